@@ -23,6 +23,7 @@ struct vdev;
 struct pci_dev;
 struct vdev_state_writer;
 struct vdev_state_reader;
+struct vdev_region;
 
 struct vdev_ops {
 	const char *name;
@@ -51,7 +52,11 @@ struct vdev {
 	struct pci_dev *pci;	/* NULL for platform devices */
 	void *priv;		/* the model's own state */
 	struct vdev *next;	/* the VM's device list */
+	struct vdev_region *regions;	/* platform ranges, for teardown */
 };
+
+/* The registry: every model iopath-vmm knows, NULL-terminated. */
+extern const struct vdev_ops *const vdev_registry[];
 
 /* The model called @name, or NULL. */
 const struct vdev_ops *vdev_find(const char *name);

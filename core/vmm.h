@@ -9,6 +9,7 @@
  */
 
 #include <stdatomic.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -20,8 +21,23 @@ struct iobus;
 struct pci_host;
 struct evloop;
 struct vdev;
+struct kvm_stats;
+struct ctl;
 
 #define VMM_MAX_VCPUS 8
+
+/* Exit status when the guest crashed (triple fault, KVM internal error). */
+#define VMM_EXIT_GUEST_CRASH 113
+
+struct vmm_config {
+	const char *name;
+	const char *image;
+	uint64_t mem_bytes;
+	unsigned ncpus;
+	const char *cmdline;
+	const char *kvm_dev;	/* "/dev/kvm" */
+	bool no_huge;
+};
 
 struct vmm {
 	char name[32];
@@ -34,12 +50,34 @@ struct vmm {
 	struct vdev *devices;
 	unsigned ncpus;
 	struct kvm_vcpu *vcpus[VMM_MAX_VCPUS];
+	struct kvm_stats *vcpu_stats[VMM_MAX_VCPUS];	/* NULL if absent */
+	struct ctl *ctl;
+	uint64_t start_ns;
+	atomic_bool paused;
 
 	/* Set once by vmm_request_exit(); read by every vCPU thread. */
 	atomic_bool exiting;
 	int exit_code;
 	char exit_reason[128];
 };
+
+/*
+ * Build the VM: KVM, RAM, buses, PCI host bridge, event loop. Returns 0 or
+ * -errno; the reason is logged.
+ */
+int vmm_init(struct vmm *vmm, const struct vmm_config *cfg);
+/* Load the image, write boot state, create the vCPUs. 0 or -errno. */
+int vmm_boot(struct vmm *vmm, const struct vmm_config *cfg);
+/*
+ * Start the vCPUs and run the event loop on this thread until the VM
+ * exits. Returns the VMM's exit status.
+ */
+int vmm_run(struct vmm *vmm);
+void vmm_fini(struct vmm *vmm);
+
+/* Park every vCPU outside KVM_RUN / let them go on. */
+void vmm_pause(struct vmm *vmm);
+void vmm_resume(struct vmm *vmm);
 
 /*
  * Stop the VM: every vCPU leaves KVM_RUN and the VMM exits with @code.
@@ -50,5 +88,11 @@ void vmm_request_exit(struct vmm *vmm, int code, const char *fmt, ...)
 
 /* Raise (or lower) IOAPIC input @gsi, for platform devices. */
 int vmm_irq_line(struct vmm *vmm, unsigned gsi, bool level);
+
+/*
+ * Exit counts as JSON: {"userspace":{"io":n,...},"kvm":{"exits":n,...},
+ * "vcpus":[{...},...]} with KVM's binary stats summed over vCPUs.
+ */
+json_t *vmm_exit_stats(struct vmm *vmm);
 
 #endif

@@ -74,12 +74,12 @@ int kvm_ioeventfd(struct kvm_vm *vm, int fd, uint64_t addr, unsigned len,
 int kvm_vm_dirty_log(struct kvm_vm *vm, unsigned slot, void *bitmap);
 
 /*
- * Irqchip and clock state of the VM, for save/restore (migration). The
- * blob is opaque to callers; *len is set to its size.
+ * Buffer guest writes to [addr, addr+len) (ports if @pio) in KVM's
+ * coalesced ring instead of exiting; they are replayed, in order, before
+ * the next exit is handled. Only for registers whose writes have no effect
+ * the guest can observe until it next reads something (a UART's THR).
  */
-struct kvm_vm_state;
-int kvm_vm_state_save(struct kvm_vm *vm, struct kvm_vm_state **out);
-int kvm_vm_state_load(struct kvm_vm *vm, const struct kvm_vm_state *st);
-void kvm_vm_state_free(struct kvm_vm_state *st);
+int kvm_coalesced_pio(struct kvm_vm *vm, uint64_t addr, unsigned len,
+		      bool pio);
 
 #endif
