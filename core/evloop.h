@@ -21,7 +21,11 @@ typedef void (*evloop_timer_fn)(void *opaque);
 struct evloop *evloop_create(void);
 void evloop_destroy(struct evloop *loop);
 
-/* Call @fn whenever @fd has any of @events (POLLIN, ...). 0 or -errno. */
+/*
+ * Call @fn whenever @fd has any of @events (POLLIN, ...). 0 or -errno.
+ * Edge-like: @fn is called when the fd becomes ready, not while it stays
+ * ready, so it must drain the fd (read until EAGAIN, read the eventfd).
+ */
 int evloop_add_fd(struct evloop *loop, int fd, uint32_t events,
 		  evloop_fd_fn fn, void *opaque);
 /* Stop watching @fd; no callback for it runs after this returns. */

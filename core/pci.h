@@ -60,6 +60,12 @@ void pci_host_destroy(struct pci_host *host);
  */
 struct pci_dev *pci_dev_create(struct pci_host *host, struct vdev *vd,
 			       int slot);
+/*
+ * Remove a function: unmap its BARs, free its interrupt routes, release
+ * its slot. For device teardown and failed init, with the vCPUs stopped
+ * (a vCPU inside a BAR access would use the freed function).
+ */
+void pci_dev_destroy(struct pci_dev *pd);
 unsigned pci_dev_slot(const struct pci_dev *pd);
 /* @class is the 24-bit class code (0x020000: Ethernet controller). */
 void pci_dev_set_ids(struct pci_dev *pd, uint16_t vendor, uint16_t device,

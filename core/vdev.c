@@ -8,6 +8,7 @@
 #define LOG_SUBSYS "vdev"
 #include "core/iobus.h"
 #include "core/log.h"
+#include "core/pci.h"
 #include "core/vdev.h"
 #include "core/vmm.h"
 
@@ -79,6 +80,8 @@ void vdev_destroy(struct vdev *vd)
 	vd->regions = NULL;
 	if (vd->ops->fini && vd->priv)
 		vd->ops->fini(vd);
+	if (vd->pci)
+		pci_dev_destroy(vd->pci);
 	free(vd);
 }
 

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+/* Recording fakes of the VMM calls platform devices make. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/vdev.h"
+#include "core/vmm.h"
+#include "tests/unit/emu-devices/fake_vmm.h"
+
+struct fake_vmm fake_vmm;
+
+void fake_vmm_reset(void)
+{
+	memset(&fake_vmm, 0, sizeof(fake_vmm));
+}
+
+int vmm_irq_line(struct vmm *vmm, unsigned gsi, bool level)
+{
+	if (fake_vmm.irq_calls < FAKE_IRQ_LOG)
+		fake_vmm.irq_log[fake_vmm.irq_calls] = level;
+	fake_vmm.irq_calls++;
+	fake_vmm.irq_gsi = gsi;
+	fake_vmm.irq_level = level;
+	return 0;
+}
+
+void vmm_request_exit(struct vmm *vmm, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fake_vmm.exit_calls++;
+	fake_vmm.exit_code = code;
+	va_start(ap, fmt);
+	vsnprintf(fake_vmm.exit_reason, sizeof(fake_vmm.exit_reason), fmt, ap);
+	va_end(ap);
+}
+
+int vdev_map_pio(struct vdev *vd, unsigned region, uint16_t base,
+		 uint16_t len)
+{
+	fake_vmm.map_calls++;
+	fake_vmm.map_region = region;
+	fake_vmm.map_base = base;
+	fake_vmm.map_len = len;
+	return fake_vmm.map_ret;
+}
+
+/* Same contract as core/vdev.c's; a local copy keeps the tests apart. */
+int vdev_opt_get(const char *opts, const char *key, char *buf, unsigned len)
+{
+	size_t klen = strlen(key);
+	const char *p = opts;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t tlen = end ? (size_t)(end - p) : strlen(p);
+
+		if (tlen > klen && strncmp(p, key, klen) == 0 &&
+		    p[klen] == '=') {
+			size_t vlen = tlen - klen - 1;
+
+			if (vlen + 1 > len)
+				return -ENAMETOOLONG;
+			memcpy(buf, p + klen + 1, vlen);
+			buf[vlen] = '\0';
+			return (int)vlen;
+		}
+		/* A bare "key" (no '=') counts as "key=1". */
+		if (tlen == klen && strncmp(p, key, klen) == 0) {
+			if (len < 2)
+				return -ENAMETOOLONG;
+			strcpy(buf, "1");
+			return 1;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return -ENOENT;
+}
