@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 			die("bad --device '%s'", devices[i]);
 		memcpy(model, devices[i], n);
 		model[n] = '\0';
-		snprintf(id, sizeof(id), "%s%u", model, i);
+		snprintf(id, sizeof(id), "%.20s%u", model, i);
 		if (!vdev_create(&the_vmm, model, id, comma ? comma + 1 : ""))
 			die("cannot create device '%s'", devices[i]);
 	}
