@@ -6,6 +6,7 @@
  * The VM's control socket commands (JSON lines, core/ctl.h):
  *   {"cmd":"status"}  name, state (running/paused), vCPUs, memory, uptime
  *   {"cmd":"stats"}   exit counts by reason (vmm_exit_stats)
+ *   {"cmd":"regs"}    each vCPU's registers (read through vcpu_state_save)
  *   {"cmd":"pause"} / {"cmd":"resume"}
  *   {"cmd":"quit"}    stop the VM; the VMM exits with status 0
  */

@@ -41,7 +41,7 @@ static void usage(FILE *f)
 "      --ctl PATH         control socket (JSON lines)\n"
 "      --log FILE         VMM log file (also on stderr)\n"
 "      --name NAME        VM name for logs and status (default vm)\n"
-"      --stats FILE       write exit counts as JSON to FILE at exit\n"
+"      --stats FILE       write exit counts as JSON to FILE (- for stdout) at exit\n"
 "      --kvm PATH         KVM device (default /dev/kvm)\n"
 "      --no-huge          do not use hugetlb pages for guest RAM\n"
 "  -v, --verbose          debug logging\n"
@@ -80,23 +80,31 @@ static void on_signal(int sig)
 		evloop_stop(the_vmm.loop);
 }
 
+/* One readable line of exit counts in the log; all of them to @path. */
 static void write_stats(struct vmm *vmm, const char *path)
 {
 	json_t *st = vmm_exit_stats(vmm);
+	json_t *user = json_object_get(st, "userspace");
+	json_t *kvm = json_object_get(st, "kvm");
 	char *s;
 
+	log_info("exits to userspace: %lld io, %lld mmio, %lld intr; "
+		 "in KVM: %lld; console writes coalesced: %lld",
+		 json_integer_value(json_object_get(user, "io")),
+		 json_integer_value(json_object_get(user, "mmio")),
+		 json_integer_value(json_object_get(user, "intr")),
+		 json_integer_value(json_object_get(kvm, "exits")),
+		 json_integer_value(json_object_get(user, "coalesced")));
 	json_object_set_new(st, "exit_code", json_integer(vmm->exit_code));
 	json_object_set_new(st, "reason", json_string(vmm->exit_reason));
 	s = json_dumps(st, JSON_COMPACT);
-	if (s)
-		log_info("exits: %s", s);
 	if (s && path) {
-		FILE *f = fopen(path, "w");
+		FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
 
 		if (!f || fprintf(f, "%s\n", s) < 0)
 			log_err("cannot write stats to %s: %s", path,
 				strerror(errno));
-		if (f)
+		if (f && f != stdout)
 			fclose(f);
 	}
 	free(s);

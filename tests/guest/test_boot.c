@@ -231,7 +231,8 @@ static void test_control_socket(void **state)
 	const char *args[] = { guest_vmm_path(), "--quiet", "--ctl", sock,
 			       "--append", "app=hello wait_ms=60000",
 			       guest_image_path("hello"), NULL };
-	json_t *resp, *io;
+	json_t *resp, *io, *regs;
+	unsigned long long rip;
 	int wstatus;
 	pid_t pid;
 
@@ -254,6 +255,17 @@ static void test_control_socket(void **state)
 	io = json_object_get(json_object_get(json_object_get(resp, "exits"),
 					     "userspace"), "io");
 	assert_true(json_is_integer(io));
+	json_decref(resp);
+
+	/* Registers: the vCPU is in the image (CPL3) or the kernel (CPL0). */
+	resp = call(sock, "regs");
+	assert_true(json_is_true(json_object_get(resp, "ok")));
+	regs = json_array_get(json_object_get(resp, "vcpus"), 0);
+	assert_non_null(regs);
+	rip = strtoull(str(regs, "rip"), NULL, 16);
+	assert_true(rip >= 0x100000 && rip < 0x200000);
+	assert_string_equal(str(regs, "cr3"), "0x20000");
+	assert_true(num(regs, "msrs") > 0);
 	json_decref(resp);
 
 	resp = call(sock, "pause");
