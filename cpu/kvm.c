@@ -114,6 +114,12 @@ struct kvm_vm *kvm_vm_create(const char *dev_path)
 	if (vm->sys_fd < 0)
 		goto fail;
 	ret = ioctl(vm->sys_fd, KVM_GET_API_VERSION, 0);
+	if (ret < 0) {
+		log_err("%s is not a KVM device (%s)", dev_path,
+			strerror(errno));
+		errno = ENODEV;
+		goto fail;
+	}
 	if (ret != KVM_API_VERSION) {
 		log_err("%s speaks KVM API %d, iopath needs %d", dev_path, ret,
 			KVM_API_VERSION);

@@ -85,6 +85,14 @@ static void test_missing_kvm(void **state)
 	run_expect(argv, 1, "does not exist");
 }
 
+static void test_not_kvm(void **state)
+{
+	const char *argv[] = { guest_vmm_path(), "--kvm", "/dev/null",
+			       guest_image_path("hello"), NULL };
+
+	run_expect(argv, 1, "/dev/null is not a KVM device");
+}
+
 static void test_garbage_image(void **state)
 {
 	char path[256];
@@ -175,6 +183,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_missing_kvm),
+		cmocka_unit_test(test_not_kvm),
 		cmocka_unit_test(test_garbage_image),
 		cmocka_unit_test(test_truncated_image),
 		cmocka_unit_test(test_missing_image),
