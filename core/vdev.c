@@ -135,33 +135,3 @@ int vdev_map_mmio(struct vdev *vd, unsigned region, uint64_t base,
 {
 	return vdev_map(vd, region, base, len, false);
 }
-
-int vdev_opt_get(const char *opts, const char *key, char *buf, unsigned len)
-{
-	size_t klen = strlen(key);
-	const char *p = opts;
-
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-
-		if (n > klen && !strncmp(p, key, klen) && p[klen] == '=') {
-			size_t vlen = n - klen - 1;
-
-			if (vlen + 1 > len)
-				return -ENAMETOOLONG;
-			memcpy(buf, p + klen + 1, vlen);
-			buf[vlen] = '\0';
-			return (int)vlen;
-		}
-		/* A bare "key" (no '=') counts as "key=1". */
-		if (n == klen && !strncmp(p, key, klen)) {
-			if (len < 2)
-				return -ENAMETOOLONG;
-			strcpy(buf, "1");
-			return 1;
-		}
-		p = end ? end + 1 : NULL;
-	}
-	return -ENOENT;
-}

@@ -86,5 +86,11 @@ int vdev_map_mmio(struct vdev *vd, unsigned region, uint64_t base,
  * it does not fit.
  */
 int vdev_opt_get(const char *opts, const char *key, char *buf, unsigned len);
+/*
+ * A numeric option (decimal, 0x hex or 0 octal) within [@min, @max] into
+ * *@out. Returns 0 (also when absent: *@out untouched) or -EINVAL.
+ */
+int vdev_opt_num(const char *opts, const char *key, unsigned long min,
+		 unsigned long max, unsigned long *out);
 
 #endif

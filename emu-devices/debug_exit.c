@@ -17,27 +17,6 @@ struct debug_exit {
 	bool qemu_status;
 };
 
-/* Parse a number option into @out; 0 if absent, -EINVAL if bad. */
-static int debug_exit_opt_num(const char *opts, const char *key,
-			      unsigned long min, unsigned long max,
-			      unsigned long *out)
-{
-	char buf[32], *end;
-	unsigned long v;
-	int ret = vdev_opt_get(opts, key, buf, sizeof(buf));
-
-	if (ret == -ENOENT)
-		return 0;
-	if (ret < 0)
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(buf, &end, 0);
-	if (errno || end == buf || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int debug_exit_init(struct vdev *vd, const char *opts)
 {
 	unsigned long port = DEBUG_EXIT_DEFAULT_PORT, size = 4, qemu = 0;
@@ -45,9 +24,9 @@ static int debug_exit_init(struct vdev *vd, const char *opts)
 	int ret;
 
 	opts = opts ? opts : "";
-	if (debug_exit_opt_num(opts, "size", 1, 4, &size) ||
-	    debug_exit_opt_num(opts, "port", 0, 0x10000 - size, &port) ||
-	    debug_exit_opt_num(opts, "qemu", 0, 1, &qemu)) {
+	if (vdev_opt_num(opts, "size", 1, 4, &size) ||
+	    vdev_opt_num(opts, "port", 0, 0x10000 - size, &port) ||
+	    vdev_opt_num(opts, "qemu", 0, 1, &qemu)) {
 		log_err("%s: bad option in \"%s\"", vd->id, opts);
 		return -EINVAL;
 	}

@@ -459,26 +459,6 @@ size_t uart16550_rx_room(struct vdev *vd)
 
 /* ---- lifecycle ---- */
 
-/* Parse a number option into @out; 0 if absent, -EINVAL if bad. */
-static int uart_opt_num(const char *opts, const char *key, unsigned long max,
-			unsigned long *out)
-{
-	char buf[32], *end;
-	unsigned long v;
-	int ret = vdev_opt_get(opts, key, buf, sizeof(buf));
-
-	if (ret == -ENOENT)
-		return 0;
-	if (ret < 0)
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(buf, &end, 0);
-	if (errno || end == buf || *end || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int uart_parse_opts(struct uart *u, const char *opts)
 {
 	unsigned long port = UART_DEFAULT_PORT, irq = UART_DEFAULT_IRQ;
@@ -487,9 +467,9 @@ static int uart_parse_opts(struct uart *u, const char *opts)
 	int ret;
 
 	opts = opts ? opts : "";
-	if (uart_opt_num(opts, "port", 0xffff - UART_NR_PORTS + 1, &port) ||
-	    uart_opt_num(opts, "irq", 255, &irq) ||
-	    uart_opt_num(opts, "stdout", 1, &to_stdout)) {
+	if (vdev_opt_num(opts, "port", 0, 0xffff - UART_NR_PORTS + 1, &port) ||
+	    vdev_opt_num(opts, "irq", 0, 255, &irq) ||
+	    vdev_opt_num(opts, "stdout", 0, 1, &to_stdout)) {
 		log_err("%s: bad option in \"%s\"", u->vd->id, opts);
 		return -EINVAL;
 	}

@@ -201,3 +201,19 @@ void guest_require_kvm(void)
 	}
 	close(fd);
 }
+
+int guest_tmpdir_create(char *tmpl)
+{
+	return mkdtemp(tmpl) ? 0 : -1;
+}
+
+int guest_tmpdir_remove(const char *dir)
+{
+	char cmd[512];
+
+	/* Only our own mkdtemp() directories, never a path from elsewhere. */
+	if (strncmp(dir, "/tmp/iopath-", 12) || strstr(dir, ".."))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}

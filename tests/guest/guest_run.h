@@ -37,6 +37,10 @@ void guest_result_dump(const struct guest_result *r);
 const char *guest_vmm_path(void);
 const char *guest_image_path(const char *name);
 
+/* mkdtemp() on @tmpl ("/tmp/name-XXXXXX") / rm -rf it. 0 or -1. */
+int guest_tmpdir_create(char *tmpl);
+int guest_tmpdir_remove(const char *dir);
+
 /* Exit 77 (ctest: skipped) with a reason if /dev/kvm cannot be used. */
 void guest_require_kvm(void);
 

@@ -315,15 +315,12 @@ static void test_sigterm(void **state)
 
 static int setup(void **state)
 {
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return guest_tmpdir_create(tmpdir);
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return guest_tmpdir_remove(tmpdir);
 }
 
 int main(void)

@@ -47,34 +47,3 @@ int vdev_map_pio(struct vdev *vd, unsigned region, uint16_t base,
 	return fake_vmm.map_ret;
 }
 
-/* Same contract as core/vdev.c's; a local copy keeps the tests apart. */
-int vdev_opt_get(const char *opts, const char *key, char *buf, unsigned len)
-{
-	size_t klen = strlen(key);
-	const char *p = opts;
-
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t tlen = end ? (size_t)(end - p) : strlen(p);
-
-		if (tlen > klen && strncmp(p, key, klen) == 0 &&
-		    p[klen] == '=') {
-			size_t vlen = tlen - klen - 1;
-
-			if (vlen + 1 > len)
-				return -ENAMETOOLONG;
-			memcpy(buf, p + klen + 1, vlen);
-			buf[vlen] = '\0';
-			return (int)vlen;
-		}
-		/* A bare "key" (no '=') counts as "key=1". */
-		if (tlen == klen && strncmp(p, key, klen) == 0) {
-			if (len < 2)
-				return -ENAMETOOLONG;
-			strcpy(buf, "1");
-			return 1;
-		}
-		p = end ? end + 1 : NULL;
-	}
-	return -ENOENT;
-}

@@ -4,7 +4,7 @@
 
 /*
  * Fakes for what platform devices call in the VMM (vmm_irq_line,
- * vmm_request_exit, vdev_map_pio, vdev_opt_get), recording each call so a
+ * vmm_request_exit, vdev_map_pio), recording each call so a
  * test can check it. Not thread-safe: tests call devices from one thread.
  */
 
