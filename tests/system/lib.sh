@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: MIT
+# Shared by the system tests (bash). Sourcing it gives a test:
+#   - a private work directory and a short unique name prefix ($T) for
+#     namespaces and interfaces (interface names have 15 characters);
+#   - helpers to make namespaces and veth pairs, start the switch and test
+#     peers, and call control sockets;
+#   - a cleanup trap that kills what the test started and deletes what it
+#     made, on success, failure or interrupt.
+# Traffic only ever goes to the test's own namespaces.
+
+set -euo pipefail
+
+BIN=${IOPATH_BIN:?IOPATH_BIN must point at the build's bin directory}
+T=${IOPATH_TEST_PREFIX:-io$$}
+WORK=$(mktemp -d /tmp/iopath-sys-XXXXXX)
+SYS_PIDS=()
+SYS_NETNS=()
+SYS_LINKS=()
+
+sys_cleanup() {
+	local rc=$? pid ns link
+	set +e
+	for pid in "${SYS_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${SYS_PIDS[@]}"; do
+		# Give each process 5 s to exit cleanly, then kill it.
+		for _ in $(seq 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	for ns in "${SYS_NETNS[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	for link in "${SYS_LINKS[@]}"; do
+		ip link del "$link" 2>/dev/null
+	done
+	if [[ $rc -ne 0 && $rc -ne 77 ]]; then
+		echo "--- logs of the failed test ($WORK):"
+		for f in "$WORK"/*.log; do
+			[[ -f $f ]] || continue
+			echo "--- $f"
+			tail -n 40 "$f"
+		done
+	fi
+	rm -rf "$WORK"
+	exit "$rc"
+}
+trap sys_cleanup EXIT
+trap 'exit 130' INT TERM
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+pass() {
+	echo "PASS: $*"
+}
+
+sys_require_root() {
+	[[ $(id -u) -eq 0 ]] || skip "system tests need root (namespaces, veth)"
+	command -v ip >/dev/null || skip "iproute2 (ip) is not installed"
+	ip netns list >/dev/null 2>&1 || skip "network namespaces unavailable"
+}
+
+# netns_add NAME: a namespace with loopback up.
+netns_add() {
+	ip netns add "$1"
+	SYS_NETNS+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# veth_add ROOT_END PEER_END [NS]: a veth pair, PEER_END moved into NS.
+veth_add() {
+	ip link add "$1" type veth peer name "$2"
+	SYS_LINKS+=("$1")
+	ip link set "$1" up
+	if [[ -n ${3:-} ]]; then
+		ip link set "$2" netns "$3"
+		ip -n "$3" link set "$2" up
+	else
+		ip link set "$2" up
+	fi
+	# No IPv6 chatter (router solicitations, DAD) on test links.
+	sysctl -qw "net.ipv6.conf.$1.disable_ipv6=1" 2>/dev/null || true
+}
+
+# wait_for_file PATH [SECONDS]
+wait_for_file() {
+	local i
+	for ((i = 0; i < ${2:-20} * 10; i++)); do
+		[[ -e $1 ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_for_line FILE PATTERN [SECONDS]
+wait_for_line() {
+	local i
+	for ((i = 0; i < ${3:-20} * 10; i++)); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_bg NAME CMD...: run CMD in the background, logging to $WORK/NAME.log
+# (stdout to NAME.out). Sets LAST_PID.
+start_bg() {
+	local name=$1
+	shift
+	"$@" >"$WORK/$name.out" 2>"$WORK/$name.log" &
+	LAST_PID=$!
+	SYS_PIDS+=("$LAST_PID")
+}
+
+# switch_start NAME ARGS...: an iopath-switch with sockets in $WORK.
+# Sets SW_SOCK (attach) and SW_CTL (control) for NAME's switch.
+switch_start() {
+	local name=$1
+	shift
+	SW_SOCK=$WORK/$name.sock
+	SW_CTL=$WORK/$name.ctl
+	start_bg "switch-$name" "$BIN/iopath-switch" --name "$T$name" \
+		--sock "$SW_SOCK" --ctl "$SW_CTL" "$@"
+	wait_for_file "$SW_CTL" 30 || fail "switch $name did not start"
+	wait_for_file "$SW_SOCK" 10 || fail "switch $name has no attach socket"
+}
+
+# ctl SOCKET CMD [key=value...]: one control call, JSON answer on stdout.
+ctl() {
+	"$BIN/iopath-ctl" --raw "$@"
+}
+
+# jget JSON FILTER: a jq filter on a JSON text, raw output.
+jget() {
+	jq -r "$2" <<<"$1"
+}

@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The attach protocol: every message type round-trips over a real
+ * SOCK_SEQPACKET socketpair, and every malformed message is refused with
+ * its fds closed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "vswitch/attach_proto.h"
+
+struct sockpair {
+	int a, b;
+};
+
+static struct sockpair sp_open(void)
+{
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				    sv), 0);
+	return (struct sockpair){ sv[0], sv[1] };
+}
+
+static void sp_close(struct sockpair *s)
+{
+	close(s->a);
+	close(s->b);
+}
+
+static bool fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+/* Open fds of this process: refusals must not leak any. */
+static unsigned count_fds(void)
+{
+	unsigned n = 0;
+	int fd;
+
+	for (fd = 0; fd < 1024; fd++)
+		if (fd_open(fd))
+			n++;
+	return n;
+}
+
+static void make_fds(int *fds, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+		assert_true(fds[i] >= 0);
+	}
+}
+
+static void close_all(int *fds, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+static struct attach_req good_req(void)
+{
+	struct attach_req r = {
+		.mac = { 0x02, 0, 0, 0, 0, 0x01 },
+		.kind = ATTACH_KIND_PKTCHAN,
+		.vlan_mode = ATTACH_VLAN_ACCESS,
+		.vlan = 1,
+		.nfds = 3,
+	};
+
+	strcpy(r.port, "vm1.0");
+	strcpy(r.vm, "vm1");
+	return r;
+}
+
+/* Raw message bytes: header + body, with header fields as given. */
+static size_t raw_msg(uint8_t *buf, uint16_t type, uint16_t version,
+		      const void *body, size_t body_len)
+{
+	struct attach_msg_hdr h = {
+		.magic = ATTACH_MAGIC,
+		.version = version,
+		.type = type,
+		.len = (uint32_t)(sizeof(h) + body_len),
+		.seq = 7,
+	};
+
+	memcpy(buf, &h, sizeof(h));
+	if (body_len)
+		memcpy(buf + sizeof(h), body, body_len);
+	return sizeof(h) + body_len;
+}
+
+/* ---- round trips ---- */
+
+static void test_roundtrip_hello(void **state)
+{
+	struct sockpair s = sp_open();
+	struct attach_hello h = { .version_min = 1, .version_max = 3 };
+	struct attach_hello_ack ack = { .version = 1, .features = 1u << 1 };
+	struct attach_msg m;
+	char err[128];
+
+	strcpy(h.client, "iopath-vmm vm1");
+	assert_int_equal(attach_msg_send(s.a, ATTACH_MSG_HELLO, 42, &h,
+					 sizeof(h), NULL, 0), 0);
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.hdr.type, ATTACH_MSG_HELLO);
+	assert_int_equal(m.hdr.seq, 42);
+	assert_int_equal(m.hdr.len, sizeof(m.hdr) + sizeof(h));
+	assert_int_equal(m.u.hello.version_max, 3);
+	assert_string_equal(m.u.hello.client, "iopath-vmm vm1");
+	assert_int_equal(m.nfds, 0);
+
+	strcpy(ack.server, "iopath-switch a");
+	assert_int_equal(attach_msg_send(s.b, ATTACH_MSG_HELLO_ACK, 42, &ack,
+					 sizeof(ack), NULL, 0), 0);
+	assert_int_equal(attach_msg_recv(s.a, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.hdr.type, ATTACH_MSG_HELLO_ACK);
+	assert_int_equal(m.u.hello_ack.features, 2);
+	assert_string_equal(m.u.hello_ack.server, "iopath-switch a");
+	sp_close(&s);
+}
+
+static void test_roundtrip_attach_with_fds(void **state)
+{
+	struct sockpair s = sp_open();
+	struct attach_req r = good_req();
+	struct attach_msg m;
+	char err[128];
+	int fds[3];
+	struct stat a, b;
+
+	make_fds(fds, 3);
+	assert_int_equal(attach_msg_send(s.a, ATTACH_MSG_ATTACH, 2, &r,
+					 sizeof(r), fds, 3), 0);
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.hdr.type, ATTACH_MSG_ATTACH);
+	assert_string_equal(m.u.attach.port, "vm1.0");
+	assert_string_equal(m.u.attach.vm, "vm1");
+	assert_memory_equal(m.u.attach.mac, r.mac, 6);
+	assert_int_equal(m.nfds, 3);
+	/* The same files, and close-on-exec (MSG_CMSG_CLOEXEC). */
+	assert_int_equal(fstat(fds[1], &a), 0);
+	assert_int_equal(fstat(m.fds[1], &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_true(fcntl(m.fds[0], F_GETFD) & FD_CLOEXEC);
+	attach_msg_close_fds(&m);
+	assert_int_equal(m.nfds, 0);
+	close_all(fds, 3);
+	sp_close(&s);
+}
+
+static void test_roundtrip_pv_regions(void **state)
+{
+	struct sockpair s = sp_open();
+	struct attach_req r = good_req();
+	struct attach_msg m;
+	char err[128];
+	int fds[2];
+
+	r.kind = ATTACH_KIND_PV;
+	r.nfds = 2;
+	r.nregions = 2;
+	r.regions[0] = (struct attach_region){ .gpa = 0, .size = 1 << 20,
+					       .fd_index = 0 };
+	r.regions[1] = (struct attach_region){ .gpa = 1ull << 32,
+					       .size = 1 << 20,
+					       .offset = 1 << 20,
+					       .fd_index = 1 };
+	make_fds(fds, 2);
+	assert_int_equal(attach_msg_send(s.a, ATTACH_MSG_ATTACH, 2, &r,
+					 sizeof(r), fds, 2), 0);
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.u.attach.kind, ATTACH_KIND_PV);
+	assert_int_equal(m.u.attach.regions[1].gpa, 1ull << 32);
+	assert_int_equal(m.nfds, 2);
+	attach_msg_close_fds(&m);
+	close_all(fds, 2);
+	sp_close(&s);
+}
+
+static void test_roundtrip_ack_detach_error(void **state)
+{
+	struct sockpair s = sp_open();
+	struct attach_ack ack = { .port_id = 9 };
+	struct attach_error e = { .err = EEXIST };
+	struct attach_msg m;
+	char err[128];
+
+	assert_int_equal(attach_msg_send(s.b, ATTACH_MSG_ATTACH_ACK, 2, &ack,
+					 sizeof(ack), NULL, 0), 0);
+	assert_int_equal(attach_msg_recv(s.a, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.hdr.type, ATTACH_MSG_ATTACH_ACK);
+	assert_int_equal(m.u.ack.port_id, 9);
+
+	assert_int_equal(attach_msg_send(s.a, ATTACH_MSG_DETACH, 3, NULL, 0,
+					 NULL, 0), 0);
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.hdr.type, ATTACH_MSG_DETACH);
+	assert_int_equal(m.hdr.len, sizeof(m.hdr));
+
+	strcpy(e.msg, "port vm1.0 exists");
+	assert_int_equal(attach_msg_send(s.b, ATTACH_MSG_ERROR, 2, &e,
+					 sizeof(e), NULL, 0), 0);
+	assert_int_equal(attach_msg_recv(s.a, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.u.error.err, EEXIST);
+	assert_string_equal(m.u.error.msg, "port vm1.0 exists");
+
+	/* Nothing more: a timeout; then the peer closes: ECONNRESET. */
+	assert_int_equal(attach_msg_recv(s.a, &m, 20, err, sizeof(err)),
+			 -ETIMEDOUT);
+	close(s.b);
+	assert_int_equal(attach_msg_recv(s.a, &m, 1000, err, sizeof(err)),
+			 -ECONNRESET);
+	close(s.a);
+}
+
+/* ---- refusals through the parser (fds must be closed) ---- */
+
+/* Parse @buf with @nfds fresh eventfds; expect @want and closed fds. */
+static void expect_refused(const void *buf, size_t len, unsigned nfds,
+			   int want)
+{
+	struct attach_msg m;
+	char err[128] = "";
+	int fds[ATTACH_MAX_FDS + 2];
+	unsigned i, before = count_fds();
+
+	make_fds(fds, nfds);
+	assert_int_equal(attach_msg_parse(buf, len, fds, nfds, &m, err,
+					  sizeof(err)), want);
+	assert_true(err[0] != '\0');	/* says why */
+	assert_int_equal(m.nfds, 0);
+	for (i = 0; i < nfds; i++)
+		assert_false(fd_open(fds[i]));
+	assert_int_equal(count_fds(), before);
+}
+
+static void test_refuse_header(void **state)
+{
+	struct attach_req r = good_req();
+	uint8_t buf[ATTACH_MSG_MAX + 64];
+	struct attach_msg_hdr *h = (void *)buf;
+	size_t len;
+
+	len = raw_msg(buf, ATTACH_MSG_ATTACH, ATTACH_VERSION, &r, sizeof(r));
+	expect_refused(buf, 10, 3, -EPROTO);			/* truncated */
+	expect_refused(buf, 0, 0, -EPROTO);
+	expect_refused(buf, ATTACH_MSG_MAX + 1, 3, -EMSGSIZE);	/* oversized */
+	h->magic = 0x11223344;
+	expect_refused(buf, len, 3, -EPROTO);			/* magic */
+	len = raw_msg(buf, ATTACH_MSG_ATTACH, 2, &r, sizeof(r));
+	expect_refused(buf, len, 3, -EPROTONOSUPPORT);		/* version */
+	len = raw_msg(buf, ATTACH_MSG_ATTACH, ATTACH_VERSION, &r, sizeof(r));
+	h->len = (uint32_t)len + 4;
+	expect_refused(buf, len, 3, -EPROTO);			/* len field */
+	h->len = (uint32_t)len - 8;
+	expect_refused(buf, len, 3, -EPROTO);
+	len = raw_msg(buf, 99, ATTACH_VERSION, &r, sizeof(r));
+	expect_refused(buf, len, 0, -EPROTO);			/* type */
+	len = raw_msg(buf, 0, ATTACH_VERSION, NULL, 0);
+	expect_refused(buf, len, 0, -EPROTO);
+	/* A body one byte short or long. */
+	len = raw_msg(buf, ATTACH_MSG_ATTACH, ATTACH_VERSION, &r,
+		      sizeof(r) - 1);
+	expect_refused(buf, len, 3, -EPROTO);
+	len = raw_msg(buf, ATTACH_MSG_DETACH, ATTACH_VERSION, &r, 4);
+	expect_refused(buf, len, 0, -EPROTO);
+}
+
+static void test_refuse_fd_counts(void **state)
+{
+	struct attach_req r = good_req();
+	uint8_t buf[512];
+	size_t len;
+
+	len = raw_msg(buf, ATTACH_MSG_ATTACH, ATTACH_VERSION, &r, sizeof(r));
+	expect_refused(buf, len, 2, -EBADF);		/* missing */
+	expect_refused(buf, len, 0, -EBADF);
+	expect_refused(buf, len, 4, -EBADF);		/* extra */
+	expect_refused(buf, len, ATTACH_MAX_FDS + 1, -EBADF);
+	/* nfds agrees with the fds but not with the kind. */
+	r.nfds = 2;
+	len = raw_msg(buf, ATTACH_MSG_ATTACH, ATTACH_VERSION, &r, sizeof(r));
+	expect_refused(buf, len, 2, -EPROTO);
+	r = good_req();
+	r.nregions = 1;
+	r.regions[0] = (struct attach_region){ .size = 4096 };
+	len = raw_msg(buf, ATTACH_MSG_ATTACH, ATTACH_VERSION, &r, sizeof(r));
+	expect_refused(buf, len, 3, -EPROTO);		/* pktchan: no regions */
+	/* fds on a message that carries none. */
+	{
+		struct attach_hello h = { .version_min = 1, .version_max = 1 };
+
+		len = raw_msg(buf, ATTACH_MSG_HELLO, 1, &h, sizeof(h));
+		expect_refused(buf, len, 1, -EBADF);
+	}
+	len = raw_msg(buf, ATTACH_MSG_DETACH, ATTACH_VERSION, NULL, 0);
+	expect_refused(buf, len, 2, -EBADF);
+}
+
+static void test_refuse_regions(void **state)
+{
+	struct attach_req r;
+	uint8_t buf[512];
+	size_t len;
+
+#define REGION_CASE(setup, want) do {					\
+		r = good_req();						\
+		r.kind = ATTACH_KIND_VF;				\
+		r.nfds = 1;						\
+		r.nregions = 1;						\
+		r.regions[0] = (struct attach_region){ .size = 4096 };	\
+		setup;							\
+		len = raw_msg(buf, ATTACH_MSG_ATTACH, ATTACH_VERSION,	\
+			      &r, sizeof(r));				\
+		expect_refused(buf, len, r.nfds, (want));		\
+	} while (0)
+	REGION_CASE(r.regions[0].fd_index = 1, -EBADF);
+	REGION_CASE(r.regions[0].size = 0, -EPROTO);
+	REGION_CASE(r.regions[0].gpa = UINT64_MAX - 100, -EPROTO);
+	REGION_CASE(r.regions[0].offset = UINT64_MAX - 4094, -EPROTO);
+	REGION_CASE(r.nregions = ATTACH_MAX_REGIONS + 1, -EPROTO);
+	REGION_CASE((r.nregions = 2,
+		     r.regions[1] = (struct attach_region){ .gpa = 4095,
+							   .size = 10 }),
+		    -EPROTO);				/* overlapping */
+	REGION_CASE(r.kind = 77, -EPROTONOSUPPORT);
+#undef REGION_CASE
+}
+
+static void test_refuse_strings_and_mac(void **state)
+{
+	struct attach_req r;
+	uint8_t buf[512];
+	size_t len;
+
+#define REQ_CASE(setup) do {						\
+		r = good_req();						\
+		setup;							\
+		len = raw_msg(buf, ATTACH_MSG_ATTACH, ATTACH_VERSION,	\
+			      &r, sizeof(r));				\
+		expect_refused(buf, len, 3, -EPROTO);			\
+	} while (0)
+	REQ_CASE(memset(r.port, 'a', sizeof(r.port)));
+	REQ_CASE(memset(r.vm, 'b', sizeof(r.vm)));
+	REQ_CASE(r.port[0] = '\0');
+	REQ_CASE(r.mac[0] = 0x01);			/* multicast */
+	REQ_CASE(memset(r.mac, 0xff, 6));		/* broadcast */
+	REQ_CASE(memset(r.mac, 0, 6));
+	REQ_CASE(r.vlan = 0);				/* access needs a VID */
+	REQ_CASE(r.vlan = 4095);
+	REQ_CASE((r.vlan_mode = ATTACH_VLAN_TRUNK, r.vlan = 5000));
+	REQ_CASE(r.vlan_mode = 9);
+#undef REQ_CASE
+	{
+		struct attach_hello h = { .version_min = 1, .version_max = 1 };
+		struct attach_hello_ack a = { .version = 1 };
+		struct attach_error e = { .err = EINVAL };
+
+		memset(h.client, 'c', sizeof(h.client));
+		len = raw_msg(buf, ATTACH_MSG_HELLO, 1, &h, sizeof(h));
+		expect_refused(buf, len, 0, -EPROTO);
+		memset(a.server, 's', sizeof(a.server));
+		len = raw_msg(buf, ATTACH_MSG_HELLO_ACK, 1, &a, sizeof(a));
+		expect_refused(buf, len, 0, -EPROTO);
+		memset(e.msg, 'e', sizeof(e.msg));
+		len = raw_msg(buf, ATTACH_MSG_ERROR, 1, &e, sizeof(e));
+		expect_refused(buf, len, 0, -EPROTO);
+		e.msg[0] = '\0';
+		e.err = 0;
+		len = raw_msg(buf, ATTACH_MSG_ERROR, 1, &e, sizeof(e));
+		expect_refused(buf, len, 0, -EPROTO);
+	}
+}
+
+static void test_hello_versions(void **state)
+{
+	struct attach_hello h = { .version_min = 2, .version_max = 5 };
+	struct attach_msg m;
+	uint8_t buf[128];
+	char err[128];
+	size_t len;
+
+	len = raw_msg(buf, ATTACH_MSG_HELLO, 2, &h, sizeof(h));
+	expect_refused(buf, len, 0, -EPROTONOSUPPORT);
+	h.version_min = 3;
+	h.version_max = 1;
+	len = raw_msg(buf, ATTACH_MSG_HELLO, 1, &h, sizeof(h));
+	expect_refused(buf, len, 0, -EPROTO);
+	/* A newer client that also speaks 1 is accepted, whatever its hdr. */
+	h.version_min = 1;
+	h.version_max = 4;
+	len = raw_msg(buf, ATTACH_MSG_HELLO, 4, &h, sizeof(h));
+	assert_int_equal(attach_msg_parse(buf, len, NULL, 0, &m, err,
+					  sizeof(err)), 0);
+	/* The switch must answer in a version we speak. */
+	{
+		struct attach_hello_ack a = { .version = 2 };
+
+		len = raw_msg(buf, ATTACH_MSG_HELLO_ACK, 1, &a, sizeof(a));
+		expect_refused(buf, len, 0, -EPROTONOSUPPORT);
+	}
+}
+
+/* ---- refusals on the wire: truncation of data and of fds ---- */
+
+static void test_wire_oversized_and_too_many_fds(void **state)
+{
+	struct sockpair s = sp_open();
+	static uint8_t big[ATTACH_MSG_MAX + 100];
+	struct attach_req r = good_req();
+	struct attach_msg m;
+	char err[128];
+	int fds[ATTACH_MAX_FDS + 2];
+	unsigned before;
+	uint8_t buf[512];
+	size_t len;
+	struct msghdr mh = { 0 };
+	struct iovec iov;
+	union {
+		struct cmsghdr c;
+		uint8_t b[CMSG_SPACE(sizeof(int) * (ATTACH_MAX_FDS + 2))];
+	} ctl;
+	struct cmsghdr *c;
+
+	/* More bytes than ATTACH_MSG_MAX: MSG_TRUNC, refused. */
+	memset(big, 0, sizeof(big));
+	raw_msg(big, ATTACH_MSG_HELLO, 1, big + 16, 0);
+	((struct attach_msg_hdr *)big)->len = sizeof(big);
+	assert_int_equal(send(s.a, big, sizeof(big), 0), sizeof(big));
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)),
+			 -EMSGSIZE);
+
+	/* More fds than ATTACH_MAX_FDS: MSG_CTRUNC, refused, none leak. */
+	make_fds(fds, ATTACH_MAX_FDS + 2);
+	len = raw_msg(buf, ATTACH_MSG_ATTACH, ATTACH_VERSION, &r, sizeof(r));
+	iov = (struct iovec){ buf, len };
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.b;
+	mh.msg_controllen = sizeof(ctl.b);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * (ATTACH_MAX_FDS + 2));
+	memcpy(CMSG_DATA(c), fds, sizeof(int) * (ATTACH_MAX_FDS + 2));
+	assert_int_equal(sendmsg(s.a, &mh, 0), (ssize_t)len);
+	close_all(fds, ATTACH_MAX_FDS + 2);
+	before = count_fds();
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)),
+			 -EBADF);
+	assert_int_equal(count_fds(), before);
+
+	/* Missing fds on the wire: refused, the ones that came are closed. */
+	make_fds(fds, 2);
+	assert_int_equal(attach_msg_send(s.a, ATTACH_MSG_ATTACH, 2, &r,
+					 sizeof(r), fds, 2), 0);
+	close_all(fds, 2);
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)),
+			 -EBADF);
+	assert_int_equal(count_fds(), before);
+	assert_non_null(strstr(err, "missing"));
+	sp_close(&s);
+}
+
+/* ---- the client handshake against a scripted switch ---- */
+
+struct fake_switch {
+	int listen_fd;
+	bool refuse;		/* answer ATTACH with ERROR */
+	uint32_t features;
+	unsigned got_fds;
+};
+
+static void *fake_switch_run(void *arg)
+{
+	struct fake_switch *fs = arg;
+	struct attach_msg m;
+	char err[128];
+	int c = accept4(fs->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (c < 0)
+		return NULL;
+	if (attach_msg_recv(c, &m, 2000, err, sizeof(err)) == 0 &&
+	    m.hdr.type == ATTACH_MSG_HELLO) {
+		struct attach_hello_ack a = { .version = ATTACH_VERSION,
+					      .features = fs->features };
+
+		strcpy(a.server, "fake");
+		attach_msg_send(c, ATTACH_MSG_HELLO_ACK, m.hdr.seq, &a,
+				sizeof(a), NULL, 0);
+	}
+	if (attach_msg_recv(c, &m, 2000, err, sizeof(err)) == 0 &&
+	    m.hdr.type == ATTACH_MSG_ATTACH) {
+		fs->got_fds = m.nfds;
+		attach_msg_close_fds(&m);
+		if (fs->refuse) {
+			struct attach_error e = { .err = EEXIST };
+
+			strcpy(e.msg, "port vm1.0 exists");
+			attach_msg_send(c, ATTACH_MSG_ERROR, m.hdr.seq, &e,
+					sizeof(e), NULL, 0);
+		} else {
+			struct attach_ack a = { .port_id = 5 };
+
+			attach_msg_send(c, ATTACH_MSG_ATTACH_ACK, m.hdr.seq,
+					&a, sizeof(a), NULL, 0);
+		}
+	}
+	/* Wait for the client to hang up: the port's lifetime. */
+	attach_msg_recv(c, &m, 2000, err, sizeof(err));
+	close(c);
+	return NULL;
+}
+
+static int run_client(bool refuse, uint32_t features, char *err,
+		      size_t errlen, uint32_t *port_id, unsigned *got_fds)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct fake_switch fs = { .refuse = refuse, .features = features };
+	struct attach_req r = good_req();
+	pthread_t t;
+	int fds[3], sock;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/attach-test-%d.sock",
+		 getpid());
+	unlink(sa.sun_path);
+	fs.listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(fs.listen_fd, (struct sockaddr *)&sa,
+			      sizeof(sa)), 0);
+	assert_int_equal(listen(fs.listen_fd, 1), 0);
+	assert_int_equal(pthread_create(&t, NULL, fake_switch_run, &fs), 0);
+	make_fds(fds, 3);
+	sock = attach_client_connect(sa.sun_path, "test", &r, fds, 3, port_id,
+				     err, errlen);
+	close_all(fds, 3);
+	if (sock >= 0)
+		close(sock);
+	else
+		shutdown(fs.listen_fd, SHUT_RDWR);
+	pthread_join(t, NULL);
+	close(fs.listen_fd);
+	unlink(sa.sun_path);
+	*got_fds = fs.got_fds;
+	return sock < 0 ? sock : 0;
+}
+
+static void test_client_connect(void **state)
+{
+	char err[256] = "";
+	uint32_t port_id = 0;
+	unsigned got_fds;
+
+	assert_int_equal(run_client(false, 1u << ATTACH_KIND_PKTCHAN, err,
+				    sizeof(err), &port_id, &got_fds), 0);
+	assert_int_equal(port_id, 5);
+	assert_int_equal(got_fds, 3);
+
+	assert_int_equal(run_client(true, 1u << ATTACH_KIND_PKTCHAN, err,
+				    sizeof(err), &port_id, &got_fds), -EEXIST);
+	assert_non_null(strstr(err, "port vm1.0 exists"));
+
+	/* The switch does not serve packet channels: refused before ATTACH. */
+	assert_int_equal(run_client(false, 1u << ATTACH_KIND_PV, err,
+				    sizeof(err), &port_id, &got_fds),
+			 -EPROTONOSUPPORT);
+
+	{
+		struct attach_req r = good_req();
+
+		assert_true(attach_client_connect("/nonexistent/sock", "t", &r,
+						  NULL, 0, NULL, err,
+						  sizeof(err)) < 0);
+		assert_non_null(strstr(err, "/nonexistent/sock"));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_hello),
+		cmocka_unit_test(test_roundtrip_attach_with_fds),
+		cmocka_unit_test(test_roundtrip_pv_regions),
+		cmocka_unit_test(test_roundtrip_ack_detach_error),
+		cmocka_unit_test(test_refuse_header),
+		cmocka_unit_test(test_refuse_fd_counts),
+		cmocka_unit_test(test_refuse_regions),
+		cmocka_unit_test(test_refuse_strings_and_mac),
+		cmocka_unit_test(test_hello_versions),
+		cmocka_unit_test(test_wire_oversized_and_too_many_fds),
+		cmocka_unit_test(test_client_connect),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

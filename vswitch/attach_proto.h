@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef IOPATH_VSWITCH_ATTACH_PROTO_H
+#define IOPATH_VSWITCH_ATTACH_PROTO_H
+
+/*
+ * The port attach protocol between iopath-switch and its clients (VMMs,
+ * test tools), over a unix SOCK_SEQPACKET socket per host. Documented in
+ * vswitch/PROTOCOL.md. One connection carries one port: the port lives as
+ * long as the connection, so a client that dies loses its port and nothing
+ * else.
+ *
+ * Every message is a struct attach_msg_hdr followed by a type-specific
+ * body; file descriptors travel as SCM_RIGHTS ancillary data of the same
+ * message. All multi-byte fields are little-endian (host order on x86).
+ * The parser below treats every message as hostile.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ATTACH_MAGIC		0x48544150u	/* "PATH" */
+#define ATTACH_VERSION		1
+#define ATTACH_MSG_MAX		4096		/* bytes, header included */
+#define ATTACH_MAX_FDS		8
+#define ATTACH_MAX_REGIONS	4
+#define ATTACH_NAME_MAX		32		/* bytes incl. NUL */
+#define ATTACH_ERR_MAX		128
+
+enum attach_msg_type {
+	ATTACH_MSG_HELLO = 1,		/* client -> switch */
+	ATTACH_MSG_HELLO_ACK = 2,	/* switch -> client */
+	ATTACH_MSG_ATTACH = 3,		/* client -> switch, with fds */
+	ATTACH_MSG_ATTACH_ACK = 4,	/* switch -> client */
+	ATTACH_MSG_DETACH = 5,		/* client -> switch */
+	ATTACH_MSG_ERROR = 6,		/* switch -> client */
+};
+
+/* What the port is; the fds and regions an ATTACH carries depend on it. */
+enum attach_port_kind {
+	ATTACH_KIND_PKTCHAN = 1,	/* fds: memfd, kick_switch, kick_endpoint */
+	ATTACH_KIND_PV = 2,		/* reserved for the pv path (issue 5) */
+	ATTACH_KIND_VF = 3,		/* reserved for the vf path */
+};
+
+enum attach_vlan_mode {
+	ATTACH_VLAN_ACCESS = 0,		/* untagged; vlan = the access VID */
+	ATTACH_VLAN_TRUNK = 1,		/* tagged; vlan = native VID or 0 */
+};
+
+/*
+ * hdr.version is the negotiated version. HELLO and ERROR keep their
+ * layout in every version, so they are accepted whatever hdr.version
+ * says (HELLO negotiates in its body); every other message must carry
+ * ATTACH_VERSION.
+ */
+struct attach_msg_hdr {
+	uint32_t magic;		/* ATTACH_MAGIC */
+	uint16_t version;	/* ATTACH_VERSION */
+	uint16_t type;		/* enum attach_msg_type */
+	uint32_t len;		/* whole message, header included */
+	uint32_t seq;		/* echoed in the answer */
+};
+
+struct attach_hello {
+	uint16_t version_min;	/* versions the client speaks */
+	uint16_t version_max;
+	uint32_t reserved;
+	char client[ATTACH_NAME_MAX];	/* "iopath-vmm vm1" */
+};
+
+struct attach_hello_ack {
+	uint16_t version;	/* the one the switch chose */
+	uint16_t reserved;
+	uint32_t features;	/* bit (1u << kind) per kind served */
+	char server[ATTACH_NAME_MAX];
+};
+
+/* A region of guest memory carried by an fd (pv and vf kinds). */
+struct attach_region {
+	uint64_t gpa;		/* guest-physical start */
+	uint64_t size;		/* bytes */
+	uint64_t offset;	/* into the fd */
+	uint32_t fd_index;	/* which of the message's fds */
+	uint32_t reserved;
+};
+
+struct attach_req {
+	char port[ATTACH_NAME_MAX];	/* switch port name, unique: "vm1.0" */
+	char vm[ATTACH_NAME_MAX];	/* owner, for show and logs */
+	uint8_t mac[6];			/* the NIC's MAC (learned anyway) */
+	uint16_t kind;			/* enum attach_port_kind */
+	uint16_t vlan_mode;		/* enum attach_vlan_mode */
+	uint16_t vlan;			/* access VID (1..4094) or native */
+	uint16_t nfds;			/* fds that must arrive with it */
+	uint16_t nregions;
+	uint32_t reserved[2];
+	struct attach_region regions[ATTACH_MAX_REGIONS];
+};
+
+struct attach_ack {
+	uint32_t port_id;
+	uint32_t reserved;
+};
+
+struct attach_error {
+	int32_t err;			/* positive errno */
+	char msg[ATTACH_ERR_MAX];	/* NUL-terminated */
+};
+
+_Static_assert(sizeof(struct attach_msg_hdr) == 16, "attach ABI");
+_Static_assert(sizeof(struct attach_hello) == 40, "attach ABI");
+_Static_assert(sizeof(struct attach_hello_ack) == 40, "attach ABI");
+_Static_assert(sizeof(struct attach_region) == 32, "attach ABI");
+_Static_assert(sizeof(struct attach_req) == 88 + 4 * 32, "attach ABI");
+_Static_assert(sizeof(struct attach_ack) == 8, "attach ABI");
+_Static_assert(sizeof(struct attach_error) == 132, "attach ABI");
+
+/* A received message, parsed and checked. */
+struct attach_msg {
+	struct attach_msg_hdr hdr;
+	union {
+		struct attach_hello hello;
+		struct attach_hello_ack hello_ack;
+		struct attach_req attach;
+		struct attach_ack ack;
+		struct attach_error error;
+	} u;
+	int fds[ATTACH_MAX_FDS];
+	unsigned nfds;
+};
+
+/*
+ * Check and copy a raw message (@buf, @len bytes as read from the socket,
+ * with @fds that arrived alongside it). Refuses: short or oversized
+ * messages, bad magic, an unsupported version, a length field that
+ * disagrees with @len, unknown types, bodies of the wrong size, strings
+ * without a NUL, an ATTACH whose nfds disagrees with the fds received or
+ * with its kind, regions naming absent fds or overflowing. On success the
+ * fds belong to @out; on failure they are closed. Returns 0 or -errno
+ * (-EPROTO, -EMSGSIZE, -EPROTONOSUPPORT, -EBADF) and writes why to @err.
+ */
+int attach_msg_parse(const void *buf, size_t len, const int *fds,
+		     unsigned nfds, struct attach_msg *out, char *err,
+		     size_t errlen);
+
+/* Close the fds a parsed message still owns. */
+void attach_msg_close_fds(struct attach_msg *m);
+
+/*
+ * Send a message of @type with @body (@body_len bytes) and @nfds fds on
+ * @sock. Returns 0 or -errno.
+ */
+int attach_msg_send(int sock, uint16_t type, uint32_t seq, const void *body,
+		    size_t body_len, const int *fds, unsigned nfds);
+
+/*
+ * Receive one message (waiting up to @timeout_ms, -1 forever) and parse
+ * it. Returns 0, -ECONNRESET when the peer closed, -ETIMEDOUT, or a parse
+ * error (with @err set).
+ */
+int attach_msg_recv(int sock, struct attach_msg *out, int timeout_ms,
+		    char *err, size_t errlen);
+
+/*
+ * Client helper: connect to the switch's socket at @path, HELLO, ATTACH
+ * with @req and @fds, wait for the answer. Returns the connected socket
+ * (keep it open: closing it detaches the port) or -errno, with the
+ * switch's error text in @err.
+ */
+int attach_client_connect(const char *path, const char *client,
+			  const struct attach_req *req, const int *fds,
+			  unsigned nfds, uint32_t *port_id, char *err,
+			  size_t errlen);
+
+#endif
