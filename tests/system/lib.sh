@@ -10,7 +10,7 @@
 
 set -euo pipefail
 
-BIN=${IOPATH_BIN:?IOPATH_BIN must point at the build's bin directory}
+BIN=${IOPATH_BIN:?IOPATH_BIN must point at the bin directory of a build}
 T=${IOPATH_TEST_PREFIX:-io$$}
 WORK=$(mktemp -d /tmp/iopath-sys-XXXXXX)
 SYS_PIDS=()
@@ -39,6 +39,8 @@ sys_cleanup() {
 	for link in "${SYS_LINKS[@]}"; do
 		ip link del "$link" 2>/dev/null
 	done
+	# DPDK run directories of the switches this test started.
+	rm -rf /var/run/dpdk/iopath-sw-"$T"* 2>/dev/null
 	if [[ $rc -ne 0 && $rc -ne 77 ]]; then
 		echo "--- logs of the failed test ($WORK):"
 		for f in "$WORK"/*.log; do

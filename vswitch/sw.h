@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef IOPATH_VSWITCH_SW_H
+#define IOPATH_VSWITCH_SW_H
+
+/*
+ * iopath-switch internals: the switch, its ports and the calls between its
+ * files. Not a library interface; every sw_*.c includes it.
+ *
+ * Two threads share this state:
+ *
+ *  - the control thread (the DPDK main lcore) runs an evloop with the
+ *    control socket, the attach socket and the netlink link watcher. It
+ *    owns sw->ports[] (names, lookups, creation and destruction);
+ *  - the forwarding thread (a DPDK worker lcore) owns everything on the
+ *    data path: its list of live ports, the forwarding table and FDB, the
+ *    per-port counters, the captures, the bonds' rx/tx.
+ *
+ * The control thread never touches data-path state directly: it hands a
+ * function to sw_fwd_exec(), which runs it on the forwarding thread
+ * between two bursts and waits for it. That one handshake is the whole
+ * locking story (publishing and retiring ports, team changes, captures,
+ * reading the FDB and counters).
+ */
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "vswitch/attach_proto.h"
+#include "vswitch/forward.h"
+#include "vswitch/frame_check.h"
+#include "vswitch/vlan.h"
+
+struct rte_mbuf;
+struct rte_mempool;
+struct evloop;
+struct ctl;
+struct pktchan;
+struct sw;
+struct sw_port;
+struct sw_capture;
+struct sw_team;
+
+#define SW_MAX_PORTS		FWD_MAX_PORTS
+#define SW_NAME_MAX		32
+#define SW_VDEV_MAX		256
+#define SW_BURST		32
+#define SW_IFNAME_MAX		16	/* IFNAMSIZ */
+#define SW_TEAM_MAX_MEMBERS	8
+
+enum sw_port_kind {
+	SW_PORT_UPLINK,		/* one DPDK ethdev */
+	SW_PORT_TEAM,		/* a bonding ethdev over member uplinks */
+	SW_PORT_PKTCHAN,	/* a VM NIC or test tool on a packet channel */
+};
+
+/*
+ * How the forwarding thread moves packets through one kind of port. The
+ * pv and vf kinds plug in here with their own ops.
+ */
+struct sw_port_ops {
+	const char *kind;
+	/* Up to @n received frames as single-segment mbufs. Count. */
+	unsigned (*rx_burst)(struct sw_port *p, struct rte_mbuf **pkts,
+			     unsigned n);
+	/*
+	 * Send up to @n mbufs; the port takes ownership of those it accepts
+	 * (the first returned count), the caller frees the rest.
+	 */
+	unsigned (*tx_burst)(struct sw_port *p, struct rte_mbuf **pkts,
+			     unsigned n);
+	/* An fd the forwarding thread may sleep on, or -1 (poll it). */
+	int (*wait_fd)(struct sw_port *p);
+	/* Before sleeping: ask for a wake-up; true if work is already due. */
+	bool (*arm_wait)(struct sw_port *p);
+	/* True when the port is unusable (peer broke its channel). */
+	bool (*broken)(struct sw_port *p);
+	/* Control thread, after the port is retired: free everything. */
+	void (*destroy)(struct sw_port *p);
+};
+
+/* Counters, written only by the forwarding thread. */
+struct sw_port_stats {
+	uint64_t rx_packets, rx_bytes;
+	uint64_t tx_packets, tx_bytes;
+	uint64_t tx_drops;		/* egress ring or queue full */
+	uint64_t rx_nombuf;		/* no mbuf to copy a frame into */
+	uint64_t drops[FWD_DROP_REASONS];	/* ingress drops by fwd reason */
+};
+
+struct sw_port {
+	struct sw *sw;
+	unsigned id;			/* index in sw->ports and fwd table */
+	char name[SW_NAME_MAX];
+	enum sw_port_kind kind;
+	const struct sw_port_ops *ops;
+	struct vlan_port_cfg vlan;
+	uint8_t mac[6];
+	char vm[SW_NAME_MAX];		/* owner (VM ports), "" otherwise */
+	bool admin_up;
+	/* Link as last seen (netlink or ethdev); written by control. */
+	atomic_bool link_up;
+	/* Set by the forwarding thread when ops->broken() says so. */
+	atomic_bool dead;
+	uint64_t created_ns;
+
+	/* Per-kind state. */
+	uint16_t eth_port;		/* uplink, team */
+	struct sw_uplink *uplink;	/* uplink */
+	struct sw_team *team;		/* team */
+	struct sw_vmport *vmport;	/* pktchan */
+
+	/* Forwarding thread only. */
+	struct sw_capture *cap;
+	struct sw_port_stats st;
+	bool tx_always;			/* tx burst every round (LACP) */
+	struct rte_mbuf *txq[SW_BURST];
+	unsigned txq_n;
+};
+
+/* An uplink's own data (also used for a team's member uplinks). */
+struct sw_uplink {
+	char vdev[SW_VDEV_MAX];		/* "net_af_packet0,iface=veth0" */
+	char devname[SW_VDEV_MAX];	/* "net_af_packet0" */
+	char ifname[SW_IFNAME_MAX];	/* kernel interface, "" if none */
+	uint16_t eth_port;
+	bool kernel_up;			/* netlink: IFF_UP && IFF_LOWER_UP */
+};
+
+/* A --uplink given on the command line, before it becomes a port. */
+struct sw_uplink_spec {
+	char name[SW_NAME_MAX];
+	char vdev[SW_VDEV_MAX];
+	bool has_vlan;
+	struct vlan_port_cfg vlan;
+	bool used;			/* claimed by a team */
+};
+
+struct sw_team_spec {
+	char name[SW_NAME_MAX];
+	int mode;			/* BONDING_MODE_* */
+	int hash;			/* BALANCE_XMIT_POLICY_* */
+	unsigned nmembers;
+	char members[SW_TEAM_MAX_MEMBERS][SW_NAME_MAX];
+	char vdevs[SW_TEAM_MAX_MEMBERS][SW_VDEV_MAX];
+	bool has_vlan;
+	struct vlan_port_cfg vlan;
+};
+
+struct sw_opts {
+	const char *name;
+	const char *attach_path;
+	const char *ctl_path;
+	const char *log_path;
+	unsigned mtu;
+	unsigned fdb_max;
+	uint64_t fdb_aging_ns;
+	bool poll;
+	bool hugepages;
+	struct sw_uplink_spec *uplinks;
+	unsigned nuplinks;
+	struct sw_team_spec *teams;
+	unsigned nteams;
+	int eal_argc;			/* extra EAL args after "--" */
+	char **eal_argv;
+};
+
+/* The forwarding thread's private state (sw_fwd.c). */
+struct sw_fwd;
+
+struct sw {
+	struct sw_opts opts;
+	struct evloop *loop;
+	struct ctl *ctl;
+	struct rte_mempool *pool;
+	struct fwd_table table;		/* forwarding thread only */
+
+	/* Control thread's view; index = port id. */
+	struct sw_port *ports[SW_MAX_PORTS];
+	struct sw_team *teams;		/* list */
+
+	struct sw_fwd *fwd;
+	struct sw_vmlisten *vmlisten;
+	struct sw_linkwatch *linkwatch;
+	struct sw_announce *announce;	/* forwarding thread only */
+	int reap_fd;			/* eventfd: a port died, reap it */
+	uint64_t start_ns;
+	bool quitting;
+};
+
+/* ---- sw_util.c: time and small helpers ---- */
+uint64_t sw_now_ns(void);
+void sw_mac_str(const uint8_t mac[6], char out[18]);
+int sw_mac_parse(const char *s, uint8_t mac[6]);
+/* Parse "access:VID" or "trunk[:native=VID][:allowed=LIST]". 0 or -EINVAL. */
+int sw_vlan_parse(const char *s, struct vlan_port_cfg *c);
+/* "1-10,20" style list of the VIDs a trunk carries into @out (caller-sized). */
+int sw_vlan_list_str(const struct vlan_port_cfg *c, char *out, size_t len);
+
+/* ---- sw_port.c: the port table (control thread) ---- */
+/* A free id, or -ENOSPC. */
+int sw_port_alloc_id(struct sw *sw);
+struct sw_port *sw_port_find(struct sw *sw, const char *name);
+/* Publish @p (id already chosen) to the forwarding thread. 0 or -errno. */
+int sw_port_add(struct sw *sw, struct sw_port *p);
+/* Retire the port from the data path, then destroy it. */
+void sw_port_remove(struct sw *sw, struct sw_port *p, const char *why);
+/* Remove ports the forwarding thread marked dead. */
+void sw_port_reap(struct sw *sw);
+/* Admin state, applied on the forwarding thread. 0 or -errno. */
+int sw_port_set_admin(struct sw *sw, struct sw_port *p, bool up);
+/* Link state changed (netlink or ethdev): tell the forwarding table. */
+void sw_port_set_link(struct sw *sw, struct sw_port *p, bool up);
+const char *sw_port_kind_name(enum sw_port_kind k);
+
+/* ---- sw_fwd.c: the forwarding thread ---- */
+int sw_fwd_start(struct sw *sw);
+/* Stop the thread; requests then run inline until sw_fwd_free. */
+void sw_fwd_stop(struct sw *sw);
+void sw_fwd_free(struct sw *sw);
+/*
+ * Run @fn(@sw, @arg) on the forwarding thread between bursts and wait for
+ * its result. Runs it inline when the thread is not running. Control
+ * thread only.
+ */
+int sw_fwd_exec(struct sw *sw, int (*fn)(struct sw *sw, void *arg),
+		void *arg);
+/* Forwarding thread: a port joins / leaves the data path. */
+int sw_fwd_port_attach(struct sw *sw, struct sw_port *p);
+void sw_fwd_port_detach(struct sw *sw, struct sw_port *p);
+/* Forwarding thread: queue @m for transmission on @p (announcements). */
+void sw_fwd_tx_one(struct sw *sw, struct sw_port *p, struct rte_mbuf *m);
+/* Forwarding thread: flush every port's queued transmissions. */
+void sw_fwd_flush(struct sw *sw);
+/* How the thread has been sleeping (stats). */
+struct sw_fwd_stats {
+	uint64_t loops, sleeps, wakeups_by_fd, execs;
+	uint64_t idle_ns;
+	bool polling;
+};
+void sw_fwd_get_stats(struct sw *sw, struct sw_fwd_stats *st);
+
+/* ---- sw_uplink.c: ethdev ports ---- */
+extern const struct sw_port_ops sw_ethdev_ops;
+/*
+ * Create the vdev (@vdev: "driver0,key=val,..."), not yet configured.
+ * Fills @u. 0 or -errno.
+ */
+int sw_uplink_probe(struct sw_uplink *u, const char *vdev);
+/* Configure (1 rx + 1 tx queue), start, promiscuous. 0 or -errno. */
+int sw_ethdev_start(struct sw *sw, uint16_t eth_port);
+void sw_uplink_release(struct sw_uplink *u);
+/* A new uplink port from a vdev string. 0 or -errno, @err filled. */
+int sw_uplink_add(struct sw *sw, const char *name, const char *vdev,
+		  const struct vlan_port_cfg *vlan, char *err, size_t errlen);
+
+/* ---- sw_team.c: bonding ---- */
+int sw_team_add(struct sw *sw, const struct sw_team_spec *spec,
+		const struct vlan_port_cfg *vlan, char *err, size_t errlen);
+/* Called by sw_port_remove for a team port's private state. */
+void sw_team_destroy(struct sw *sw, struct sw_team *t);
+/*
+ * A kernel interface changed state; acts on any team member it names.
+ * @ifname NULL: events were lost, re-read every member's state.
+ */
+void sw_team_link_event(struct sw *sw, const char *ifname, bool up,
+			uint64_t event_ns);
+
+/* JSON for show-team: one team. */
+json_t *sw_team_json(struct sw *sw, struct sw_team *t);
+/* JSON array of every team. */
+json_t *sw_team_list_json(struct sw *sw);
+struct sw_team *sw_team_find(struct sw *sw, const char *name);
+/* True if @ifname is a member uplink of some team. */
+bool sw_team_owns_uplink(struct sw *sw, const char *uplink_name);
+int sw_team_mode_parse(const char *s, int *mode);
+int sw_team_hash_parse(const char *s, int *hash);
+const char *sw_team_mode_name(int mode);
+const char *sw_team_hash_name(int hash);
+
+/* ---- sw_vmport.c: packet-channel ports over the attach socket ---- */
+int sw_vmlisten_start(struct sw *sw, const char *path);
+void sw_vmlisten_stop(struct sw *sw);
+/* A VM port broke its channel: drop its connection (and so the port). */
+void sw_vmport_disconnect(struct sw *sw, struct sw_port *p);
+json_t *sw_vmlisten_json(struct sw *sw);
+/* Forwarding thread: the channel's own counters (show-ports). */
+json_t *sw_vmport_chan_json(struct sw_port *p);
+
+/* ---- sw_linkwatch.c: netlink ---- */
+int sw_linkwatch_start(struct sw *sw);
+void sw_linkwatch_stop(struct sw *sw);
+/* Current state of a kernel interface: 1 up, 0 down, -errno. */
+int sw_linkwatch_query(const char *ifname);
+
+/* ---- sw_announce.c: gratuitous ARP / RARP after failover ---- */
+int sw_announce_init(struct sw *sw);
+void sw_announce_fini(struct sw *sw);
+/* Forwarding thread: learn MAC->IPv4 from an ARP frame seen at ingress. */
+void sw_announce_snoop(struct sw *sw, const uint8_t *frame, unsigned len,
+		       uint16_t vid);
+/*
+ * Forwarding thread: announce every MAC learned behind ports other than
+ * @p out of @p now and again a few times (QEMU's announce-self rhythm).
+ * Returns the number of frames sent now.
+ */
+unsigned sw_announce_port(struct sw *sw, struct sw_port *p);
+/* Forwarding thread: send repeats that are due. */
+void sw_announce_tick(struct sw *sw, uint64_t now_ns);
+/* Forwarding thread: nanoseconds until the next repeat, or UINT64_MAX. */
+uint64_t sw_announce_next_ns(struct sw *sw, uint64_t now_ns);
+/* Forget pending repeats for a port being removed. */
+void sw_announce_forget_port(struct sw *sw, unsigned port_id);
+/* Frames sent so far (racy read from the control thread is fine). */
+void sw_announce_stats(struct sw *sw, uint64_t *garp, uint64_t *rarp);
+
+/* ---- sw_capture.c: pcap ---- */
+enum sw_cap_dir { SW_CAP_RX = 1, SW_CAP_TX = 2, SW_CAP_BOTH = 3 };
+/*
+ * Open a capture (control thread: file, filter); attach it with
+ * sw_capture_start (forwarding thread side via sw_fwd_exec).
+ */
+struct sw_capture *sw_capture_open(const char *file, enum sw_cap_dir dir,
+				   const char *filter, uint64_t max_bytes,
+				   char *err, size_t errlen);
+int sw_capture_start(struct sw *sw, struct sw_port *p, struct sw_capture *c);
+/* Stop and flush. Returns 0 or -ENOENT (no capture on @p). */
+int sw_capture_stop(struct sw *sw, struct sw_port *p, json_t *info);
+/* Forwarding thread: record @frame seen on @p in direction @dir. */
+void sw_capture_packet(struct sw_capture *c, enum sw_cap_dir dir,
+		       const uint8_t *frame, unsigned len);
+/* Forwarding thread: close a capture whose port goes away. */
+void sw_capture_close(struct sw_capture *c, const char *why);
+/* Forwarding thread: describe it for show-ports (may be stopped). */
+json_t *sw_capture_json(const struct sw_capture *c);
+/* A capture that stopped itself (size limit) keeps its info here. */
+bool sw_capture_active(const struct sw_capture *c);
+
+/* ---- sw_ctl.c: control commands ---- */
+int sw_ctl_register(struct sw *sw);
+
+/* ---- sw_stats.c: JSON views of ports and counters ---- */
+json_t *sw_port_json(struct sw *sw, struct sw_port *p);
+json_t *sw_vlan_json(const struct vlan_port_cfg *c);
+
+#endif

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Port capture into standard pcap files with libpcap.
+ *
+ * The file and the BPF filter are prepared on the control thread (opening
+ * files and compiling filters are slow and may fail with a message for the
+ * user); the capture is then attached to its port on the forwarding
+ * thread, which alone writes packets (pcap_dump is buffered stdio) and,
+ * when the size limit is reached, closes the file itself. Stopping detaches
+ * it on the forwarding thread and closes (flushes) it there too, so a file
+ * is never written by two threads.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <pcap/pcap.h>
+
+#define LOG_SUBSYS "capture"
+#include "core/log.h"
+#include "vswitch/sw.h"
+
+#define SW_CAP_SNAPLEN	65535
+
+struct sw_capture {
+	char file[256];
+	enum sw_cap_dir dir;
+	char filter[256];
+	uint64_t max_bytes;		/* 0 = no limit */
+	pcap_t *dead;
+	pcap_dumper_t *dumper;
+	struct bpf_program prog;
+	bool has_prog;
+	/* Forwarding thread only. */
+	uint64_t packets, bytes, filtered_out;
+	char stopped[64];		/* why it stopped itself, "" if running */
+	uint64_t started_ns;
+};
+
+static const char *sw_cap_dir_name(enum sw_cap_dir d)
+{
+	switch (d) {
+	case SW_CAP_RX:
+		return "rx";
+	case SW_CAP_TX:
+		return "tx";
+	default:
+		return "both";
+	}
+}
+
+struct sw_capture *sw_capture_open(const char *file, enum sw_cap_dir dir,
+				   const char *filter, uint64_t max_bytes,
+				   char *err, size_t errlen)
+{
+	struct sw_capture *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (strlen(file) >= sizeof(c->file) ||
+	    (filter && strlen(filter) >= sizeof(c->filter))) {
+		snprintf(err, errlen, "file name or filter too long");
+		free(c);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	snprintf(c->file, sizeof(c->file), "%s", file);
+	snprintf(c->filter, sizeof(c->filter), "%s", filter ? filter : "");
+	c->dir = dir;
+	c->max_bytes = max_bytes;
+	c->dead = pcap_open_dead(DLT_EN10MB, SW_CAP_SNAPLEN);
+	if (!c->dead) {
+		snprintf(err, errlen, "pcap_open_dead failed");
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (c->filter[0]) {
+		if (pcap_compile(c->dead, &c->prog, c->filter, 1,
+				 PCAP_NETMASK_UNKNOWN) < 0) {
+			snprintf(err, errlen, "bad filter \"%s\": %s",
+				 c->filter, pcap_geterr(c->dead));
+			pcap_close(c->dead);
+			free(c);
+			errno = EINVAL;
+			return NULL;
+		}
+		c->has_prog = true;
+	}
+	c->dumper = pcap_dump_open(c->dead, c->file);
+	if (!c->dumper) {
+		snprintf(err, errlen, "cannot write %s: %s", c->file,
+			 pcap_geterr(c->dead));
+		if (c->has_prog)
+			pcap_freecode(&c->prog);
+		pcap_close(c->dead);
+		free(c);
+		errno = EIO;
+		return NULL;
+	}
+	c->started_ns = sw_now_ns();
+	c->bytes = 24;	/* the file header: "bytes" is the file size */
+	return c;
+}
+
+bool sw_capture_active(const struct sw_capture *c)
+{
+	return c && c->dumper;
+}
+
+/* Close the file (flushing it), keep the counters for show. */
+static void sw_capture_finish(struct sw_capture *c, const char *why)
+{
+	if (!c->dumper)
+		return;
+	pcap_dump_close(c->dumper);
+	c->dumper = NULL;
+	snprintf(c->stopped, sizeof(c->stopped), "%s", why);
+	log_info("capture %s stopped (%s): %llu packets, %llu bytes",
+		 c->file, why, (unsigned long long)c->packets,
+		 (unsigned long long)c->bytes);
+}
+
+static void sw_capture_free(struct sw_capture *c)
+{
+	sw_capture_finish(c, "stopped");
+	if (c->has_prog)
+		pcap_freecode(&c->prog);
+	pcap_close(c->dead);
+	free(c);
+}
+
+void sw_capture_packet(struct sw_capture *c, enum sw_cap_dir dir,
+		       const uint8_t *frame, unsigned len)
+{
+	struct pcap_pkthdr h;
+	uint64_t rec;
+
+	if (!c->dumper || !(c->dir & dir))
+		return;
+	h.caplen = len < SW_CAP_SNAPLEN ? len : SW_CAP_SNAPLEN;
+	h.len = len;
+	if (c->has_prog &&
+	    !pcap_offline_filter(&c->prog, &h, frame)) {
+		c->filtered_out++;
+		return;
+	}
+	/* 16 bytes of record header per packet count towards the limit. */
+	rec = 16 + h.caplen;
+	if (c->max_bytes && c->bytes + rec > c->max_bytes) {
+		sw_capture_finish(c, "size limit reached");
+		return;
+	}
+	gettimeofday(&h.ts, NULL);
+	pcap_dump((u_char *)c->dumper, &h, frame);
+	c->packets++;
+	c->bytes += rec;
+}
+
+void sw_capture_close(struct sw_capture *c, const char *why)
+{
+	sw_capture_finish(c, why);
+	if (c->has_prog)
+		pcap_freecode(&c->prog);
+	pcap_close(c->dead);
+	free(c);
+}
+
+json_t *sw_capture_json(const struct sw_capture *c)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "file", json_string(c->file));
+	json_object_set_new(o, "dir", json_string(sw_cap_dir_name(c->dir)));
+	json_object_set_new(o, "filter", json_string(c->filter));
+	json_object_set_new(o, "max_bytes", json_integer((json_int_t)c->max_bytes));
+	json_object_set_new(o, "active", json_boolean(c->dumper != NULL));
+	json_object_set_new(o, "packets", json_integer((json_int_t)c->packets));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)c->bytes));
+	json_object_set_new(o, "filtered_out",
+			    json_integer((json_int_t)c->filtered_out));
+	if (c->stopped[0])
+		json_object_set_new(o, "stopped", json_string(c->stopped));
+	return o;
+}
+
+/* ---- attach and detach, on the forwarding thread ---- */
+
+struct sw_cap_req {
+	struct sw_port *port;
+	struct sw_capture *cap;
+	json_t *info;
+};
+
+static int sw_capture_start_fn(struct sw *sw, void *arg)
+{
+	struct sw_cap_req *r = arg;
+
+	/* A capture that stopped itself may be replaced; a live one not. */
+	if (r->port->cap && sw_capture_active(r->port->cap))
+		return -EBUSY;
+	if (r->port->cap)
+		sw_capture_free(r->port->cap);
+	r->port->cap = r->cap;
+	return 0;
+}
+
+int sw_capture_start(struct sw *sw, struct sw_port *p, struct sw_capture *c)
+{
+	struct sw_cap_req r = { .port = p, .cap = c };
+	int ret = sw_fwd_exec(sw, sw_capture_start_fn, &r);
+
+	if (ret < 0)
+		sw_capture_free(c);
+	else
+		log_info("capture of %s (%s) into %s%s%s", p->name,
+			 sw_cap_dir_name(c->dir), c->file,
+			 c->filter[0] ? " filter " : "", c->filter);
+	return ret;
+}
+
+static int sw_capture_stop_fn(struct sw *sw, void *arg)
+{
+	struct sw_cap_req *r = arg;
+	struct sw_capture *c = r->port->cap;
+
+	if (!c)
+		return -ENOENT;
+	sw_capture_finish(c, "stopped");
+	if (r->info)
+		json_object_set_new(r->info, "capture", sw_capture_json(c));
+	r->port->cap = NULL;
+	sw_capture_free(c);
+	return 0;
+}
+
+int sw_capture_stop(struct sw *sw, struct sw_port *p, json_t *info)
+{
+	struct sw_cap_req r = { .port = p, .info = info };
+
+	return sw_fwd_exec(sw, sw_capture_stop_fn, &r);
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+/*
+ * JSON views of ports, VLANs and counters for the control socket. These
+ * read forwarding-thread state, so they are called through sw_fwd_exec()
+ * (sw_ctl.c does that) and see a consistent snapshot.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vswitch/pktchan.h"
+#include "vswitch/sw.h"
+
+static json_t *sw_u64(uint64_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
+json_t *sw_vlan_json(const struct vlan_port_cfg *c)
+{
+	json_t *o = json_object();
+	char list[1024];
+
+	if (c->mode == VLAN_MODE_ACCESS) {
+		json_object_set_new(o, "mode", json_string("access"));
+		json_object_set_new(o, "vid", json_integer(c->vid));
+		return o;
+	}
+	json_object_set_new(o, "mode", json_string("trunk"));
+	json_object_set_new(o, "native", c->vid ? json_integer(c->vid) :
+						  json_null());
+	if (sw_vlan_list_str(c, list, sizeof(list)) < 0)
+		snprintf(list, sizeof(list), "(too long)");
+	json_object_set_new(o, "allowed", json_string(list));
+	return o;
+}
+
+static json_t *sw_port_stats_json(const struct sw_port *p)
+{
+	const struct sw_port_stats *st = &p->st;
+	json_t *o = json_object(), *drops = json_object();
+	uint64_t total = 0;
+
+	json_object_set_new(o, "rx_packets", sw_u64(st->rx_packets));
+	json_object_set_new(o, "rx_bytes", sw_u64(st->rx_bytes));
+	json_object_set_new(o, "tx_packets", sw_u64(st->tx_packets));
+	json_object_set_new(o, "tx_bytes", sw_u64(st->tx_bytes));
+	json_object_set_new(o, "tx_drops", sw_u64(st->tx_drops));
+	json_object_set_new(o, "rx_nombuf", sw_u64(st->rx_nombuf));
+	for (unsigned r = 1; r < FWD_DROP_REASONS; r++) {
+		json_object_set_new(drops, fwd_drop_names[r],
+				    sw_u64(st->drops[r]));
+		total += st->drops[r];
+	}
+	json_object_set_new(o, "rx_drops", sw_u64(total));
+	json_object_set_new(o, "drops", drops);
+	return o;
+}
+
+json_t *sw_port_json(struct sw *sw, struct sw_port *p)
+{
+	json_t *o = json_object();
+	char mac[18];
+
+	json_object_set_new(o, "id", json_integer(p->id));
+	json_object_set_new(o, "name", json_string(p->name));
+	json_object_set_new(o, "kind", json_string(sw_port_kind_name(p->kind)));
+	json_object_set_new(o, "vm", p->vm[0] ? json_string(p->vm) :
+						json_null());
+	sw_mac_str(p->mac, mac);
+	json_object_set_new(o, "mac", json_string(mac));
+	json_object_set_new(o, "vlan", sw_vlan_json(&p->vlan));
+	json_object_set_new(o, "link", json_string(
+		atomic_load(&p->link_up) ? "up" : "down"));
+	json_object_set_new(o, "admin", json_string(p->admin_up ? "up" :
+								  "down"));
+	if (atomic_load(&p->dead))
+		json_object_set_new(o, "broken", json_true());
+	if (p->kind == SW_PORT_UPLINK && p->uplink) {
+		json_object_set_new(o, "vdev", json_string(p->uplink->vdev));
+		json_object_set_new(o, "ifname", json_string(p->uplink->ifname));
+		json_object_set_new(o, "eth_port", json_integer(p->eth_port));
+	} else if (p->kind == SW_PORT_TEAM) {
+		json_object_set_new(o, "eth_port", json_integer(p->eth_port));
+	} else if (p->kind == SW_PORT_PKTCHAN && p->vmport) {
+		/* p->vmport is private to sw_vmport.c; ask it. */
+		json_object_set_new(o, "channel", sw_vmport_chan_json(p));
+	}
+	json_object_set_new(o, "stats", sw_port_stats_json(p));
+	json_object_set_new(o, "capture", p->cap ? sw_capture_json(p->cap) :
+						   json_null());
+	return o;
+}
