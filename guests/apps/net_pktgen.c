@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pktgen: UDP flows to dst= at a fixed frame size and rate.
+ *
+ *   dst=10.0.0.2 (required; its MAC by ARP, arp_ms=3000)
+ *   size=64      frame bytes with FCS, 64..1518
+ *   rate=0       frames per second, 0 = as fast as the NIC takes them
+ *   count=0      frames to send (all flows), 0 = run for seconds=
+ *   seconds=5    when count=0
+ *   flows=1      1..64: flow f uses source port sport+f
+ *   dport=9000 sport=10000  burst=32  udp_csum=1
+ *   fin=3        FIN frames per flow at the end (sink counts tail loss),
+ *                after fin_gap_ms=100 so a flooded receiver can drain
+ *   latency=0    1: also receive the frames a reflector sends back and
+ *                measure their round trip (drain_ms=500 after the end)
+ *
+ * The payload starts with the pktgen header (apps/net_app.h): magic,
+ * flow, flags, per-flow sequence number, TSC timestamp.
+ *
+ * {"event":"pktgen","dst":"10.0.0.2","size":64,"flows":1,"rate":0,
+ *  "tx_packets":..,"tx_bytes":..,"duration_us":..,"pps":..,"bps":..,
+ *  "tx_full":..,"no_buf":..,
+ *  (latency=1:) "rx_packets":..,"lost":..,"rtt_us":{"n":..,"min":..,
+ *  "avg":..,"max":..,"p50":..,"p90":..,"p99":..},
+ *  "drv":{...},"stack":{...}}
+ * tx_bytes and bps count whole frames with FCS (size= each). tx_full:
+ * bursts the TX ring could not take whole. Exit 0 if frames went out
+ * (and, with latency=1, some came back), else 1.
+ */
+#include "apps/net_app.h"
+#include "net/bytes.h"
+#include "rt/clock.h"
+#include "rt/cmdline.h"
+#include "rt/rt.h"
+#include "rt/string.h"
+
+#define PG_BURST_MAX	64
+
+struct pktgen {
+	struct net_stack *s;
+	uint32_t dst;
+	uint8_t mac[6];
+	uint16_t size, payload, sport, dport;
+	unsigned int flows;
+	bool csum, latency;
+	uint8_t tmpl[PG_FLOWS_MAX][OFF_UDP_PAYLOAD];	/* headers per flow */
+	uint32_t seq[PG_FLOWS_MAX];
+	unsigned int next_flow;
+	uint64_t tx, no_buf, rx;
+	struct lat_samples rtt;
+};
+
+static void pktgen_templates(struct pktgen *g)
+{
+	unsigned int f;
+
+	/* IP ID 0 with DF: RFC 6864 allows it for atomic datagrams, and a
+	 * constant header keeps its checksum precomputed. */
+	for (f = 0; f < g->flows; f++) {
+		eth_put(g->tmpl[f], g->mac, g->s->dev->mac, ETH_P_IPV4);
+		ip_put(g->tmpl[f], g->s->ip, g->dst, IP_PROTO_UDP,
+		       (uint16_t)(UDP_HLEN + g->payload), 0);
+		udp_put(g->tmpl[f], (uint16_t)(g->sport + f), g->dport,
+			g->payload);
+	}
+}
+
+static struct pkt *pktgen_build(struct pktgen *g, unsigned int flow,
+				uint8_t flags, uint32_t seq)
+{
+	struct pkt *p = pkt_alloc();
+	uint8_t *d;
+
+	if (!p)
+		return NULL;
+	memcpy(p->data, g->tmpl[flow], OFF_UDP_PAYLOAD);
+	d = p->data + OFF_UDP_PAYLOAD;
+	put_be16(d, PG_MAGIC);
+	d[2] = (uint8_t)flow;
+	d[3] = flags;
+	put_be32(d + 4, seq);
+	put_le64(d + 8, clock_tsc());
+	if (g->csum)
+		udp_csum_fill(p->data);
+	p->len = (uint16_t)(g->size - ETH_FCS_LEN);
+	return p;
+}
+
+/* Takes reflected frames (latency=1) and does the housekeeping. */
+static void pktgen_rx(struct pktgen *g)
+{
+	struct pkt *pkts[32];
+	unsigned int n = netdev_rx_burst(g->s->dev, pkts, 32), i;
+
+	for (i = 0; i < n; i++) {
+		struct net_rx r;
+		const uint8_t *d = pkts[i]->data + 0;
+
+		net_parse(pkts[i]->data, pkts[i]->len, &r);
+		d += r.payload_off;
+		if (g->latency && r.kind == NET_UDP && r.src_ip == g->dst &&
+		    r.payload_len >= PG_HDR_LEN && get_be16(d) == PG_MAGIC &&
+		    !(d[3] & PG_F_FIN)) {
+			g->rx++;
+			lat_add(&g->rtt, clock_tsc_to_ns(pkts[i]->rx_tsc -
+							 get_le64(d + 8)));
+			pkt_free(pkts[i]);
+		} else {
+			net_input(g->s, pkts[i], &r);
+		}
+	}
+}
+
+/* Sends up to n frames round-robin over the flows; returns how many. */
+static unsigned int pktgen_burst(struct pktgen *g, unsigned int n)
+{
+	struct pkt *b[PG_BURST_MAX];
+	unsigned int k, sent;
+
+	for (k = 0; k < n; k++) {
+		unsigned int f = g->next_flow;
+
+		b[k] = pktgen_build(g, f, 0, g->seq[f]);
+		if (!b[k]) {
+			g->no_buf++;
+			break;
+		}
+		g->seq[f]++;
+		g->next_flow = f + 1 == g->flows ? 0 : f + 1;
+	}
+	sent = k ? netdev_tx_burst(g->s->dev, b, (uint16_t)k) : 0;
+	/* Unsent frames give their sequence numbers back, newest first, so
+	 * each flow's numbers stay gapless. */
+	while (k > sent) {
+		k--;
+		g->next_flow = g->next_flow ? g->next_flow - 1 : g->flows - 1;
+		g->seq[g->next_flow]--;
+		pkt_free(b[k]);
+	}
+	g->tx += sent;
+	return sent;
+}
+
+static void pktgen_fin(struct pktgen *g, unsigned int per_flow)
+{
+	unsigned int f, i;
+
+	for (i = 0; i < per_flow; i++)
+		for (f = 0; f < g->flows; f++) {
+			struct pkt *p = pktgen_build(g, f, PG_F_FIN,
+						     g->seq[f]);
+
+			if (p)
+				net_send(g->s, p);
+		}
+}
+
+int net_app_pktgen(struct net_stack *s)
+{
+	static struct pktgen g;
+	const char *dst = cmdline_get("dst");
+	uint64_t size = cmdline_get_u64("size", 64);
+	uint64_t rate = cmdline_get_u64("rate", 0);
+	uint64_t count = cmdline_get_u64("count", 0);
+	uint64_t flows = cmdline_get_u64("flows", 1);
+	uint64_t burst = cmdline_get_u64("burst", 32);
+	uint64_t hz = clock_tsc_khz() * 1000, t0, end, now, t_end;
+	char ipbuf[16];
+	struct json j;
+
+	g.s = s;
+	if (!dst || ip_parse(dst, &g.dst, NULL) || size < PKT_FRAME_MIN ||
+	    size > PKT_FRAME_MAX || flows < 1 || flows > PG_FLOWS_MAX ||
+	    burst < 1 || burst > PG_BURST_MAX)
+		return RT_EXIT_USAGE;
+	g.size = (uint16_t)size;
+	g.payload = (uint16_t)(size - ETH_FCS_LEN - OFF_UDP_PAYLOAD);
+	g.flows = (unsigned int)flows;
+	g.sport = (uint16_t)cmdline_get_u64("sport", PG_SPORT);
+	g.dport = (uint16_t)cmdline_get_u64("dport", PG_PORT);
+	g.csum = cmdline_get_u64("udp_csum", 1) != 0;
+	g.latency = cmdline_get_u64("latency", 0) != 0;
+	if (g.latency)
+		lat_init(&g.rtt, 1u << 20);
+	if (net_resolve(s, g.dst, g.mac, (unsigned int)
+			cmdline_get_u64("arp_ms", 3000))) {
+		json_begin(&j, "error");
+		json_kv_str(&j, "app", "pktgen");
+		json_kv_str(&j, "msg", "ARP resolution failed");
+		json_kv_str(&j, "dst", dst);
+		json_end(&j);
+		return RT_EXIT_FAIL;
+	}
+	pktgen_templates(&g);
+
+	t0 = clock_tsc();
+	end = count ? UINT64_MAX : t0 + cmdline_get_u64("seconds", 5) * hz;
+	while ((now = clock_tsc()) < end && (!count || g.tx < count)) {
+		uint64_t n = burst;
+
+		pktgen_rx(&g);
+		if (count && count - g.tx < n)
+			n = count - g.tx;
+		if (rate) {
+			/* frames due by now since t0: no drift, no bursts
+			 * beyond one burst after a stall */
+			uint64_t due = (now - t0) / hz * rate +
+				       (now - t0) % hz * rate / hz + 1;
+
+			if (due <= g.tx) {
+				uint64_t at = t0 + g.tx / rate * hz +
+					      g.tx % rate * hz / rate;
+
+				netdev_wait(s->dev, at < end ? at : end);
+				continue;
+			}
+			if (due - g.tx < n)
+				n = due - g.tx;
+		}
+		if (!pktgen_burst(&g, (unsigned int)n))
+			/* ring full: sleep until TX completions, briefly */
+			netdev_wait(s->dev, now + hz / 1000);
+	}
+	t_end = clock_tsc();
+	now = t_end + cmdline_get_u64("fin_gap_ms", 100) * (hz / 1000);
+	while (clock_tsc() < now) {
+		pktgen_rx(&g);
+		netdev_wait(s->dev, now);
+	}
+	pktgen_fin(&g, (unsigned int)cmdline_get_u64("fin", 3));
+	if (g.latency) {
+		uint64_t drain = clock_tsc() + cmdline_get_u64("drain_ms", 500) *
+					       (hz / 1000);
+
+		while (clock_tsc() < drain && g.rx < g.tx) {
+			pktgen_rx(&g);
+			netdev_wait(s->dev, drain);
+		}
+	}
+
+	json_begin(&j, "pktgen");
+	ip_format(g.dst, ipbuf);
+	json_kv_str(&j, "dst", ipbuf);
+	json_kv_u64(&j, "size", size);
+	json_kv_u64(&j, "flows", flows);
+	json_kv_u64(&j, "rate", rate);
+	json_kv_u64(&j, "tx_packets", g.tx);
+	json_kv_u64(&j, "tx_bytes", g.tx * size);
+	net_app_report_rate(&j, g.tx, g.tx * size,
+			    clock_tsc_to_ns(t_end - t0));
+	json_kv_u64(&j, "tx_full", s->dev->st.tx_full);
+	json_kv_u64(&j, "no_buf", g.no_buf);
+	if (g.latency) {
+		json_kv_u64(&j, "rx_packets", g.rx);
+		json_kv_u64(&j, "lost", g.tx > g.rx ? g.tx - g.rx : 0);
+		lat_report(&j, "rtt_us", &g.rtt);
+	}
+	net_app_report_counters(&j, s);
+	json_end(&j);
+	return g.tx && (!g.latency || g.rx) ? RT_EXIT_OK : RT_EXIT_FAIL;
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+#include "net/netdev.h"
+
+#include <stddef.h>
+
+#include "drivers/tulip.h"
+#include "rt/cmdline.h"
+#include "rt/errno.h"
+#include "rt/fmt.h"
+#include "rt/string.h"
+
+/* Probe order: the first driver to match a function on bus 0 wins. The
+ * pv and vf drivers add their entries here. */
+static const struct netdev_driver *const netdev_drivers[] = {
+	&tulip_driver,
+};
+
+static int netdev_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int netdev_mac_parse(const char *s, uint8_t mac[6])
+{
+	unsigned int i;
+
+	for (i = 0; i < 6; i++) {
+		int hi = netdev_hex(s[0]), lo = hi < 0 ? -1 : netdev_hex(s[1]);
+
+		if (lo < 0)
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+		if (i < 5 && *s++ != ':')
+			return -EINVAL;
+	}
+	return *s ? -EINVAL : 0;
+}
+
+void netdev_mac_format(const uint8_t mac[6], char out[18])
+{
+	fmt_snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		     mac[2], mac[3], mac[4], mac[5]);
+}
+
+int netdev_conf_from_cmdline(struct netdev_conf *c)
+{
+	const char *v;
+
+	memset(c, 0, sizeof(*c));
+	c->phy = -1;
+	c->intx = true;
+	v = cmdline_get("mode");
+	if (!v || !strcmp(v, "poll"))
+		c->mode = NETDEV_MODE_POLL;
+	else if (!strcmp(v, "irq"))
+		c->mode = NETDEV_MODE_IRQ;
+	else
+		return -EINVAL;
+	v = cmdline_get("mac");
+	if (v) {
+		if (netdev_mac_parse(v, c->mac))
+			return -EINVAL;
+		c->mac_set = true;
+	}
+	v = cmdline_get("bar");
+	if (v && !strcmp(v, "io"))
+		c->use_pio = true;
+	else if (v && strcmp(v, "mmio"))
+		return -EINVAL;
+	v = cmdline_get("desc");
+	if (v && !strcmp(v, "chain"))
+		c->chain = true;
+	else if (v && strcmp(v, "ring"))
+		return -EINVAL;
+	c->rx_ring = (unsigned int)cmdline_get_u64("rx_ring", 0);
+	c->tx_ring = (unsigned int)cmdline_get_u64("tx_ring", 0);
+	if (cmdline_get("phy"))
+		c->phy = (int)cmdline_get_u64("phy", 1) & 31;
+	c->intx = cmdline_get_u64("intx", 1) != 0;
+	c->rx_zero_copy = cmdline_get_u64("rx_zc", 0) != 0;
+	return 0;
+}
+
+struct netdev *netdev_probe(const struct netdev_conf *c, int *err)
+{
+	static struct pci_dev devs[PCI_MAX_DEVS];
+	int n = pci_scan(devs, PCI_MAX_DEVS), i;
+	unsigned int k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < sizeof(netdev_drivers) /
+				sizeof(netdev_drivers[0]); k++)
+			if (netdev_drivers[k]->match(&devs[i]))
+				return netdev_drivers[k]->probe(&devs[i], c,
+								err);
+	*err = -ENODEV;
+	return NULL;
+}
+
+void netdev_report(struct netdev *nd, const char *event)
+{
+	struct json j;
+	char mac[18], bdf[12];
+
+	json_begin(&j, event);
+	json_kv_str(&j, "driver", nd->driver);
+	json_kv_str(&j, "model", nd->model);
+	fmt_snprintf(bdf, sizeof(bdf), "%02x:%02x.%x", nd->pci.bdf >> 8,
+		     (nd->pci.bdf >> 3) & 0x1f, nd->pci.bdf & 7);
+	json_kv_str(&j, "bdf", bdf);
+	netdev_mac_format(nd->mac, mac);
+	json_kv_str(&j, "mac", mac);
+	json_kv_bool(&j, "link", netdev_link(nd));
+	json_kv_str(&j, "mode", nd->mode == NETDEV_MODE_IRQ ? "irq" : "poll");
+	json_kv_str(&j, "irq", nd->irq_kind);
+	if (nd->ops->stats) {
+		json_obj_begin(&j, "drv");
+		nd->ops->stats(nd, &j);
+		json_obj_end(&j);
+	}
+	json_end(&j);
+}
