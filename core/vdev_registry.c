@@ -5,11 +5,13 @@
 #include "core/vdev.h"
 #include "emu-devices/debug_exit.h"
 #include "emu-devices/testdev.h"
+#include "emu-devices/tulip.h"
 #include "emu-devices/uart16550.h"
 
 const struct vdev_ops *const vdev_registry[] = {
 	&uart16550_ops,
 	&debug_exit_ops,
 	&testdev_ops,
+	&tulip_ops,
 	NULL,
 };

@@ -19,8 +19,10 @@
 #include "core/vmm.h"
 #include "core/vmm_ctl.h"
 #include "cpu/kvm.h"
+#include "emu-devices/nic_switch.h"
 
 #define VMM_MAX_DEVICES 16
+#define VMM_MAX_NICS 8
 
 static struct vmm the_vmm;
 static volatile sig_atomic_t vmm_signal;
@@ -36,6 +38,8 @@ static void usage(FILE *f)
 "  -c, --cpus N           vCPUs, 1..%d (default 1)\n"
 "  -a, --append CMDLINE   guest command line (\"app=hello\")\n"
 "  -d, --device MODEL[,OPTS]  add a device (repeatable)\n"
+"      --nic emu[,mac=MAC][,switch=SOCKET|none][,vlan=N][,trunk][,port=NAME]\n"
+"                         add an emulated 21140A NIC on a switch port (repeatable)\n"
 "      --console FILE     also write the guest console to FILE\n"
 "      --quiet            do not copy the guest console to stdout\n"
 "      --ctl PATH         control socket (JSON lines)\n"
@@ -95,6 +99,7 @@ static void write_stats(struct vmm *vmm, const char *path)
 		 json_integer_value(json_object_get(user, "intr")),
 		 json_integer_value(json_object_get(kvm, "exits")),
 		 json_integer_value(json_object_get(user, "coalesced")));
+	json_object_set_new(st, "nics", nic_switch_stats(vmm));
 	json_object_set_new(st, "exit_code", json_integer(vmm->exit_code));
 	json_object_set_new(st, "reason", json_string(vmm->exit_reason));
 	s = json_dumps(st, JSON_COMPACT);
@@ -118,6 +123,7 @@ int main(int argc, char **argv)
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "append", required_argument, NULL, 'a' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "nic", required_argument, NULL, 'N' },
 		{ "console", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "ctl", required_argument, NULL, 'S' },
@@ -138,9 +144,10 @@ int main(int argc, char **argv)
 		.kvm_dev = "/dev/kvm",
 	};
 	const char *devices[VMM_MAX_DEVICES];
+	const char *nics[VMM_MAX_NICS];
 	const char *console = NULL, *ctl_path = NULL, *stats_path = NULL;
 	char ident[64], uart_opts[PATH_MAX + 32];
-	unsigned ndev = 0, i;
+	unsigned ndev = 0, nnic = 0, i;
 	bool quiet = false;
 	struct sigaction sa;
 	int opt, ret;
@@ -169,6 +176,11 @@ int main(int argc, char **argv)
 				die("at most %d --device options",
 				    VMM_MAX_DEVICES);
 			devices[ndev++] = optarg;
+			break;
+		case 'N':
+			if (nnic == VMM_MAX_NICS)
+				die("at most %d --nic options", VMM_MAX_NICS);
+			nics[nnic++] = optarg;
 			break;
 		case 'C': console = optarg; break;
 		case 'q': quiet = true; break;
@@ -230,6 +242,9 @@ int main(int argc, char **argv)
 		if (!vdev_create(&the_vmm, model, id, comma ? comma + 1 : ""))
 			die("cannot create device '%s'", devices[i]);
 	}
+	for (i = 0; i < nnic; i++)
+		if (nic_switch_add(&the_vmm, nics[i], i) < 0)
+			die("cannot create NIC '%s'", nics[i]);
 	ret = vmm_boot(&the_vmm, &cfg);
 	if (ret < 0)
 		die("cannot boot %s: %s", cfg.image, strerror(-ret));
