@@ -153,12 +153,25 @@ int vmm_boot(struct vmm *vmm, const struct vmm_config *cfg)
 	return 0;
 }
 
+/* Console output a halted guest left in the coalesced ring. */
+static void vmm_drain_timer(void *opaque)
+{
+	struct vmm *vmm = opaque;
+
+	kvm_vcpu_drain_coalesced(vmm->vcpus[0]);
+}
+
 int vmm_run(struct vmm *vmm)
 {
 	unsigned i;
 	int ret;
 
 	vmm->start_ns = vmm_now_ns();
+	/* 20 ms: a log line is late by at most that, at ~50 wakeups/s. */
+	if (evloop_add_timer(vmm->loop, 20000000ull, true, vmm_drain_timer,
+			     vmm) < 0)
+		log_warn("no console drain timer: a halted guest's output "
+			 "waits for its next exit");
 	for (i = 0; i < vmm->ncpus; i++) {
 		ret = kvm_vcpu_start(vmm->vcpus[i]);
 		if (ret < 0) {

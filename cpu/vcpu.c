@@ -253,7 +253,7 @@ int kvm_vcpu_set_entry(struct kvm_vcpu *vcpu, const struct vcpu_entry *e)
 }
 
 /* Replay writes KVM buffered in the coalesced ring, oldest first. */
-static void vcpu_drain_coalesced(struct kvm_vcpu *vcpu)
+void kvm_vcpu_drain_coalesced(struct kvm_vcpu *vcpu)
 {
 	struct kvm_coalesced_mmio_ring *ring = vcpu->ring;
 	pthread_mutex_t *lock;
@@ -342,7 +342,7 @@ static enum vcpu_stop vcpu_run_loop(struct kvm_vcpu *vcpu)
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			int err = errno;
 
-			vcpu_drain_coalesced(vcpu);
+			kvm_vcpu_drain_coalesced(vcpu);
 			if (err == EINTR || err == EAGAIN) {
 				/* A kick: clear it, then re-check the flags. */
 				run->immediate_exit = 0;
@@ -352,7 +352,7 @@ static enum vcpu_stop vcpu_run_loop(struct kvm_vcpu *vcpu)
 			return vcpu_fail(vcpu, VCPU_STOP_ERROR, "KVM_RUN: %s",
 					 strerror(err));
 		}
-		vcpu_drain_coalesced(vcpu);
+		kvm_vcpu_drain_coalesced(vcpu);
 
 		switch (run->exit_reason) {
 		case KVM_EXIT_IO: {

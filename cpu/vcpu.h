@@ -94,6 +94,13 @@ typedef void (*vcpu_stop_fn)(void *opaque, struct kvm_vcpu *vcpu,
 			     enum vcpu_stop why, const char *detail);
 void kvm_vcpu_on_stop(struct kvm_vcpu *vcpu, vcpu_stop_fn fn, void *opaque);
 
+/*
+ * Replay the VM's coalesced writes now (any thread; the handlers must be
+ * thread-safe). The run loop does this before every exit; a guest halted
+ * after writing makes no exit, so the VMM also calls it on a timer.
+ */
+void kvm_vcpu_drain_coalesced(struct kvm_vcpu *vcpu);
+
 /* Userspace exit counts so far (VCPU_EXIT_KINDS entries). */
 void kvm_vcpu_exit_counts(const struct kvm_vcpu *vcpu, uint64_t *out);
 

@@ -418,12 +418,14 @@ json_t *nic_switch_stats(struct vmm *vmm)
 			pthread_mutex_unlock(&p->chan_lock);
 		}
 		epf = json_object_get(st, "exits_per_frame");
-		log_info("%s: %lld frames sent, %lld received, %lld CSR "
-			 "exits, %.2f exits per frame", vd->id,
+		log_info("%s: %lld frames sent, %lld received; CSR exits: "
+			 "%lld data path (%.2f per frame), %lld set-up",
+			 vd->id,
 			 json_integer_value(json_object_get(st, "tx_frames")),
 			 json_integer_value(json_object_get(st, "rx_frames")),
-			 json_integer_value(json_object_get(st, "csr_exits")),
-			 json_is_real(epf) ? json_real_value(epf) : 0.0);
+			 json_integer_value(json_object_get(st, "data_exits")),
+			 json_is_real(epf) ? json_real_value(epf) : 0.0,
+			 json_integer_value(json_object_get(st, "setup_exits")));
 		json_array_append_new(arr, st);
 	}
 	return arr;

@@ -43,7 +43,7 @@ sys_cleanup() {
 	rm -rf /var/run/dpdk/iopath-sw-"$T"* 2>/dev/null
 	if [[ $rc -ne 0 && $rc -ne 77 ]]; then
 		echo "--- logs of the failed test ($WORK):"
-		for f in "$WORK"/*.log; do
+		for f in "$WORK"/*.log "$WORK"/*.out; do
 			[[ -f $f ]] || continue
 			echo "--- $f"
 			tail -n 40 "$f"
