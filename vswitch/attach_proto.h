@@ -34,12 +34,14 @@ enum attach_msg_type {
 	ATTACH_MSG_ATTACH_ACK = 4,	/* switch -> client */
 	ATTACH_MSG_DETACH = 5,		/* client -> switch */
 	ATTACH_MSG_ERROR = 6,		/* switch -> client */
+	ATTACH_MSG_PV_CONFIG = 7,	/* client -> switch, pv ports, with fds */
+	ATTACH_MSG_PV_RESET = 8,	/* client -> switch, pv ports, no body */
 };
 
 /* What the port is; the fds and regions an ATTACH carries depend on it. */
 enum attach_port_kind {
 	ATTACH_KIND_PKTCHAN = 1,	/* fds: memfd, kick_switch, kick_endpoint */
-	ATTACH_KIND_PV = 2,		/* reserved for the pv path (issue 5) */
+	ATTACH_KIND_PV = 2,		/* fds: guest memory; regions: its RAM */
 	ATTACH_KIND_VF = 3,		/* reserved for the vf path */
 };
 
@@ -98,6 +100,41 @@ struct attach_req {
 	struct attach_region regions[ATTACH_MAX_REGIONS];
 };
 
+/*
+ * pv ports: ATTACH carries the guest's RAM (one memfd, regions giving the
+ * guest-physical layout). Once the guest driver has set up its rings and
+ * written DRIVER_OK, the VMM sends PV_CONFIG with where they are and the
+ * eventfds of the event-channel ports; the switch answers ATTACH_ACK (the
+ * backend runs) or ERROR (the config is refused; the port stays, idle).
+ * PV_RESET (the guest reset the device) stops the backend until the next
+ * PV_CONFIG. While running, a guest request the backend refuses stops
+ * that port's backend and the switch sends an unsolicited ERROR (err
+ * EPROTO, seq 0) so the VMM can show the device error to the guest.
+ */
+#define ATTACH_PV_MAX_QUEUES	4
+#define ATTACH_PV_NO_FD		0xffff	/* port without an irqfd: polled */
+
+struct attach_pv_queue {
+	uint64_t tx_ring_gpa;		/* struct pv_ring_hdr + slots */
+	uint64_t rx_ring_gpa;
+	uint16_t tx_port;		/* event-channel port numbers */
+	uint16_t rx_port;
+	uint16_t tx_kick_fd;		/* fd index: guest -> switch (ioeventfd) */
+	uint16_t rx_kick_fd;
+	uint16_t tx_irq_fd;		/* fd index: switch -> guest (irqfd) or */
+	uint16_t rx_irq_fd;		/* ATTACH_PV_NO_FD */
+	uint32_t reserved;
+};
+
+struct attach_pv_config {
+	uint64_t evt_page_gpa;		/* struct pv_evt_page */
+	uint32_t ring_size;		/* slots per ring, power of two */
+	uint32_t num_queues;		/* 1..ATTACH_PV_MAX_QUEUES */
+	uint32_t features;		/* PV_F_* negotiated */
+	uint32_t nfds;			/* eventfds that come with it */
+	struct attach_pv_queue q[ATTACH_PV_MAX_QUEUES];
+};
+
 struct attach_ack {
 	uint32_t port_id;
 	uint32_t reserved;
@@ -114,6 +151,8 @@ _Static_assert(sizeof(struct attach_hello_ack) == 40, "attach ABI");
 _Static_assert(sizeof(struct attach_region) == 32, "attach ABI");
 _Static_assert(sizeof(struct attach_req) == 88 + 4 * 32, "attach ABI");
 _Static_assert(sizeof(struct attach_ack) == 8, "attach ABI");
+_Static_assert(sizeof(struct attach_pv_queue) == 32, "attach ABI");
+_Static_assert(sizeof(struct attach_pv_config) == 24 + 4 * 32, "attach ABI");
 _Static_assert(sizeof(struct attach_error) == 132, "attach ABI");
 
 /* A received message, parsed and checked. */
@@ -125,6 +164,7 @@ struct attach_msg {
 		struct attach_req attach;
 		struct attach_ack ack;
 		struct attach_error error;
+		struct attach_pv_config pv_config;
 	} u;
 	int fds[ATTACH_MAX_FDS];
 	unsigned nfds;
