@@ -79,8 +79,30 @@ if ip netns exec "$NS" ping -c 2 -i 0.2 -W 1 10.78.0.1 >>"$WORK/ping.log"; then
 fi
 pass "VLAN 10 and 20 are isolated; trunk tags reach only their VLAN"
 
-# --- 4. The switch still answers and counted what it dropped. ---
+# --- 4. Uplinks at run time: admin down/up, add and remove. ---
+ctl "$SW_CTL" set-link port=up0 admin=down >/dev/null
+if ip netns exec "$NS" ping -c 2 -i 0.2 -W 1 10.77.0.1 >>"$WORK/ping.log"; then
+	fail "ping went through an uplink that is administratively down"
+fi
+ctl "$SW_CTL" set-link port=up0 admin=up >/dev/null
+ip netns exec "$NS" ping -c 2 -i 0.2 -W 2 10.77.0.1 >>"$WORK/ping.log" ||
+	fail "the uplink did not come back after admin up"
+veth_add "${T}u1" "${T}n1" "$NS"
+ip -n "$NS" addr add 10.77.0.101/24 dev "${T}n1"
+out=$(ctl "$SW_CTL" add-uplink name=up1 vdev="net_af_packet1,iface=${T}u1")
+[[ $(jget "$out" .ok) == true ]] || fail "add-uplink: $out"
+ip netns exec "$NS" ping -c 2 -i 0.2 -W 2 -I "${T}n1" 10.77.0.1 >>"$WORK/ping.log" 2>&1 ||
+	fail "no ping through the uplink added at run time"
+rx=$(ctl "$SW_CTL" show-ports port=up1 | jq '.ports[0].stats.rx_packets')
+[[ $rx -gt 0 ]] || fail "the uplink added at run time counted nothing"
+out=$(ctl "$SW_CTL" del-uplink name=up1)
+[[ $(jget "$out" .ok) == true ]] || fail "del-uplink: $out"
+[[ $(ctl "$SW_CTL" show-ports | jq '[.ports[] | select(.name == "up1")] | length') -eq 0 ]] ||
+	fail "del-uplink left the port"
+pass "set-link down/up, add-uplink and del-uplink at run time"
+
+# --- 5. The switch still answers and counted what it dropped. ---
 out=$(ctl "$SW_CTL" show-ports)
 [[ $(jget "$out" .ok) == true ]] || fail "show-ports: $out"
 pass "switch healthy: $(jget "$out" '.ports | length') ports"
-echo "4 passed, 0 failed"
+echo "5 passed, 0 failed"
