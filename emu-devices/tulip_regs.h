@@ -16,6 +16,7 @@
 /* PCI identity (configuration registers CFID, CFRV, CFCS...) */
 #define TULIP_PCI_VENDOR	0x1011	/* Digital Equipment */
 #define TULIP_PCI_DEVICE	0x0009	/* 21140 / 21140A */
+#define TULIP_PCI_DEVICE_21143	0x0019	/* 21143 (what QEMU models) */
 #define TULIP_PCI_REVISION	0x22	/* 21140A, pass 2.2 */
 #define TULIP_PCI_CLASS		0x020000	/* Ethernet controller */
 #define TULIP_CFDD		0x40	/* driver area: sleep/snooze */
@@ -40,6 +41,7 @@
 #define CSR0_PBL_MASK		0x3fu
 #define CSR0_CAL_SHIFT		14		/* cache alignment */
 #define CSR0_CAL_MASK		3u
+#define CSR0_CAL_16		(2u << CSR0_CAL_SHIFT)	/* 16 longwords */
 #define CSR0_TAP_SHIFT		17		/* transmit automatic polling */
 #define CSR0_TAP_MASK		7u
 #define CSR0_TAP_OFF		0
@@ -249,6 +251,7 @@ _Static_assert(sizeof(struct tulip_desc) == 16, "21140 descriptor layout");
 #define SROM_WORDS		64
 #define SROM_ADDR_BITS		6
 #define SROM_BYTES		(SROM_WORDS * 2)
+#define SROM_WORDS_MAX		256	/* 93C66: 8 address bits (Linux probes) */
 #define SROM_SUBSYS_VENDOR_OFF	0	/* subsystem vendor ID, LE */
 #define SROM_SUBSYS_ID_OFF	2	/* subsystem ID, LE */
 #define SROM_VERSION_OFF	18	/* SROM format version */

@@ -20,7 +20,7 @@
  * Exit 0 when every step ran (whatever the chip said), 1 with no 21140.
  */
 #include "apps/report.h"
-#include "drivers/tulip_regs.h"
+#include "emu-devices/tulip_regs.h"
 #include "rt/alloc.h"
 #include "rt/clock.h"
 #include "rt/cmdline.h"
@@ -100,7 +100,7 @@ int app_main(void)
 
 	report_boot("hostile");
 	rng_state = cmdline_get_u64("seed", 0x1234567) | 1;
-	if (pci_find(TULIP_VENDOR_DEC, TULIP_DEVICE_21140, &dev) < 0 ||
+	if (pci_find(TULIP_PCI_VENDOR, TULIP_PCI_DEVICE, &dev) < 0 ||
 	    !dev.bar[TULIP_BAR_MEM].addr) {
 		json_begin(&j, "error");
 		json_kv_str(&j, "app", "hostile");

@@ -41,9 +41,9 @@
 
 static bool tulip_match(const struct pci_dev *d)
 {
-	return d->vendor == TULIP_VENDOR_DEC &&
-	       (d->device == TULIP_DEVICE_21140 ||
-		d->device == TULIP_DEVICE_21143);
+	return d->vendor == TULIP_PCI_VENDOR &&
+	       (d->device == TULIP_PCI_DEVICE ||
+		d->device == TULIP_PCI_DEVICE_21143);
 }
 
 static bool tulip_link(struct netdev *nd)
@@ -159,7 +159,7 @@ static struct netdev *tulip_probe(const struct pci_dev *d,
 	t->nd.driver = "tulip";
 	t->nd.pci = *d;
 	t->nd.priv = t;
-	t->is_21143 = d->device == TULIP_DEVICE_21143;
+	t->is_21143 = d->device == TULIP_PCI_DEVICE_21143;
 	t->nd.model = t->is_21143 ? "21143" : "21140A";
 	t->chain = c->chain;
 	t->rx_zero_copy = c->rx_zero_copy;
@@ -179,8 +179,8 @@ static struct netdev *tulip_probe(const struct pci_dev *d,
 	memcpy(t->nd.mac, c->mac_set ? c->mac : t->srom_mac, 6);
 	t->phy = tulip_mii_find(t, c->phy);
 	if (t->phy >= 0)
-		t->phy_id = (uint32_t)tulip_mii_read(t, t->phy, MII_PHYID1)
-				<< 16 | tulip_mii_read(t, t->phy, MII_PHYID2);
+		t->phy_id = (uint32_t)tulip_mii_read(t, t->phy, MII_PHYSID1)
+				<< 16 | tulip_mii_read(t, t->phy, MII_PHYSID2);
 
 	if (pkt_pool_size() == 0 && pkt_pool_init(1024)) {
 		r = -ENOMEM;

@@ -61,5 +61,5 @@ bool tulip_mii_link(struct tulip *t)
 	/* BMSR link status latches low until read (802.3 22.2.4.2.13):
 	 * the second read is the current state. */
 	tulip_mii_read(t, t->phy, MII_BMSR);
-	return tulip_mii_read(t, t->phy, MII_BMSR) & MII_BMSR_LINK;
+	return tulip_mii_read(t, t->phy, MII_BMSR) & MII_BMSR_LSTATUS;
 }

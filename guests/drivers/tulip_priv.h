@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "drivers/tulip_regs.h"
+#include "emu-devices/tulip_regs.h"
 #include "net/netdev.h"
 #include "rt/io.h"
 

@@ -99,14 +99,14 @@ int tulip_srom_load(struct tulip *t)
 	 * how Linux tells them apart (tulip_core.c).
 	 */
 	if (memcmp(bytes, bytes + 16, 8))
-		sa = SROM_MAC_OFFSET;
+		sa = SROM_MAC_OFF;
 	t->srom_old_format = sa == 0;
 	memcpy(t->srom_mac, bytes + sa, 6);
 	/* CRC-32 of bytes 0..125, low 16 bits stored little-endian at 126
 	 * (SROM format v3.03/4.09; QEMU's model writes the same). */
-	nbytes = SROM_BYTES_93C46;
-	stored = (uint16_t)(bytes[SROM_CRC_OFFSET] |
-			    bytes[SROM_CRC_OFFSET + 1] << 8);
+	nbytes = SROM_BYTES;
+	stored = (uint16_t)(bytes[SROM_CRC_OFF] |
+			    bytes[SROM_CRC_OFF + 1] << 8);
 	t->srom_crc_ok = (uint16_t)tulip_srom_crc32(bytes, nbytes - 2) ==
 			 stored;
 	return 0;
