@@ -108,13 +108,30 @@ int vmm_init(struct vmm *vmm, const struct vmm_config *cfg)
 	return 0;
 }
 
-int vmm_boot(struct vmm *vmm, const struct vmm_config *cfg)
+int vmm_vcpus_create(struct vmm *vmm)
 {
 	struct vcpu_exit_handlers h = {
 		.opaque = vmm,
 		.pio = vmm_exit_pio,
 		.mmio = vmm_exit_mmio,
 	};
+	unsigned i;
+
+	for (i = 0; i < vmm->ncpus; i++) {
+		vmm->vcpus[i] = kvm_vcpu_create(vmm->kvm, i, &h);
+		if (!vmm->vcpus[i])
+			return -errno;
+		kvm_vcpu_on_stop(vmm->vcpus[i], vmm_vcpu_stopped, vmm);
+		vmm->vcpu_stats[i] = kvm_stats_open(kvm_vcpu_fd(vmm->vcpus[i]));
+		if (!vmm->vcpu_stats[i])
+			log_info("vCPU %u: KVM binary stats unavailable (%s)",
+				 i, strerror(errno));
+	}
+	return 0;
+}
+
+int vmm_boot(struct vmm *vmm, const struct vmm_config *cfg)
+{
 	struct boot_params bp = {
 		.ncpus = vmm->ncpus,
 		.tsc_khz = kvm_vm_tsc_khz(vmm->kvm),
@@ -131,21 +148,16 @@ int vmm_boot(struct vmm *vmm, const struct vmm_config *cfg)
 	ret = boot_setup(&vmm->mem, &img, &bp, &entry);
 	if (ret < 0)
 		return ret;
+	ret = vmm_vcpus_create(vmm);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < vmm->ncpus; i++) {
-		vmm->vcpus[i] = kvm_vcpu_create(vmm->kvm, i, &h);
-		if (!vmm->vcpus[i])
-			return -errno;
-		kvm_vcpu_on_stop(vmm->vcpus[i], vmm_vcpu_stopped, vmm);
 		entry.rsi = i;
 		ret = kvm_vcpu_set_entry(vmm->vcpus[i], &entry);
 		if (ret < 0) {
 			log_err("vCPU %u entry state: %s", i, strerror(-ret));
 			return ret;
 		}
-		vmm->vcpu_stats[i] = kvm_stats_open(kvm_vcpu_fd(vmm->vcpus[i]));
-		if (!vmm->vcpu_stats[i])
-			log_info("vCPU %u: KVM binary stats unavailable (%s)",
-				 i, strerror(errno));
 	}
 	log_info("booting %s: %llu MiB, %u vCPU(s), entry %#lx", cfg->image,
 		 (unsigned long long)(vmm->mem.size >> 20), vmm->ncpus,

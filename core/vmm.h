@@ -69,6 +69,11 @@ int vmm_init(struct vmm *vmm, const struct vmm_config *cfg);
 /* Load the image, write boot state, create the vCPUs. 0 or -errno. */
 int vmm_boot(struct vmm *vmm, const struct vmm_config *cfg);
 /*
+ * Only create the vCPUs (no image, no entry state): for a VM whose RAM
+ * and vCPU state arrive from elsewhere (restore, migration).
+ */
+int vmm_vcpus_create(struct vmm *vmm);
+/*
  * Start the vCPUs and run the event loop on this thread until the VM
  * exits. Returns the VMM's exit status.
  */
