@@ -5,6 +5,7 @@
  * and so migration and tests can share it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/memfd.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,7 +56,8 @@ static uint64_t guest_mem_free_hugepages(void)
 
 static int guest_mem_map(struct guest_mem *gm, uint64_t size, bool huge)
 {
-	unsigned flags = MFD_CLOEXEC | (huge ? MFD_HUGETLB : 0);
+	unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING |
+			 (huge ? MFD_HUGETLB : 0);
 	void *p;
 	int fd;
 
@@ -64,6 +66,13 @@ static int guest_mem_map(struct guest_mem *gm, uint64_t size, bool huge)
 		return -errno;
 	if (ftruncate(fd, size) < 0)
 		goto fail;
+	/*
+	 * Sealed at its size: the switch maps this memfd for the pv backend
+	 * and must not take SIGBUS because someone shrank it later; it
+	 * refuses guest RAM without F_SEAL_SHRINK.
+	 */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0)
+		log_warn("cannot seal guest RAM: %s", strerror(errno));
 	/* MAP_SHARED on hugetlbfs reserves the pages now, so a short pool
 	 * fails here instead of with SIGBUS later. */
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

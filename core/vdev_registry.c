@@ -7,11 +7,13 @@
 #include "emu-devices/testdev.h"
 #include "emu-devices/tulip.h"
 #include "emu-devices/uart16550.h"
+#include "pv-rings/pv_dev.h"
 
 const struct vdev_ops *const vdev_registry[] = {
 	&uart16550_ops,
 	&debug_exit_ops,
 	&testdev_ops,
 	&tulip_ops,
+	&pvnet_ops,
 	NULL,
 };

@@ -20,6 +20,7 @@
 #include "core/vmm_ctl.h"
 #include "cpu/kvm.h"
 #include "emu-devices/nic_switch.h"
+#include "pv-rings/pv_nic.h"
 
 #define VMM_MAX_DEVICES 16
 #define VMM_MAX_NICS 8
@@ -40,6 +41,8 @@ static void usage(FILE *f)
 "  -d, --device MODEL[,OPTS]  add a device (repeatable)\n"
 "      --nic emu[,mac=MAC][,switch=SOCKET|none][,vlan=N][,trunk][,port=NAME]\n"
 "                         add an emulated 21140A NIC on a switch port (repeatable)\n"
+"      --nic pv[,mac=MAC][,switch=SOCKET|none][,vlan=N][,trunk][,port=NAME][,queues=N]\n"
+"                         add a paravirtual NIC (rings in guest RAM, backend in the switch)\n"
 "      --console FILE     also write the guest console to FILE\n"
 "      --quiet            do not copy the guest console to stdout\n"
 "      --ctl PATH         control socket (JSON lines)\n"
@@ -90,6 +93,7 @@ static void write_stats(struct vmm *vmm, const char *path)
 	json_t *st = vmm_exit_stats(vmm);
 	json_t *user = json_object_get(st, "userspace");
 	json_t *kvm = json_object_get(st, "kvm");
+	json_t *nics, *pv;
 	char *s;
 
 	log_info("exits to userspace: %lld io, %lld mmio, %lld intr; "
@@ -99,7 +103,11 @@ static void write_stats(struct vmm *vmm, const char *path)
 		 json_integer_value(json_object_get(user, "intr")),
 		 json_integer_value(json_object_get(kvm, "exits")),
 		 json_integer_value(json_object_get(user, "coalesced")));
-	json_object_set_new(st, "nics", nic_switch_stats(vmm));
+	nics = nic_switch_stats(vmm);
+	pv = pv_nic_stats(vmm);
+	json_array_extend(nics, pv);
+	json_decref(pv);
+	json_object_set_new(st, "nics", nics);
 	json_object_set_new(st, "exit_code", json_integer(vmm->exit_code));
 	json_object_set_new(st, "reason", json_string(vmm->exit_reason));
 	s = json_dumps(st, JSON_COMPACT);
@@ -242,9 +250,14 @@ int main(int argc, char **argv)
 		if (!vdev_create(&the_vmm, model, id, comma ? comma + 1 : ""))
 			die("cannot create device '%s'", devices[i]);
 	}
-	for (i = 0; i < nnic; i++)
-		if (nic_switch_add(&the_vmm, nics[i], i) < 0)
+	for (i = 0; i < nnic; i++) {
+		bool pv = !strncmp(nics[i], "pv", 2) &&
+			  (nics[i][2] == '\0' || nics[i][2] == ',');
+
+		if ((pv ? pv_nic_add(&the_vmm, nics[i], i)
+			: nic_switch_add(&the_vmm, nics[i], i)) < 0)
 			die("cannot create NIC '%s'", nics[i]);
+	}
 	ret = vmm_boot(&the_vmm, &cfg);
 	if (ret < 0)
 		die("cannot boot %s: %s", cfg.image, strerror(-ret));

@@ -17,10 +17,13 @@
 
 #define LOG_SUBSYS "attach"
 #include "core/log.h"
+#include "pv-rings/pv_abi.h"
 #include "vswitch/attach_proto.h"
 
 /* How long the client waits for each answer of the switch. */
 #define ATTACH_CLIENT_TIMEOUT_MS	5000
+/* pv rings, event page and RAM regions are whole pages (pv-rings/PROTOCOL.md). */
+#define ATTACH_PV_PAGE			4096u
 
 static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -79,6 +82,12 @@ static bool body_size(uint16_t type, size_t *size)
 	case ATTACH_MSG_ERROR:
 		*size = sizeof(struct attach_error);
 		return true;
+	case ATTACH_MSG_PV_CONFIG:
+		*size = sizeof(struct attach_pv_config);
+		return true;
+	case ATTACH_MSG_PV_RESET:
+		*size = 0;
+		return true;
 	}
 	return false;
 }
@@ -113,6 +122,27 @@ static int regions_check(const struct attach_req *r, char *err,
 		}
 	}
 	return 0;
+}
+
+/*
+ * pv: the regions are the guest's RAM, which the switch mmaps region by
+ * region, so each must be whole pages at a page-aligned file offset.
+ */
+static int pv_regions_check(const struct attach_req *r, char *err,
+			    size_t errlen)
+{
+	unsigned i;
+
+	if (r->nregions == 0)
+		return fail(err, errlen, -EPROTO, "pv port without RAM regions");
+	for (i = 0; i < r->nregions; i++) {
+		const struct attach_region *g = &r->regions[i];
+
+		if ((g->gpa | g->size | g->offset) & (ATTACH_PV_PAGE - 1))
+			return fail(err, errlen, -EPROTO,
+				    "region %u not page-aligned", i);
+	}
+	return regions_check(r, err, errlen);
 }
 
 static int attach_req_check(const struct attach_req *r, unsigned nfds,
@@ -158,12 +188,124 @@ static int attach_req_check(const struct attach_req *r, unsigned nfds,
 				    "packet channel takes 3 fds, 0 regions");
 		return 0;
 	case ATTACH_KIND_PV:
+		return pv_regions_check(r, err, errlen);
 	case ATTACH_KIND_VF:
 		/* Shape only: the switch decides whether it serves them. */
 		return regions_check(r, err, errlen);
 	}
 	return fail(err, errlen, -EPROTONOSUPPORT, "unknown port kind %u",
 		    r->kind);
+}
+
+/* An fd index of PV_CONFIG: one of the message's fds, or NO_FD if allowed. */
+static int pv_fd_check(uint16_t idx, bool may_be_none, uint32_t nfds,
+		       unsigned q, const char *what, char *err, size_t errlen)
+{
+	if (idx == ATTACH_PV_NO_FD && may_be_none)
+		return 0;
+	if (idx >= nfds)
+		return fail(err, errlen, -EBADF, "queue %u %s fd %u of %u", q,
+			    what, idx, nfds);
+	return 0;
+}
+
+/*
+ * The event-channel wiring must be a function: a port has one kick fd and
+ * one irq fd wherever it appears (tx and rx of a queue may share a port,
+ * or queues may share one), and no fd is both a kick (the switch reads
+ * it) and an irq (the switch writes it): that would signal ourselves.
+ */
+static int pv_wiring_check(const struct attach_pv_config *c, char *err,
+			   size_t errlen)
+{
+	uint16_t kick_of[PV_EVT_PORTS], irq_of[PV_EVT_PORTS];
+	uint8_t role[ATTACH_MAX_FDS] = { 0 };	/* 1 kick, 2 irq */
+	bool seen[PV_EVT_PORTS] = { false };
+	unsigned q, k;
+
+	for (q = 0; q < c->num_queues; q++) {
+		const struct attach_pv_queue *pq = &c->q[q];
+		const uint16_t port[2] = { pq->tx_port, pq->rx_port };
+		const uint16_t kick[2] = { pq->tx_kick_fd, pq->rx_kick_fd };
+		const uint16_t irq[2] = { pq->tx_irq_fd, pq->rx_irq_fd };
+
+		for (k = 0; k < 2; k++) {
+			if (seen[port[k]] && (kick_of[port[k]] != kick[k] ||
+					      irq_of[port[k]] != irq[k]))
+				return fail(err, errlen, -EPROTO,
+					    "event port %u wired to two fds",
+					    port[k]);
+			seen[port[k]] = true;
+			kick_of[port[k]] = kick[k];
+			irq_of[port[k]] = irq[k];
+			if (role[kick[k]] == 2)
+				return fail(err, errlen, -EPROTO,
+					    "fd %u is both kick and irq",
+					    kick[k]);
+			role[kick[k]] = 1;
+			if (irq[k] == ATTACH_PV_NO_FD)
+				continue;
+			if (role[irq[k]] == 1)
+				return fail(err, errlen, -EPROTO,
+					    "fd %u is both kick and irq",
+					    irq[k]);
+			role[irq[k]] = 2;
+		}
+	}
+	return 0;
+}
+
+static int pv_config_check(const struct attach_pv_config *c, unsigned nfds,
+			   char *err, size_t errlen)
+{
+	const uint32_t known = PV_F_MAC | PV_F_MQ | PV_F_EVENT_IDX;
+	unsigned q;
+	int ret;
+
+	if (c->num_queues < 1 || c->num_queues > ATTACH_PV_MAX_QUEUES)
+		return fail(err, errlen, -EPROTO, "%u queues, 1..%u",
+			    c->num_queues, ATTACH_PV_MAX_QUEUES);
+	if (c->ring_size < PV_RING_MIN || c->ring_size > PV_RING_MAX ||
+	    (c->ring_size & (c->ring_size - 1)))
+		return fail(err, errlen, -EPROTO,
+			    "ring size %u: a power of two in %u..%u",
+			    c->ring_size, PV_RING_MIN, PV_RING_MAX);
+	if (c->features & ~known)
+		return fail(err, errlen, -EPROTO, "unknown features %#x",
+			    c->features & ~known);
+	if (c->evt_page_gpa & (ATTACH_PV_PAGE - 1))
+		return fail(err, errlen, -EPROTO,
+			    "event page not page-aligned");
+	if (c->nfds > ATTACH_MAX_FDS)
+		return fail(err, errlen, -EPROTO, "%u fds", c->nfds);
+	if (nfds != c->nfds)
+		return fail(err, errlen, -EBADF, "%u fds received, %u announced",
+			    nfds, c->nfds);
+	for (q = 0; q < c->num_queues; q++) {
+		const struct attach_pv_queue *pq = &c->q[q];
+
+		if ((pq->tx_ring_gpa | pq->rx_ring_gpa) & (ATTACH_PV_PAGE - 1))
+			return fail(err, errlen, -EPROTO,
+				    "queue %u ring not page-aligned", q);
+		if (pq->tx_port >= PV_EVT_PORTS || pq->rx_port >= PV_EVT_PORTS)
+			return fail(err, errlen, -EPROTO,
+				    "queue %u event port %u/%u, 0..%u", q,
+				    pq->tx_port, pq->rx_port, PV_EVT_PORTS - 1);
+		if (pq->reserved)
+			return fail(err, errlen, -EPROTO,
+				    "queue %u reserved field set", q);
+		/* Kicks are how an idle switch hears the guest: required. */
+		if ((ret = pv_fd_check(pq->tx_kick_fd, false, c->nfds, q,
+				       "tx kick", err, errlen)) ||
+		    (ret = pv_fd_check(pq->rx_kick_fd, false, c->nfds, q,
+				       "rx kick", err, errlen)) ||
+		    (ret = pv_fd_check(pq->tx_irq_fd, true, c->nfds, q,
+				       "tx irq", err, errlen)) ||
+		    (ret = pv_fd_check(pq->rx_irq_fd, true, c->nfds, q,
+				       "rx irq", err, errlen)))
+			return ret;
+	}
+	return pv_wiring_check(c, err, errlen);
 }
 
 static int body_check(struct attach_msg *m, unsigned nfds, char *err,
@@ -200,6 +342,8 @@ static int body_check(struct attach_msg *m, unsigned nfds, char *err,
 		break;
 	case ATTACH_MSG_ATTACH:
 		return attach_req_check(&m->u.attach, nfds, err, errlen);
+	case ATTACH_MSG_PV_CONFIG:
+		return pv_config_check(&m->u.pv_config, nfds, err, errlen);
 	case ATTACH_MSG_ERROR:
 		if (!str_terminated(m->u.error.msg, sizeof(m->u.error.msg)))
 			return fail(err, errlen, -EPROTO,
@@ -209,7 +353,7 @@ static int body_check(struct attach_msg *m, unsigned nfds, char *err,
 				    m->u.error.err);
 		break;
 	}
-	/* Only ATTACH carries fds. */
+	/* Only ATTACH and PV_CONFIG carry fds. */
 	if (nfds)
 		return fail(err, errlen, -EBADF, "extra fds: %u", nfds);
 	return 0;

@@ -43,6 +43,7 @@ struct sw;
 struct sw_port;
 struct sw_capture;
 struct sw_team;
+struct sw_pvport;
 
 #define SW_MAX_PORTS		FWD_MAX_PORTS
 #define SW_NAME_MAX		32
@@ -55,6 +56,7 @@ enum sw_port_kind {
 	SW_PORT_UPLINK,		/* one DPDK ethdev */
 	SW_PORT_TEAM,		/* a bonding ethdev over member uplinks */
 	SW_PORT_PKTCHAN,	/* a VM NIC or test tool on a packet channel */
+	SW_PORT_PV,		/* a pv NIC: the backend on the guest's rings */
 };
 
 /*
@@ -112,6 +114,7 @@ struct sw_port {
 	struct sw_uplink *uplink;	/* uplink */
 	struct sw_team *team;		/* team */
 	struct sw_vmport *vmport;	/* pktchan */
+	struct sw_pvport *pvport;	/* pv */
 
 	/* Forwarding thread only. */
 	struct sw_capture *cap;
@@ -289,6 +292,26 @@ void sw_vmport_disconnect(struct sw *sw, struct sw_port *p);
 json_t *sw_vmlisten_json(struct sw *sw);
 /* Forwarding thread: the channel's own counters (show-ports). */
 json_t *sw_vmport_chan_json(struct sw_port *p);
+
+/* ---- sw_pvport.c: pv ports (the backend on the guest's rings) ---- */
+/*
+ * ATTACH of kind PV: map the guest RAM regions; the port stays idle (link
+ * down) until PV_CONFIG. @conn_fd is the attach connection, used for the
+ * unsolicited ERROR when the backend stops. 0 or -errno with @err.
+ */
+int sw_pvport_create(struct sw *sw, int conn_fd, struct attach_msg *m,
+		     struct sw_port *p, char *err, size_t errlen);
+/*
+ * PV_CONFIG or PV_RESET on @p's connection (control thread). Answers on
+ * @conn_fd itself; takes the fds it keeps out of @m. Returns 0, or < 0
+ * when the connection must be dropped.
+ */
+int sw_pvport_msg(struct sw *sw, struct sw_port *p, int conn_fd,
+		  struct attach_msg *m);
+/* Forwarding thread: the backend's state and counters (show-ports). */
+json_t *sw_pvport_json(struct sw_port *p);
+/* True once the guest broke its rings (the port stays, listed broken). */
+bool sw_pvport_broken(struct sw_port *p);
 
 /* ---- sw_linkwatch.c: netlink ---- */
 int sw_linkwatch_start(struct sw *sw);

@@ -25,6 +25,8 @@ const char *sw_port_kind_name(enum sw_port_kind k)
 		return "team";
 	case SW_PORT_PKTCHAN:
 		return "pktchan";
+	case SW_PORT_PV:
+		return "pv";
 	}
 	return "?";
 }

@@ -85,6 +85,10 @@ json_t *sw_port_json(struct sw *sw, struct sw_port *p)
 	} else if (p->kind == SW_PORT_PKTCHAN && p->vmport) {
 		/* p->vmport is private to sw_vmport.c; ask it. */
 		json_object_set_new(o, "channel", sw_vmport_chan_json(p));
+	} else if (p->kind == SW_PORT_PV && p->pvport) {
+		json_object_set_new(o, "pv", sw_pvport_json(p));
+		if (sw_pvport_broken(p))
+			json_object_set_new(o, "broken", json_true());
 	}
 	json_object_set_new(o, "stats", sw_port_stats_json(p));
 	json_object_set_new(o, "capture", p->cap ? sw_capture_json(p->cap) :

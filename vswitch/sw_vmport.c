@@ -199,6 +199,13 @@ static int sw_pktchan_create(struct sw *sw, struct sw_vmconn *c,
 
 /* ---- port kinds the attach protocol can create ---- */
 
+static int sw_pv_create(struct sw *sw, struct sw_vmconn *c,
+			struct attach_msg *m, struct sw_port *p, char *err,
+			size_t errlen)
+{
+	return sw_pvport_create(sw, c->fd, m, p, err, errlen);
+}
+
 static const struct sw_vmkind {
 	uint16_t kind;
 	const char *name;
@@ -207,7 +214,8 @@ static const struct sw_vmkind {
 		      size_t errlen);
 } sw_vmkinds[] = {
 	{ ATTACH_KIND_PKTCHAN, "pktchan", sw_pktchan_create },
-	/* ATTACH_KIND_PV, ATTACH_KIND_VF: their issues add them here. */
+	{ ATTACH_KIND_PV, "pv", sw_pv_create },
+	/* ATTACH_KIND_VF: its issue adds it here. */
 };
 
 static const struct sw_vmkind *sw_vmkind_find(uint16_t kind)
@@ -226,8 +234,10 @@ static void sw_vmconn_close(struct sw_vmconn *c, const char *why)
 	struct sw_vmlisten *l = sw->vmlisten;
 	struct sw_vmconn **pp;
 
-	if (c->port)
-		sw_port_remove(sw, c->port, why);	/* clears c->port */
+	if (c->port) {
+		sw_port_remove(sw, c->port, why);
+		c->port = NULL;		/* pktchan's destroy did; pv's does not */
+	}
 	else if (c->state != SW_VC_ATTACHED)
 		log_debug("attach client %s gone: %s",
 			  c->client[0] ? c->client : "?", why);
@@ -378,6 +388,13 @@ static int sw_vmconn_msg(struct sw_vmconn *c, struct attach_msg *m)
 	case ATTACH_MSG_DETACH:
 		if (c->state == SW_VC_ATTACHED)
 			return -ECONNRESET;	/* a clean goodbye */
+		break;
+	case ATTACH_MSG_PV_CONFIG:
+	case ATTACH_MSG_PV_RESET:
+		/* The pv kind's own conversation after ATTACH. */
+		if (c->state == SW_VC_ATTACHED && c->port &&
+		    c->port->kind == SW_PORT_PV)
+			return sw_pvport_msg(c->sw, c->port, c->fd, m);
 		break;
 	default:
 		break;

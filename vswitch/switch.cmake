@@ -11,6 +11,12 @@ add_library(iopath_ctlsock STATIC
 target_link_libraries(iopath_ctlsock PUBLIC iopath_log iopath_host_flags
 	PkgConfig::URING PkgConfig::JANSSON Threads::Threads)
 
+# The pv backend (pv-rings/backend.cmake defines it once, whichever of the
+# switch and pv-rings/CMakeLists.txt is configured first).
+if(NOT TARGET iopath_pv_backend)
+	include(${CMAKE_SOURCE_DIR}/pv-rings/backend.cmake)
+endif()
+
 add_executable(iopath-switch
 	switch_main.c
 	sw_util.c
@@ -22,6 +28,7 @@ add_executable(iopath-switch
 	sw_announce.c
 	sw_capture.c
 	sw_vmport.c
+	sw_pvport.c
 	sw_stats.c
 	sw_ctl.c
 )
@@ -29,7 +36,7 @@ add_executable(iopath-switch
 # APIs (rte_vdev_init, rte_eth_bond_*) the switch calls directly
 # (MACHINE-NOTES.md). The other PMDs are loaded at run time.
 target_link_libraries(iopath-switch PRIVATE
-	iopath_vswitch_core iopath_ctlsock
+	iopath_vswitch_core iopath_ctlsock iopath_pv_backend
 	PkgConfig::DPDK PkgConfig::PCAP
 	rte_bus_vdev rte_net_bond
 	Threads::Threads)

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "drivers/pvnet.h"
 #include "drivers/tulip.h"
 #include "rt/cmdline.h"
 #include "rt/errno.h"
@@ -13,6 +14,7 @@
  * pv and vf drivers add their entries here. */
 static const struct netdev_driver *const netdev_drivers[] = {
 	&tulip_driver,
+	&pvnet_driver,
 };
 
 static int netdev_hex(char c)

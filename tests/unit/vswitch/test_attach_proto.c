@@ -566,6 +566,139 @@ static int run_client(bool refuse, uint32_t features, char *err,
 	return sock < 0 ? sock : 0;
 }
 
+/* ---- pv ports ---- */
+
+/* One queue pair, two kick fds (0, 1) and two irq fds (2, 3). */
+static struct attach_pv_config good_pv(void)
+{
+	struct attach_pv_config c = {
+		.evt_page_gpa = 0x1000,
+		.ring_size = 256,
+		.num_queues = 1,
+		.features = 1u << 2,	/* PV_F_EVENT_IDX */
+		.nfds = 4,
+		.q[0] = { .tx_ring_gpa = 0x2000, .rx_ring_gpa = 0x3000,
+			  .tx_port = 0, .rx_port = 1,
+			  .tx_kick_fd = 0, .rx_kick_fd = 1,
+			  .tx_irq_fd = 2, .rx_irq_fd = 3 },
+	};
+
+	return c;
+}
+
+static void test_pv_config_roundtrip(void **state)
+{
+	struct sockpair s = sp_open();
+	struct attach_pv_config c = good_pv();
+	struct attach_msg m;
+	char err[128];
+	int fds[4];
+
+	make_fds(fds, 4);
+	assert_int_equal(attach_msg_send(s.a, ATTACH_MSG_PV_CONFIG, 3, &c,
+					 sizeof(c), fds, 4), 0);
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.hdr.type, ATTACH_MSG_PV_CONFIG);
+	assert_int_equal(m.u.pv_config.ring_size, 256);
+	assert_int_equal(m.u.pv_config.q[0].rx_ring_gpa, 0x3000);
+	assert_int_equal(m.nfds, 4);
+	attach_msg_close_fds(&m);
+
+	/* Polled guest: no irq fds; tx and rx sharing one port and kick. */
+	c.nfds = 1;
+	c.q[0].rx_port = 0;
+	c.q[0].rx_kick_fd = 0;
+	c.q[0].tx_irq_fd = c.q[0].rx_irq_fd = ATTACH_PV_NO_FD;
+	assert_int_equal(attach_msg_send(s.a, ATTACH_MSG_PV_CONFIG, 4, &c,
+					 sizeof(c), fds, 1), 0);
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.nfds, 1);
+	attach_msg_close_fds(&m);
+
+	assert_int_equal(attach_msg_send(s.a, ATTACH_MSG_PV_RESET, 5, NULL, 0,
+					 NULL, 0), 0);
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.hdr.type, ATTACH_MSG_PV_RESET);
+	close_all(fds, 4);
+	sp_close(&s);
+}
+
+static void test_pv_config_refused(void **state)
+{
+	struct attach_pv_config c;
+	uint8_t buf[512];
+	size_t len;
+
+#define PV_CASE(setup, nfds, want) do {					\
+		c = good_pv();						\
+		setup;							\
+		len = raw_msg(buf, ATTACH_MSG_PV_CONFIG, ATTACH_VERSION,	\
+			      &c, sizeof(c));				\
+		expect_refused(buf, len, nfds, want);			\
+	} while (0)
+	PV_CASE(c.num_queues = 0, 4, -EPROTO);
+	PV_CASE(c.num_queues = 5, 4, -EPROTO);
+	PV_CASE(c.ring_size = 48, 4, -EPROTO);		/* not a power of 2 */
+	PV_CASE(c.ring_size = 16, 4, -EPROTO);		/* below PV_RING_MIN */
+	PV_CASE(c.ring_size = 2048, 4, -EPROTO);	/* above PV_RING_MAX */
+	PV_CASE(c.ring_size = 0, 4, -EPROTO);
+	PV_CASE(c.features = 1u << 9, 4, -EPROTO);
+	PV_CASE(c.evt_page_gpa = 0x1008, 4, -EPROTO);
+	PV_CASE(c.q[0].tx_ring_gpa = 0x2080, 4, -EPROTO);
+	PV_CASE(c.q[0].tx_port = 64, 4, -EPROTO);
+	PV_CASE(c.q[0].rx_port = 0xffff, 4, -EPROTO);
+	PV_CASE(c.q[0].reserved = 1, 4, -EPROTO);
+	PV_CASE(, 3, -EBADF);				/* fds missing */
+	PV_CASE(, 5, -EBADF);				/* fds extra */
+	PV_CASE(c.nfds = 9, 4, -EPROTO);
+	PV_CASE(c.q[0].rx_irq_fd = 4, 4, -EBADF);	/* index >= nfds */
+	PV_CASE(c.q[0].tx_kick_fd = ATTACH_PV_NO_FD, 4, -EBADF);
+	PV_CASE(c.q[0].rx_irq_fd = 0, 4, -EPROTO);	/* kick is irq */
+	PV_CASE(c.q[0].tx_kick_fd = 2, 4, -EPROTO);	/* irq is kick */
+	/* One port, two different kick fds. */
+	PV_CASE(c.q[0].rx_port = 0, 4, -EPROTO);
+	/* Queue 1 reuses queue 0's port with other fds. */
+	PV_CASE((c.num_queues = 2, c.q[1] = c.q[0], c.q[1].tx_irq_fd = 3),
+		4, -EPROTO);
+#undef PV_CASE
+	/* PV_RESET has no body and no fds. */
+	len = raw_msg(buf, ATTACH_MSG_PV_RESET, ATTACH_VERSION, NULL, 0);
+	expect_refused(buf, len, 1, -EBADF);
+	len = raw_msg(buf, ATTACH_MSG_PV_RESET, ATTACH_VERSION, &c, 8);
+	expect_refused(buf, len, 0, -EPROTO);
+	/* A body one byte short. */
+	c = good_pv();
+	len = raw_msg(buf, ATTACH_MSG_PV_CONFIG, ATTACH_VERSION, &c,
+		      sizeof(c) - 1);
+	expect_refused(buf, len, 4, -EPROTO);
+}
+
+static void test_pv_attach_regions(void **state)
+{
+	struct attach_req r;
+	uint8_t buf[512];
+	size_t len;
+
+#define PVR_CASE(setup, want) do {					\
+		r = good_req();						\
+		r.kind = ATTACH_KIND_PV;				\
+		r.nfds = 1;						\
+		r.nregions = 1;						\
+		r.regions[0] = (struct attach_region){ .size = 1 << 20 };	\
+		setup;							\
+		len = raw_msg(buf, ATTACH_MSG_ATTACH, ATTACH_VERSION,	\
+			      &r, sizeof(r));				\
+		expect_refused(buf, len, 1, want);			\
+	} while (0)
+	PVR_CASE(r.nregions = 0, -EPROTO);			/* no RAM */
+	PVR_CASE(r.regions[0].gpa = 0x800, -EPROTO);		/* unaligned */
+	PVR_CASE(r.regions[0].size = 4095, -EPROTO);
+	PVR_CASE(r.regions[0].offset = 12, -EPROTO);
+	PVR_CASE(r.regions[0].fd_index = 1, -EBADF);
+	PVR_CASE(r.regions[0].gpa = UINT64_MAX - 4095, -EPROTO);	/* wraps */
+#undef PVR_CASE
+}
+
 static void test_client_connect(void **state)
 {
 	char err[256] = "";
@@ -609,6 +742,9 @@ int main(void)
 		cmocka_unit_test(test_refuse_strings_and_mac),
 		cmocka_unit_test(test_hello_versions),
 		cmocka_unit_test(test_wire_oversized_and_too_many_fds),
+		cmocka_unit_test(test_pv_config_roundtrip),
+		cmocka_unit_test(test_pv_config_refused),
+		cmocka_unit_test(test_pv_attach_regions),
 		cmocka_unit_test(test_client_connect),
 	};
 
