@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SVG charts, written as text: no plotting library, and the files open in
+ * any browser. Both axes that carry rates or times are logarithmic: on
+ * this machine the emu path and the baseline differ by 30x or more, and a
+ * linear axis would flatten the slow paths to nothing.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+
+#include "cli/bench.h"
+#include "cli/paths.h"
+
+static const char *const colors[BENCH_PATHS + 1] = {
+	"#d62728", "#1f77b4", "#2ca02c", "#7f7f7f",
+};
+
+static const char *col_name(int p)
+{
+	return p == BENCH_PATHS ? "baseline" :
+		path_info((enum topo_nic_path)p)->name;
+}
+
+/* Decades spanning [lo, hi]. */
+static void log_range(double lo, double hi, double *dlo, double *dhi)
+{
+	if (lo <= 0)
+		lo = 1;
+	if (hi < lo * 10)
+		hi = lo * 10;
+	*dlo = floor(log10(lo));
+	*dhi = ceil(log10(hi));
+	if (*dhi <= *dlo)
+		*dhi = *dlo + 1;
+}
+
+static void svg_head(FILE *f, int w, int h, const char *title)
+{
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n"
+		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+		"<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">%s</text>\n",
+		w, h, w, h, w / 2, title);
+}
+
+static const char *si(double v, char *buf, size_t len)
+{
+	if (v >= 1e6)
+		snprintf(buf, len, "%gM", v / 1e6);
+	else if (v >= 1e3)
+		snprintf(buf, len, "%gk", v / 1e3);
+	else
+		snprintf(buf, len, "%g", v);
+	return buf;
+}
+
+int bench_svg_throughput(const struct bench_results *r, const char *path)
+{
+	const struct bench_opts *o = r->o;
+	const int W = 860, H = 460, L = 80, R = 150, T = 40, B = 60;
+	double lo = 1e18, hi = 0, dlo, dhi;
+	int ncols = 0, cols[BENCH_PATHS + 1];
+	char b1[32];
+	FILE *f;
+
+	for (int p = 0; p <= BENCH_PATHS; p++) {
+		bool any = false;
+
+		for (unsigned int s = 0; s < o->nsizes; s++)
+			if (r->agg[s][p].have && r->agg[s][p].thr_med > 0) {
+				any = true;
+				lo = fmin(lo, r->agg[s][p].thr_min > 0 ?
+					  r->agg[s][p].thr_min : r->agg[s][p].thr_med);
+				hi = fmax(hi, r->agg[s][p].thr_max);
+			}
+		if (any)
+			cols[ncols++] = p;
+	}
+	log_range(lo, hi, &dlo, &dhi);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	svg_head(f, W, H, "RFC 2544 throughput per frame size (median; whiskers: min..max)");
+	/* y axis: decades */
+	for (double d = dlo; d <= dhi; d++) {
+		double y = T + (H - T - B) * (1 - (d - dlo) / (dhi - dlo));
+
+		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n"
+			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+			L, y, W - R, y, L - 6, y + 4, si(pow(10, d), b1, sizeof(b1)));
+	}
+	fprintf(f, "<text x=\"18\" y=\"%d\" transform=\"rotate(-90 18 %d)\" text-anchor=\"middle\">frames/s (log)</text>\n",
+		(H - B + T) / 2, (H - B + T) / 2);
+	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
+		L, H - B, W - R, H - B);
+	for (unsigned int s = 0; s < o->nsizes; s++) {
+		double gw = (double)(W - L - R) / o->nsizes;
+		double x0 = L + gw * s, bw = ncols ? gw * 0.8 / ncols : 0;
+
+		fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%u B</text>\n",
+			x0 + gw / 2, H - B + 18, o->sizes[s]);
+		for (int c = 0; c < ncols; c++) {
+			const struct bench_agg *a = &r->agg[s][cols[c]];
+			double x = x0 + gw * 0.1 + bw * c, y, ymin, ymax;
+
+			if (!a->have || a->thr_med <= 0)
+				continue;
+#define YOF(v) (T + (H - T - B) * (1 - (log10(v) - dlo) / (dhi - dlo)))
+			y = YOF(a->thr_med);
+			ymin = YOF(a->thr_min > 0 ? a->thr_min : a->thr_med);
+			ymax = YOF(a->thr_max > 0 ? a->thr_max : a->thr_med);
+#undef YOF
+			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s %u B: %.0f pps (%.0f..%.0f)</title></rect>\n",
+				x, y, bw * 0.9, H - B - y, colors[cols[c]],
+				col_name(cols[c]), o->sizes[s], a->thr_med,
+				a->thr_min, a->thr_max);
+			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n",
+				x + bw * 0.45, ymin, x + bw * 0.45, ymax);
+		}
+	}
+	for (int c = 0; c < ncols; c++)
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" fill=\"%s\"/>"
+			"<text x=\"%d\" y=\"%d\">%s</text>\n",
+			W - R + 16, T + 10 + 22 * c, colors[cols[c]], W - R + 36,
+			T + 22 + 22 * c, col_name(cols[c]));
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%s; loss &lt;= %g%%, %u repeat(s)</text>\n</svg>\n",
+		W / 2, H - 12, r->machine, o->loss_pct, o->repeats);
+	return fclose(f) ? -errno : 0;
+}
+
+int bench_svg_latency(const struct bench_results *r, const char *path)
+{
+	const struct bench_opts *o = r->o;
+	const int W = 860, L = 130, R = 40, T = 40, RowH = 26;
+	double lo = 1e18, hi = 0, dlo, dhi;
+	int rows = 0, H;
+	char b1[32];
+	FILE *f;
+
+	for (unsigned int s = 0; s < o->nsizes; s++)
+		for (int p = 0; p < BENCH_PATHS; p++)
+			if (r->agg[s][p].lat_have) {
+				rows++;
+				lo = fmin(lo, r->agg[s][p].lat_min > 0 ?
+					  r->agg[s][p].lat_min : 1);
+				hi = fmax(hi, r->agg[s][p].lat_max);
+			}
+	H = T + 60 + (rows ? rows : 1) * RowH;
+	log_range(lo, hi, &dlo, &dhi);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	svg_head(f, W, H, "Round-trip latency at a fraction of throughput: min, p50, p90, p99, max");
+	for (double d = dlo; d <= dhi; d++) {
+		double x = L + (W - L - R) * (d - dlo) / (dhi - dlo);
+
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n"
+			"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s us</text>\n",
+			x, T, x, H - 40, x, H - 24, si(pow(10, d), b1, sizeof(b1)));
+	}
+	if (!rows)
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no latency measured</text>\n",
+			W / 2, T + 20);
+	rows = 0;
+	for (unsigned int s = 0; s < o->nsizes; s++)
+		for (int p = 0; p < BENCH_PATHS; p++) {
+			const struct bench_agg *a = &r->agg[s][p];
+			double y = T + 10 + RowH * rows, xs[5];
+			double v[5] = { a->lat_min, a->lat_p50, a->lat_p90,
+					a->lat_p99, a->lat_max };
+
+			if (!a->lat_have)
+				continue;
+			rows++;
+			for (int i = 0; i < 5; i++)
+				xs[i] = L + (W - L - R) * (log10(v[i] > 0 ? v[i] : 1) - dlo) /
+					(dhi - dlo);
+			fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s %u B</text>\n",
+				L - 8, y + 12, col_name(p), o->sizes[s]);
+			/* whisker min..max, box p50..p99, p90 and p50 ticks */
+			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
+				xs[0], y + 8, xs[4], y + 8, colors[p]);
+			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"16\" fill=\"%s\" fill-opacity=\"0.5\" stroke=\"%s\"><title>%s %u B: min %.1f p50 %.1f p90 %.1f p99 %.1f max %.1f us</title></rect>\n",
+				xs[1], y, xs[3] - xs[1] > 1 ? xs[3] - xs[1] : 1, colors[p],
+				colors[p], col_name(p), o->sizes[s], v[0], v[1], v[2],
+				v[3], v[4]);
+			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\" stroke-width=\"2\"/>\n",
+				xs[1], y, xs[1], y + 16);
+			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\" stroke-dasharray=\"2,2\"/>\n",
+				xs[2], y, xs[2], y + 16);
+		}
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">box p50..p99, dashed p90, whisker min..max (median of repeats); %s</text>\n</svg>\n",
+		W / 2, H - 6, r->machine);
+	return fclose(f) ? -errno : 0;
+}

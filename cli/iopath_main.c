@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: MIT
+/*
+ * iopath: the front end. Subcommands: lab (up, status, down, check),
+ * bench, capture, top. Argument parsing only; each job lives in its own
+ * file. Every argument is checked here with a message that says what was
+ * expected, because a half-understood bench option wastes minutes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/bench.h"
+#include "cli/lab.h"
+#include "cli/monitor.h"
+#include "cli/paths.h"
+#include "cli/topo.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: iopath COMMAND [options]\n"
+"  lab up [FILE] [--detach]       bring a lab up (default: the embedded topology)\n"
+"                                 and supervise it until Ctrl-C or `lab down`\n"
+"  lab status [--lab NAME] [--json]\n"
+"  lab down [--lab NAME]\n"
+"  lab check FILE                 parse a topology file, print a summary\n"
+"  lab default                    print the embedded default topology\n"
+"  bench [options]                compare the I/O paths (see `iopath bench --help`)\n"
+"  capture PORT FILE [--lab NAME] [--seconds S] [--filter BPF]\n"
+"  top [--lab NAME] [--interval S] [--once]\n"
+"common: --bin DIR (where iopath-vmm, iopath-switch, iopath-peer are;\n"
+"        default: next to this program)\n");
+}
+
+static void bench_usage(FILE *f)
+{
+	fprintf(f,
+"usage: iopath bench [--paths emu,pv,vf] [--sizes 64,128,...] [--trial-seconds S]\n"
+"                    [--loss PCT] [--repeats N] [--steps N] [--latency-fraction F]\n"
+"                    [--quick] [--no-baseline] [--out DIR] [--image ELF] [--topology FILE]\n"
+"  defaults: every available path; sizes 64,128,256,512,1024,1280,1518;\n"
+"  2 s trials; loss 0; 3 repeats; 6 search steps; latency at 0.5 x throughput;\n"
+"  results in ./results/bench-YYYYmmdd-HHMMSS/\n"
+"  --quick: sizes 64,1518, 1 s trials, 1 repeat, 3 steps (about a minute)\n"
+"  --switch-peers: testpmd through iopath-switch vs Open vSwitch (not implemented yet)\n");
+}
+
+static int parse_double(const char *opt, const char *s, double lo, double hi,
+			double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(s, &end);
+	if (errno || end == s || *end || *v < lo || *v > hi) {
+		fprintf(stderr, "iopath: %s: '%s' is not a number in %g..%g\n",
+			opt, s, lo, hi);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_uint(const char *opt, const char *s, unsigned int lo,
+		      unsigned int hi, unsigned int *v)
+{
+	double d;
+
+	if (parse_double(opt, s, lo, hi, &d))
+		return -EINVAL;
+	if (d != (unsigned int)d) {
+		fprintf(stderr, "iopath: %s: '%s' is not a whole number\n", opt, s);
+		return -EINVAL;
+	}
+	*v = (unsigned int)d;
+	return 0;
+}
+
+static int parse_sizes(const char *s, struct bench_opts *o)
+{
+	char buf[256], *tok, *save = NULL;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	o->nsizes = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (o->nsizes == BENCH_SIZES_MAX) {
+			fprintf(stderr, "iopath: --sizes: at most %d sizes\n",
+				BENCH_SIZES_MAX);
+			return -EINVAL;
+		}
+		/* RFC 2544 frame sizes include the FCS: Ethernet's 64..1518 */
+		if (parse_uint("--sizes", tok, 64, 1518, &o->sizes[o->nsizes++]))
+			return -EINVAL;
+	}
+	if (!o->nsizes) {
+		fprintf(stderr, "iopath: --sizes: empty list\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_paths(const char *s, struct bench_opts *o)
+{
+	char buf[64], *tok, *save = NULL;
+	int k;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	memset(o->paths, 0, sizeof(o->paths));
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		k = topo_path_parse(tok);
+		if (k < 0) {
+			fprintf(stderr, "iopath: --paths: unknown path '%s' (emu, pv, vf)\n",
+				tok);
+			return -EINVAL;
+		}
+		o->paths[k] = true;
+	}
+	return 0;
+}
+
+static int cmd_bench(int argc, char **argv, const char *bindir)
+{
+	static const struct option opts[] = {
+		{ "paths", required_argument, NULL, 'p' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "trial-seconds", required_argument, NULL, 't' },
+		{ "loss", required_argument, NULL, 'l' },
+		{ "repeats", required_argument, NULL, 'r' },
+		{ "steps", required_argument, NULL, 'S' },
+		{ "latency-fraction", required_argument, NULL, 'f' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "no-baseline", no_argument, NULL, 'B' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "image", required_argument, NULL, 'i' },
+		{ "topology", required_argument, NULL, 'T' },
+		{ "switch-peers", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct bench_opts o;
+	static struct topo topo;
+	bool set_sizes = false, set_trial = false, set_rep = false,
+	     set_steps = false, asked = false;
+	const char *topofile = NULL;
+	char err[512], why[128];
+	int c;
+
+	memset(&o, 0, sizeof(o));
+	o.trial_s = 2;
+	o.repeats = 3;
+	o.steps = 6;
+	o.lat_frac = 0.5;
+	o.baseline = true;
+	parse_sizes("64,128,256,512,1024,1280,1518", &o);
+	for (int p = 0; p < BENCH_PATHS; p++)
+		o.paths[p] = true;
+	/* The build puts guests/ beside bin/. */
+	if (strlen(bindir) + sizeof("/../guests/net.elf") > sizeof(o.image)) {
+		fprintf(stderr, "iopath: %s: path too long\n", bindir);
+		return 2;
+	}
+	strcat(strcpy(o.image, bindir), "/../guests/net.elf");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_paths(optarg, &o))
+				return 2;
+			asked = true;
+			break;
+		case 's':
+			if (parse_sizes(optarg, &o))
+				return 2;
+			set_sizes = true;
+			break;
+		case 't':
+			if (parse_double("--trial-seconds", optarg, 0.2, 600, &o.trial_s))
+				return 2;
+			set_trial = true;
+			break;
+		case 'l':
+			if (parse_double("--loss", optarg, 0, 100, &o.loss_pct))
+				return 2;
+			break;
+		case 'r':
+			if (parse_uint("--repeats", optarg, 1, BENCH_REPEATS_MAX, &o.repeats))
+				return 2;
+			set_rep = true;
+			break;
+		case 'S':
+			if (parse_uint("--steps", optarg, 0, 20, &o.steps))
+				return 2;
+			set_steps = true;
+			break;
+		case 'f':
+			if (parse_double("--latency-fraction", optarg, 0.01, 1, &o.lat_frac))
+				return 2;
+			break;
+		case 'q':
+			o.quick = true;
+			break;
+		case 'B':
+			o.baseline = false;
+			break;
+		case 'o':
+			if (strlen(optarg) >= sizeof(o.out) - 32) {
+				fprintf(stderr, "iopath: --out: path too long\n");
+				return 2;
+			}
+			snprintf(o.out, sizeof(o.out), "%s", optarg);
+			break;
+		case 'i':
+			snprintf(o.image, sizeof(o.image), "%s", optarg);
+			break;
+		case 'T':
+			topofile = optarg;
+			break;
+		case 'P':
+			fprintf(stderr, "iopath: bench --switch-peers (testpmd through iopath-switch vs Open vSwitch with DPDK) is not implemented yet\n");
+			return 2;
+		case 'h':
+			bench_usage(stdout);
+			return 0;
+		default:
+			bench_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "iopath: bench: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (o.quick) {
+		if (!set_sizes)
+			parse_sizes("64,1518", &o);
+		if (!set_trial)
+			o.trial_s = 1;
+		if (!set_rep)
+			o.repeats = 1;
+		if (!set_steps)
+			o.steps = 3;
+	}
+	if (topofile ? topo_parse_file(topofile, &topo, err, sizeof(err)) :
+	    topo_load_default(&topo, err, sizeof(err))) {
+		fprintf(stderr, "iopath: %s\n", err);
+		return 2;
+	}
+	o.topo = &topo;
+	if (!o.out[0]) {
+		time_t now = time(NULL);
+		char ts[32];
+
+		strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", localtime(&now));
+		if (access("results", F_OK))
+			(void)!system("mkdir -p results");
+		snprintf(o.out, sizeof(o.out), "results/bench-%s", ts);
+	}
+	if (access(o.image, R_OK)) {
+		fprintf(stderr, "iopath: guest image %s: %s (build first, or --image)\n",
+			o.image, strerror(errno));
+		return 2;
+	}
+	snprintf(o.bindir, sizeof(o.bindir), "%s", bindir);
+	{
+		unsigned int n = 0;
+
+		for (int p = 0; p < BENCH_PATHS; p++) {
+			if (!o.paths[p])
+				continue;
+			if (!path_available(bindir, (enum topo_nic_path)p, why, sizeof(why))) {
+				if (asked)
+					fprintf(stderr, "iopath: path %s is not available: %s\n",
+						path_info((enum topo_nic_path)p)->name, why);
+				else
+					fprintf(stderr, "iopath: skipping path %s: %s\n",
+						path_info((enum topo_nic_path)p)->name, why);
+				if (asked)
+					return 2;
+				o.paths[p] = false;
+				continue;
+			}
+			n++;
+		}
+		if (!n) {
+			fprintf(stderr, "iopath: no path to bench\n");
+			return 2;
+		}
+	}
+	if (geteuid() != 0)
+		fprintf(stderr, "iopath: warning: not root; the switch may fail to start\n");
+	if (access("/dev/kvm", R_OK | W_OK)) {
+		fprintf(stderr, "iopath: /dev/kvm: %s\n", strerror(errno));
+		return 2;
+	}
+	return bench_main(&o) ? 1 : 0;
+}
+
+static void topo_print(const struct topo *t)
+{
+	printf("lab %s: %u host(s), %u vm(s)%s\n", t->name, t->nhosts, t->nvms,
+	       t->fabric.present ? ", fabric" : "");
+	for (unsigned int h = 0; h < t->nhosts; h++) {
+		const struct topo_host *ho = &t->hosts[h];
+
+		printf("  host %s: %u uplink(s), %u team(s)\n", ho->name,
+		       ho->nuplinks, ho->nteams);
+		for (unsigned int u = 0; u < ho->nuplinks; u++)
+			printf("    uplink %s: %s\n", ho->uplinks[u].name,
+			       ho->uplinks[u].fabric ? "fabric" : ho->uplinks[u].vdev);
+		for (unsigned int k = 0; k < ho->nteams; k++)
+			printf("    team %s: %s%s%s, %u member(s)\n", ho->teams[k].name,
+			       ho->teams[k].mode, ho->teams[k].hash[0] ? " hash " : "",
+			       ho->teams[k].hash, ho->teams[k].nmembers);
+	}
+	for (unsigned int v = 0; v < t->nvms; v++) {
+		const struct topo_vm *vm = &t->vms[v];
+
+		printf("  vm %s on %s: %llu MiB, %u vCPU(s), image %s\n", vm->name,
+		       t->hosts[vm->host].name,
+		       (unsigned long long)(vm->memory >> 20), vm->cpus, vm->image);
+		for (unsigned int n = 0; n < vm->nnics; n++) {
+			const uint8_t *m = vm->nics[n].mac;
+
+			printf("    nic %u: %s %02x:%02x:%02x:%02x:%02x:%02x vlan %d\n", n,
+			       topo_path_name(vm->nics[n].path), m[0], m[1], m[2],
+			       m[3], m[4], m[5], vm->nics[n].vlan);
+		}
+	}
+}
+
+static int cmd_lab(int argc, char **argv, const char *bindir)
+{
+	static const struct option opts[] = {
+		{ "lab", required_argument, NULL, 'l' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct topo t;
+	struct lab_up_opts uo = { 0 };
+	const char *lab = NULL, *verb;
+	bool json = false;
+	char err[512];
+	int c, rc;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	verb = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': lab = optarg; break;
+		case 'd': uo.detach = true; break;
+		case 'j': json = true; break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!strcmp(verb, "default")) {
+		fputs(topo_default_yaml, stdout);
+		return 0;
+	}
+	if (!strcmp(verb, "up") || !strcmp(verb, "check")) {
+		if (optind < argc)
+			rc = topo_parse_file(argv[optind], &t, err, sizeof(err));
+		else if (!strcmp(verb, "up"))
+			rc = topo_load_default(&t, err, sizeof(err));
+		else {
+			fprintf(stderr, "iopath: lab check FILE\n");
+			return 2;
+		}
+		if (rc) {
+			fprintf(stderr, "iopath: %s\n", err);
+			return 2;
+		}
+		if (optind + 1 < argc) {
+			fprintf(stderr, "iopath: lab %s: unexpected argument '%s'\n",
+				verb, argv[optind + 1]);
+			return 2;
+		}
+		if (!strcmp(verb, "check")) {
+			topo_print(&t);
+			return 0;
+		}
+		return lab_up(&t, bindir, &uo) ? 1 : 0;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "iopath: lab %s: unexpected argument '%s'\n", verb,
+			argv[optind]);
+		return 2;
+	}
+	if (!strcmp(verb, "status"))
+		return lab_status(lab, json) ? 1 : 0;
+	if (!strcmp(verb, "down"))
+		return lab_down(lab) ? 1 : 0;
+	fprintf(stderr, "iopath: lab: unknown verb '%s' (up, status, down, check, default)\n",
+		verb);
+	return 2;
+}
+
+static int cmd_capture(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "lab", required_argument, NULL, 'l' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *lab = NULL, *filter = NULL;
+	double secs = 0;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': lab = optarg; break;
+		case 'f': filter = optarg; break;
+		case 's':
+			if (parse_double("--seconds", optarg, 0, 86400, &secs))
+				return 2;
+			break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "usage: iopath capture PORT FILE [--lab NAME] [--seconds S] [--filter BPF]\n");
+		return 2;
+	}
+	return capture_run(lab, argv[optind], argv[optind + 1], secs, filter) ? 1 : 0;
+}
+
+static int cmd_top(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "lab", required_argument, NULL, 'l' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "once", no_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *lab = NULL;
+	double iv = 1;
+	bool once = false;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': lab = optarg; break;
+		case 'o': once = true; break;
+		case 'i':
+			if (parse_double("--interval", optarg, 0.1, 3600, &iv))
+				return 2;
+			break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "iopath: top: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	return top_run(lab, iv, once) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	char bindir[LAB_PATH_MAX];
+	int i;
+
+	if (lab_bindir(bindir, sizeof(bindir))) {
+		fprintf(stderr, "iopath: cannot find my own directory\n");
+		return 1;
+	}
+	/* --bin DIR anywhere before the command */
+	for (i = 1; i + 1 < argc && !strcmp(argv[i], "--bin"); i += 2)
+		snprintf(bindir, sizeof(bindir), "%s", argv[i + 1]);
+	argc -= i - 1;
+	argv += i - 1;
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(argv[1], "lab"))
+		return cmd_lab(argc - 1, argv + 1, bindir);
+	if (!strcmp(argv[1], "bench"))
+		return cmd_bench(argc - 1, argv + 1, bindir);
+	if (!strcmp(argv[1], "capture"))
+		return cmd_capture(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "top"))
+		return cmd_top(argc - 1, argv + 1);
+	fprintf(stderr, "iopath: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

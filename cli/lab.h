@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Labs: a topology brought to life. `iopath lab up` is the supervisor: it
+ * makes the fabric namespace and veths, starts one iopath-switch per host
+ * and one iopath-vmm per VM, writes a state file, and stays in the
+ * foreground until Ctrl-C, `iopath lab down` (SIGTERM to it) or a child's
+ * death (per the topology's on_exit); then it tears everything down.
+ * The state file lets `lab status`/`lab down` find it, and lets `lab down`
+ * clean up alone if the supervisor itself was killed.
+ */
+#ifndef IOPATH_CLI_LAB_H
+#define IOPATH_CLI_LAB_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cli/topo.h"
+
+#define LAB_PROCS_MAX	(TOPO_HOSTS_MAX + TOPO_VMS_MAX)
+#define LAB_LINKS_MAX	(TOPO_HOSTS_MAX * TOPO_UPLINKS_MAX)
+#define LAB_PATH_MAX	256
+#define LAB_RUNDIR_FMT	"/tmp/iopath-lab-%s"
+
+enum lab_proc_kind { LAB_PROC_SWITCH, LAB_PROC_VM };
+
+struct lab_proc {
+	enum lab_proc_kind kind;
+	char name[TOPO_NAME_MAX * 2];
+	pid_t pid;
+	bool exited;
+	int status;			/* wait status once exited */
+	char ctl[LAB_PATH_MAX];		/* control socket */
+	char sock[LAB_PATH_MAX];	/* switch: attach socket */
+	char log[LAB_PATH_MAX];
+};
+
+struct lab {
+	struct topo t;
+	char rundir[64];			/* LAB_RUNDIR_FMT: short, paths fit */
+	char bindir[LAB_PATH_MAX];
+	char netns[64];			/* fabric namespace, "" if none */
+	unsigned int nprocs, nlinks;
+	struct lab_proc procs[LAB_PROCS_MAX];
+	char links[LAB_LINKS_MAX][16];	/* root-side veth ends */
+	char ifaces[TOPO_HOSTS_MAX][TOPO_UPLINKS_MAX][16];
+};
+
+struct lab_up_opts {
+	bool detach;		/* supervise in the background */
+	bool quiet;
+};
+
+/* Fill @l's names (run dir, namespace, interfaces) from its topology. */
+void lab_init(struct lab *l, const struct topo *t, const char *bindir);
+
+/* lab_net.c: run `ip ARGS...` (no shell); 0 or -EIO. */
+int lab_net_ip(bool quiet, const char *const *args);
+/* Namespace, bridge, veths. On failure undoes what it made. */
+int lab_net_up(struct lab *l, char *err, size_t errlen);
+/* Delete what lab_net_up made (also half-made). */
+void lab_net_down(struct lab *l);
+
+/* lab_proc.c: start @argv with stdout to @out and stderr to @log. */
+pid_t lab_proc_spawn(char *const argv[], const char *out, const char *log);
+/* SIGTERM, then SIGKILL after @grace_ms; reaps our own children. */
+void lab_proc_stop(pid_t pid, int grace_ms, bool child);
+/* True if @pid runs a program whose argv[0] ends in @prog (pid reuse). */
+bool lab_proc_is(pid_t pid, const char *prog);
+/* Describe a wait status ("exited 0", "killed by SIGKILL"). */
+void lab_proc_status_str(int status, char *buf, size_t len);
+/* Directory of the running iopath binary (the other tools live there). */
+int lab_bindir(char *buf, size_t len);
+
+/* lab_up.c */
+int lab_up(const struct topo *t, const char *bindir,
+	   const struct lab_up_opts *o);
+
+/* lab_state.c */
+int lab_state_write(const struct lab *l, pid_t supervisor, const char *state);
+/* Load the state of lab @name, or of the only lab when @name is NULL. */
+int lab_state_read(const char *name, struct lab *l, pid_t *supervisor,
+		   char *state, size_t statelen, char *err, size_t errlen);
+void lab_state_remove(const struct lab *l);
+int lab_status(const char *name, bool json);
+int lab_down(const char *name);
+/* Tear down from the state alone (the supervisor is gone). */
+void lab_teardown(struct lab *l, bool children);
+
+#endif

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The lab's kernel networking: a fabric namespace holding a Linux bridge
+ * (the top-of-rack switch) and one veth pair per fabric uplink, the root
+ * end for the host's switch (af_packet), the other end in the bridge.
+ * Done with iproute2 (argv, no shell): the same commands an engineer
+ * would type, and the ones the system tests use.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/lab.h"
+
+/* Interface names are at most 15 characters (hosts and uplinks stay
+ * below 10 each): a short hash of the lab
+ * name keeps two labs' interfaces apart. */
+static unsigned int lab_hash(const char *s)
+{
+	unsigned int h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h & 0xffff;
+}
+
+void lab_init(struct lab *l, const struct topo *t, const char *bindir)
+{
+	unsigned int hash = lab_hash(t->name);
+
+	memset(l, 0, sizeof(*l));
+	l->t = *t;
+	snprintf(l->rundir, sizeof(l->rundir), LAB_RUNDIR_FMT, t->name);
+	snprintf(l->bindir, sizeof(l->bindir), "%s", bindir);
+	if (t->fabric.present)
+		snprintf(l->netns, sizeof(l->netns), "iopath-%s-fabric", t->name);
+	for (unsigned int h = 0; h < t->nhosts; h++)
+		for (unsigned int u = 0; u < t->hosts[h].nuplinks; u++)
+			snprintf(l->ifaces[h][u], sizeof(l->ifaces[h][u]),
+				 "ip%04xh%uu%u", hash, h % 10u, u % 10u);
+}
+
+int lab_net_ip(bool quiet, const char *const *args)
+{
+	const char *argv[24] = { "ip" };
+	unsigned int n = 1;
+	pid_t pid;
+	int st;
+
+	while (args[n - 1] && n < 23) {
+		argv[n] = args[n - 1];
+		n++;
+	}
+	argv[n] = NULL;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (quiet) {
+			int fd = open("/dev/null", O_WRONLY);
+
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp("ip", (char *const *)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		return -EIO;
+	return 0;
+}
+
+#define IP(...) lab_net_ip(false, (const char *const[]){ __VA_ARGS__, NULL })
+#define IPQ(...) lab_net_ip(true, (const char *const[]){ __VA_ARGS__, NULL })
+
+int lab_net_up(struct lab *l, char *err, size_t errlen)
+{
+	char peer[20], sysctl[96];
+	const struct topo *t = &l->t;
+
+	if (!l->netns[0])
+		return 0;
+	if (IP("netns", "add", l->netns)) {
+		snprintf(err, errlen, "cannot create namespace %s (root? a lab of that name already up?)",
+			 l->netns);
+		return -EIO;
+	}
+	if (IP("-n", l->netns, "link", "set", "lo", "up") ||
+	    IP("-n", l->netns, "link", "add", "br0", "type", "bridge") ||
+	    IP("-n", l->netns, "link", "set", "br0", "up"))
+		goto fail;
+	if (t->fabric.ip[0] &&
+	    IP("-n", l->netns, "addr", "add", t->fabric.ip, "dev", "br0"))
+		goto fail;
+	for (unsigned int h = 0; h < t->nhosts; h++)
+		for (unsigned int u = 0; u < t->hosts[h].nuplinks; u++) {
+			const char *ifn = l->ifaces[h][u];
+
+			if (!t->hosts[h].uplinks[u].fabric)
+				continue;
+			snprintf(peer, sizeof(peer), "%sf", ifn);
+			if (IP("link", "add", ifn, "type", "veth", "peer", "name",
+			       peer, "netns", l->netns))
+				goto fail;
+			snprintf(l->links[l->nlinks++], sizeof(l->links[0]), "%s",
+				 ifn);
+			/* No IPv6 chatter (DAD, router solicitations) on the
+			 * switch's end: it would show up in every capture. */
+			snprintf(sysctl, sizeof(sysctl),
+				 "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifn);
+			{
+				FILE *f = fopen(sysctl, "w");
+
+				if (f) {
+					fputs("1", f);
+					fclose(f);
+				}
+			}
+			if (IP("link", "set", ifn, "up") ||
+			    IP("-n", l->netns, "link", "set", peer, "master", "br0") ||
+			    IP("-n", l->netns, "link", "set", peer, "up"))
+				goto fail;
+		}
+	return 0;
+fail:
+	snprintf(err, errlen, "setting up the fabric namespace %s failed (see the ip error above)",
+		 l->netns);
+	lab_net_down(l);
+	return -EIO;
+}
+
+void lab_net_down(struct lab *l)
+{
+	/* Deleting the root end removes the pair; deleting the namespace
+	 * removes the bridge and whatever ends were left in it. */
+	for (unsigned int i = 0; i < l->nlinks; i++)
+		IPQ("link", "del", l->links[i]);
+	l->nlinks = 0;
+	if (l->netns[0])
+		IPQ("netns", "del", l->netns);
+}

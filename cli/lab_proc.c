@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Processes of a lab: start with logs, stop politely then firmly, and
+ * recognise our own after a restart (a pid in a state file may have been
+ * reused by an unrelated process by then: never kill that one).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/lab.h"
+
+pid_t lab_proc_spawn(char *const argv[], const char *out, const char *log)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int fl = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int fn = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		sigset_t all;
+
+		if (fo < 0 || fl < 0 || fn < 0)
+			_exit(126);
+		dup2(fn, 0);
+		dup2(fo, 1);
+		dup2(fl, 2);
+		/* The supervisor blocks signals to wait for them; children
+		 * must get them normally. Own process group: a Ctrl-C on the
+		 * terminal goes to the supervisor only, which stops children
+		 * in order. */
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0);
+		execv(argv[0], argv);
+		fprintf(stderr, "iopath: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+static bool proc_alive(pid_t pid, bool child, int *status)
+{
+	if (child) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		return r == 0;
+	}
+	return kill(pid, 0) == 0;
+}
+
+void lab_proc_stop(pid_t pid, int grace_ms, bool child)
+{
+	struct timespec ts = { 0, 20 * 1000000 };
+	int st;
+
+	if (pid <= 0 || !proc_alive(pid, child, &st))
+		return;
+	kill(pid, SIGTERM);
+	for (int waited = 0; waited < grace_ms; waited += 20) {
+		if (!proc_alive(pid, child, &st))
+			return;
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	if (child)
+		waitpid(pid, &st, 0);
+	else
+		for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
+			nanosleep(&ts, NULL);
+}
+
+bool lab_proc_is(pid_t pid, const char *prog)
+{
+	char path[64], buf[512];
+	ssize_t n;
+	size_t pl = strlen(prog), al;
+	int fd;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	al = strlen(buf);	/* argv[0] */
+	return al >= pl && !strcmp(buf + al - pl, prog);
+}
+
+void lab_proc_status_str(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by SIG%s",
+			 sigabbrev_np(WTERMSIG(status)) ?: "?");
+	else
+		snprintf(buf, len, "status 0x%x", status);
+}
+
+int lab_bindir(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -errno;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return -EINVAL;
+	*slash = '\0';
+	return 0;
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# iopath lab: a two-host topology with a teamed uplink into a fabric
+# namespace comes up (switches, VMs, the fabric pings a VM through the
+# team), `lab status` shows it, `lab down` leaves nothing behind. Then a
+# VMM is killed with SIGKILL: the supervisor notices, tears the lab down,
+# and again nothing is left: no namespace, process, socket or veth.
+source "$(dirname "$0")/lib.sh"
+sys_require_root
+[[ -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm is not usable here"
+IMG=${IOPATH_GUESTS:-$BIN/../guests}
+LAB=${T}lab
+RUN=/tmp/iopath-lab-$LAB
+
+cat >"$WORK/lab.yaml" <<YAML
+lab: $LAB
+hosts:
+  - name: a
+    switch:
+      uplinks:
+        - {name: a0, fabric: true}
+        - {name: a1, fabric: true}
+      teams:
+        - {name: t0, mode: active-backup, members: [a0, a1]}
+  - name: b
+    switch:
+      uplinks:
+        - {name: b0, fabric: true}
+vms:
+  - name: vm1
+    host: a
+    image: $IMG/net.elf
+    nics: [{path: emu, mac: '02:00:00:55:00:01'}]
+    cmdline: "app=echo ip=10.55.0.1/24 seconds=0 mode=irq"
+  - name: vm2
+    host: b
+    image: $IMG/net.elf
+    nics: [{path: emu, mac: '02:00:00:55:00:02'}]
+    cmdline: "app=echo ip=10.55.0.2/24 seconds=0 mode=irq"
+fabric:
+  ip: 10.55.0.254/24
+YAML
+
+# Whatever happens, never leave a lab behind (the test's own trap runs
+# after this one).
+trap '"$BIN/iopath" lab down --lab "$LAB" >/dev/null 2>&1 || true; sys_cleanup' EXIT
+
+leftovers() {	# prints anything of the lab still present
+	ip netns list | grep -- "iopath-$LAB-fabric" || true
+	pgrep -af -- "--name $LAB-" || true
+	pgrep -af -- "$RUN/" || true
+	ls "$RUN"/*.sock "$RUN"/*.ctl "$RUN"/state.json 2>/dev/null || true
+	ls -d /var/run/dpdk/iopath-sw-"$LAB"-* 2>/dev/null || true
+	ip -o link show | grep -o 'ip[0-9a-f]\{4\}h[0-9]u[0-9]' | while read -r l; do
+		if grep -q "\"$l\"" "$RUN/state.json.bak" 2>/dev/null; then echo "$l"; fi
+	done
+	return 0
+}
+
+lab_up_bg() {
+	start_bg lab "$BIN/iopath" lab up "$WORK/lab.yaml"
+	LAB_PID=$LAST_PID
+	wait_for_line "$WORK/lab.out" "lab $LAB: up:" 60 || fail "lab did not come up: $(tail -5 "$WORK/lab.out")"
+	cp "$RUN/state.json" "$RUN/state.json.bak"
+}
+
+# --- 1. up, status, ping through the team, down ---
+lab_up_bg
+"$BIN/iopath" lab status --lab "$LAB" >"$WORK/status.txt" || fail "lab status failed"
+grep -q "vm     vm1 .*running" "$WORK/status.txt" || fail "status: $(cat "$WORK/status.txt")"
+grep -q "port vm1.0" "$WORK/status.txt" || fail "status shows no ports: $(cat "$WORK/status.txt")"
+sleep 1	# the guests' NICs come up
+ip netns exec "iopath-$LAB-fabric" ping -c 3 -i 0.2 -W 2 10.55.0.1 >"$WORK/ping.log" ||
+	fail "the fabric cannot ping vm1 through the team"
+ip netns exec "iopath-$LAB-fabric" ping -c 3 -i 0.2 -W 2 10.55.0.2 >>"$WORK/ping.log" ||
+	fail "the fabric cannot ping vm2"
+"$BIN/iopath" top --lab "$LAB" --once --interval 0.5 >"$WORK/top.txt" || fail "top failed"
+grep -q "vm1" "$WORK/top.txt" || fail "top: $(cat "$WORK/top.txt")"
+pass "lab up: 2 switches, 2 VMs, the fabric pings both VMs; status and top work"
+"$BIN/iopath" lab down --lab "$LAB" >/dev/null || fail "lab down failed"
+wait "$LAB_PID" || true
+left=$(leftovers)
+[[ -z $left ]] || fail "left behind after lab down: $left"
+pass "lab down leaves no namespace, process, socket or DPDK directory"
+
+# --- 2. a VMM killed: the lab notices and tears down ---
+lab_up_bg
+vmpid=$(jq -r '.processes[] | select(.name == "vm2") | .pid' "$RUN/state.json")
+kill -KILL "$vmpid"
+for _ in $(seq 100); do kill -0 "$LAB_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$LAB_PID" 2>/dev/null && fail "the supervisor did not end after a VMM was killed"
+grep -q "vm vm2 (pid $vmpid) killed by SIGKILL" "$WORK/lab.out" ||
+	fail "the death was not reported: $(tail -5 "$WORK/lab.out")"
+left=$(leftovers)
+[[ -z $left ]] || fail "left behind after a killed VMM: $left"
+pass "a killed VMM is reported and the lab tears down, leaving nothing"
+
+# --- 3. bad input is refused with a line number ---
+printf 'hosts:\n  - name: a\nvms:\n  - name: v\n    nics: [{path: xyz}]\n' >"$WORK/bad.yaml"
+if "$BIN/iopath" lab up "$WORK/bad.yaml" 2>"$WORK/bad.err"; then
+	fail "a bad topology was accepted"
+fi
+grep -q "bad.yaml:5: vm 'v': nic 1: unknown path 'xyz'" "$WORK/bad.err" ||
+	fail "bad topology: $(cat "$WORK/bad.err")"
+pass "a bad topology is refused: $(cat "$WORK/bad.err")"
+rm -rf "$RUN"
+echo "4 passed, 0 failed"
