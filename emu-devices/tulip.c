@@ -46,6 +46,7 @@
 #include "core/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
+#include "core/vnic.h"
 #include "core/vmm.h"
 #include "emu-devices/tulip_priv.h"
 
@@ -62,42 +63,6 @@
 static struct tulip *tulip_of(struct vdev *vd)
 {
 	return vd->priv;
-}
-
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned v[6];
-	char end;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3],
-		   &v[4], &v[5], &end) != 6)
-		return -EINVAL;
-	for (unsigned i = 0; i < 6; i++) {
-		if (v[i] > 0xff)
-			return -EINVAL;
-		mac[i] = (uint8_t)v[i];
-	}
-	/* A station address must be unicast and not all zeros. */
-	if ((mac[0] & 1) || !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] |
-			      mac[5]))
-		return -EINVAL;
-	return 0;
-}
-
-/* No mac= given: a locally administered one from the VM and NIC names. */
-static void default_mac(const struct vdev *vd, uint8_t mac[6])
-{
-	char name[80];
-	uint32_t h;
-
-	snprintf(name, sizeof(name), "%s/%s", vd->vmm->name, vd->id);
-	h = tulip_crc32_le((const uint8_t *)name, (unsigned)strlen(name));
-	mac[0] = 0x02;
-	mac[1] = 0x69;	/* "i": also keeps Linux's Lite-On byte swap off */
-	mac[2] = (uint8_t)(h >> 24);
-	mac[3] = (uint8_t)(h >> 16);
-	mac[4] = (uint8_t)(h >> 8);
-	mac[5] = (uint8_t)h;
 }
 
 /* ---- timers on the event loop ---- */
@@ -208,14 +173,15 @@ static int tulip_init(struct vdev *vd, const char *opts)
 		return -ENOMEM;
 	ret = vdev_opt_get(opts, "mac", buf, sizeof(buf));
 	if (ret >= 0) {
-		if (parse_mac(buf, t->mac) < 0) {
+		if (vnic_mac_parse(buf, t->mac) < 0) {
 			log_err("%s: bad mac '%s' (want a unicast "
 				"xx:xx:xx:xx:xx:xx)", vd->id, buf);
 			free(t);
 			return -EINVAL;
 		}
 	} else {
-		default_mac(vd, t->mac);
+		/* 0x69 "i": also keeps Linux's Lite-On byte swap off. */
+		vnic_mac_default(vd, 0x69, t->mac);
 	}
 	pthread_mutex_init(&t->lock, NULL);
 	t->vd = vd;

@@ -35,6 +35,7 @@
 #include "core/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
+#include "core/vnic.h"
 #include "core/vmm.h"
 #include "cpu/kvm.h"
 #include "pv-rings/pv_abi.h"
@@ -621,42 +622,6 @@ static void pv_bar_write(struct vdev *vd, unsigned bar, uint64_t off,
 
 /* ---- life cycle ---- */
 
-static int pv_parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned v[6];
-	char end;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3],
-		   &v[4], &v[5], &end) != 6)
-		return -EINVAL;
-	for (unsigned i = 0; i < 6; i++) {
-		if (v[i] > 0xff)
-			return -EINVAL;
-		mac[i] = (uint8_t)v[i];
-	}
-	if ((mac[0] & 1) || !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] |
-			      mac[5]))
-		return -EINVAL;
-	return 0;
-}
-
-/* No mac=: locally administered, from the VM and device names (FNV-1a). */
-static void pv_default_mac(const struct vdev *vd, uint8_t mac[6])
-{
-	char name[80];
-	uint32_t h = 2166136261u;
-
-	snprintf(name, sizeof(name), "%s/%s", vd->vmm->name, vd->id);
-	for (const char *c = name; *c; c++)
-		h = (h ^ (uint8_t)*c) * 16777619u;
-	mac[0] = 0x02;
-	mac[1] = 0x70;		/* "p" */
-	mac[2] = (uint8_t)(h >> 24);
-	mac[3] = (uint8_t)(h >> 16);
-	mac[4] = (uint8_t)(h >> 8);
-	mac[5] = (uint8_t)h;
-}
-
 static int pv_pci_setup(struct vdev *vd)
 {
 	struct pci_dev *pd = pci_dev_create(vd->vmm->pci, vd, -1);
@@ -694,13 +659,13 @@ static int pv_init(struct vdev *vd, const char *opts)
 	vd->priv = p;
 	pthread_mutex_init(&p->lock, NULL);
 	if (vdev_opt_get(opts, "mac", buf, sizeof(buf)) >= 0) {
-		if (pv_parse_mac(buf, p->mac) < 0) {
+		if (vnic_mac_parse(buf, p->mac) < 0) {
 			log_err("%s: bad mac '%s' (want a unicast "
 				"02:xx:xx:xx:xx:xx)", vd->id, buf);
 			return -EINVAL;
 		}
 	} else {
-		pv_default_mac(vd, p->mac);
+		vnic_mac_default(vd, 0x70 /* "p" */, p->mac);
 	}
 	if (vdev_opt_num(opts, "queues", 1, ATTACH_PV_MAX_QUEUES, &queues)) {
 		log_err("%s: queues must be 1..%d", vd->id,

@@ -26,6 +26,7 @@
 #include "core/log.h"
 #include "core/vdev.h"
 #include "core/vmm.h"
+#include "core/vnic.h"
 #include "pv-rings/pv_abi.h"
 #include "pv-rings/pv_dev.h"
 #include "pv-rings/pv_nic.h"
@@ -40,7 +41,7 @@
 struct pv_port {
 	struct vmm *vmm;
 	struct vdev *vd;
-	char path[108];		/* switch socket, "" for none */
+	char path[VNIC_PATH_MAX];	/* switch socket, "" for none */
 	char port[ATTACH_NAME_MAX];
 	uint32_t port_id;
 	pthread_mutex_t sock_lock;
@@ -262,67 +263,8 @@ static int pv_attach(struct pv_port *p, struct attach_req *req)
 	return 0;
 }
 
-static bool pv_opts_known(const char *opts, char *bad, size_t len)
-{
-	static const char *const keys[] = { "mac", "switch", "vlan", "trunk",
-					    "port", "queues" };
-	const char *s = opts;
-
-	while (s && *s) {
-		const char *end = strchr(s, ',');
-		size_t n = end ? (size_t)(end - s) : strlen(s);
-		size_t k = strcspn(s, "=,");
-		bool ok = false;
-
-		for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-			if (k == strlen(keys[i]) && !strncmp(s, keys[i], k))
-				ok = true;
-		if (!ok) {
-			snprintf(bad, len, "%.*s", (int)n, s);
-			return false;
-		}
-		s = end ? end + 1 : NULL;
-	}
-	return true;
-}
-
-static int pv_parse(struct pv_port *p, const char *opts, unsigned index,
-		    struct attach_req *req)
-{
-	char buf[128];
-	long vlan = 0;
-
-	memset(req, 0, sizeof(*req));
-	if (!pv_opts_known(opts, buf, sizeof(buf))) {
-		log_err("--nic pv: unknown option '%s'", buf);
-		return -EINVAL;
-	}
-	if (vdev_opt_get(opts, "switch", p->path, sizeof(p->path)) < 0 ||
-	    !strcmp(p->path, "none"))
-		p->path[0] = '\0';
-	if (vdev_opt_get(opts, "vlan", buf, sizeof(buf)) >= 0) {
-		char *end;
-
-		vlan = strtol(buf, &end, 10);
-		if (*end || vlan < 1 || vlan > 4094) {
-			log_err("--nic pv: vlan must be 1..4094");
-			return -EINVAL;
-		}
-	}
-	if (vdev_opt_get(opts, "port", p->port, sizeof(p->port)) < 0)
-		snprintf(p->port, sizeof(p->port), "%.24s.%u", p->vmm->name,
-			 index);
-	snprintf(req->port, sizeof(req->port), "%s", p->port);
-	snprintf(req->vm, sizeof(req->vm), "%s", p->vmm->name);
-	req->kind = ATTACH_KIND_PV;
-	req->vlan_mode = vdev_opt_get(opts, "trunk", buf, sizeof(buf)) >= 0
-				 ? ATTACH_VLAN_TRUNK
-				 : ATTACH_VLAN_ACCESS;
-	req->vlan = (uint16_t)(vlan ? vlan : 1);
-	if (req->vlan_mode == ATTACH_VLAN_TRUNK && !vlan)
-		req->vlan = 0;
-	return 0;
-}
+/* --nic pv takes the common options and queues=N. */
+static const char *const pv_extra_keys[] = { "queues", NULL };
 
 int pv_nic_add(struct vmm *vmm, const char *spec, unsigned index)
 {
@@ -351,7 +293,8 @@ int pv_nic_add(struct vmm *vmm, const char *spec, unsigned index)
 	p->sock = -1;
 	p->seq = PV_SEQ_FIRST;
 	pthread_mutex_init(&p->sock_lock, NULL);
-	ret = pv_parse(p, opts, index, &req);
+	ret = vnic_port_opts(vmm, opts, index, ATTACH_KIND_PV, pv_extra_keys,
+			     p->path, p->port, &req);
 	if (ret < 0) {
 		pv_port_free(p);
 		return ret;
