@@ -40,20 +40,37 @@ uint32_t lapic_id(void)
 	return lapic_read(LAPIC_REG_ID) >> 24;
 }
 
+/*
+ * Count LAPIC ticks against the TSC over LAPIC_CAL_US, three times, and
+ * keep the median: on a loaded host the vCPU can be descheduled between
+ * starting the count and reading it, which skews one attempt (either
+ * way) by milliseconds. Each attempt also times its own window instead
+ * of trusting the wait loop.
+ */
 void lapic_timer_calibrate(void)
 {
-	uint64_t end;
+	uint64_t khz[3], t0, t1, ns, cal = clock_ns_to_tsc(LAPIC_CAL_US * 1000ull);
 	uint32_t left;
+	unsigned i;
 
 	lapic_write(LAPIC_REG_TIMER_DIV, LAPIC_TIMER_DIV1);
 	lapic_write(LAPIC_REG_LVT_TIMER, LAPIC_LVT_MASKED);
-	lapic_write(LAPIC_REG_TIMER_INIT, 0xffffffffu);
-	end = clock_tsc() + clock_ns_to_tsc(LAPIC_CAL_US * 1000ull);
-	while (clock_tsc() < end)
-		cpu_relax();
-	left = lapic_read(LAPIC_REG_TIMER_CUR);
+	for (i = 0; i < 3; i++) {
+		lapic_write(LAPIC_REG_TIMER_INIT, 0xffffffffu);
+		t0 = clock_tsc();
+		while (clock_tsc() - t0 < cal)
+			cpu_relax();
+		left = lapic_read(LAPIC_REG_TIMER_CUR);
+		t1 = clock_tsc();
+		ns = clock_tsc_to_ns(t1 - t0);
+		khz[i] = ns ? (0xffffffffull - left) * 1000000ull / ns : 0;
+	}
 	lapic_write(LAPIC_REG_TIMER_INIT, 0);
-	lapic_khz = (0xffffffffull - left) * 1000 / LAPIC_CAL_US;
+	/* The median of three. */
+	if (khz[0] > khz[1]) { uint64_t t = khz[0]; khz[0] = khz[1]; khz[1] = t; }
+	if (khz[1] > khz[2]) { uint64_t t = khz[1]; khz[1] = khz[2]; khz[2] = t; }
+	if (khz[0] > khz[1]) { uint64_t t = khz[0]; khz[0] = khz[1]; khz[1] = t; }
+	lapic_khz = khz[1];
 	if (lapic_khz == 0)
 		lapic_khz = 1000000;	/* KVM's and QEMU's 1 GHz bus */
 }
