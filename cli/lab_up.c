@@ -94,6 +94,7 @@ static int lab_start_switch(struct lab *l, unsigned int h)
 	char up[TOPO_UPLINKS_MAX][TOPO_TEXT_MAX + 64];
 	char team[TOPO_TEAMS_MAX][256];
 	char *argv[16 + 2 * (TOPO_UPLINKS_MAX + TOPO_TEAMS_MAX)];
+	char dir[sizeof(l->rundir)], hn[TOPO_NAME_MAX];
 	unsigned int n = 0, afp = 0;
 	int rc;
 
@@ -104,9 +105,13 @@ static int lab_start_switch(struct lab *l, unsigned int h)
 		snprintf(nm, sizeof(nm), "%s-%s", l->t.name, host->name);
 		memcpy(p->name, nm, sizeof(nm));
 	}
-	snprintf(p->sock, sizeof(p->sock), "%s/%s.sock", l->rundir, host->name);
-	snprintf(p->ctl, sizeof(p->ctl), "%s/%s.ctl", l->rundir, host->name);
-	snprintf(p->log, sizeof(p->log), "%s/switch-%s.log", l->rundir, host->name);
+	/* Copies first: p, l->rundir and the names all live in *l, and
+	 * snprintf from one part of it into another trips -Wrestrict. */
+	memcpy(dir, l->rundir, sizeof(dir));
+	snprintf(hn, sizeof(hn), "%s", host->name);
+	snprintf(p->sock, sizeof(p->sock), "%s/%s.sock", dir, hn);
+	snprintf(p->ctl, sizeof(p->ctl), "%s/%s.ctl", dir, hn);
+	snprintf(p->log, sizeof(p->log), "%s/switch-%s.log", dir, hn);
 	snprintf(out, sizeof(out), "%s/switch-%s.out", l->rundir, host->name);
 	snprintf(exe, sizeof(exe), "%s/iopath-switch", l->bindir);
 	argv[n++] = exe;
@@ -172,13 +177,17 @@ static int lab_start_vm(struct lab *l, unsigned int v)
 	char con[LAB_PATH_MAX + 32], stats[LAB_PATH_MAX + 32], mem[32], cpus[8];
 	char nic[TOPO_NICS_MAX][LAB_PATH_MAX + 96], port[TOPO_NICS_MAX][40];
 	char *argv[32 + 2 * TOPO_NICS_MAX];
+	char dir[sizeof(l->rundir)], vn[TOPO_NAME_MAX];
 	unsigned int n = 0;
 	int rc;
 
 	p->kind = LAB_PROC_VM;
-	snprintf(p->name, sizeof(p->name), "%s", vm->name);
-	snprintf(p->ctl, sizeof(p->ctl), "%s/%s.ctl", l->rundir, vm->name);
-	snprintf(p->log, sizeof(p->log), "%s/vm-%s.log", l->rundir, vm->name);
+	/* Copies first, as for switches (-Wrestrict). */
+	memcpy(dir, l->rundir, sizeof(dir));
+	snprintf(vn, sizeof(vn), "%s", vm->name);
+	snprintf(p->name, sizeof(p->name), "%s", vn);
+	snprintf(p->ctl, sizeof(p->ctl), "%s/%s.ctl", dir, vn);
+	snprintf(p->log, sizeof(p->log), "%s/vm-%s.log", dir, vn);
 	snprintf(out, sizeof(out), "%s/vm-%s.out", l->rundir, vm->name);
 	snprintf(con, sizeof(con), "%s/vm-%s.console", l->rundir, vm->name);
 	snprintf(stats, sizeof(stats), "%s/vm-%s.stats.json", l->rundir, vm->name);
