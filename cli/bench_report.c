@@ -42,10 +42,11 @@ void bench_aggregate(struct bench_results *r)
 	for (unsigned int s = 0; s < o->nsizes; s++)
 		for (int p = 0; p <= BENCH_PATHS; p++) {
 			struct bench_agg *a = &r->agg[s][p];
-			double thr[BENCH_REPEATS_MAX], v[12][BENCH_REPEATS_MAX];
-			unsigned int n = 0, nl = 0;
+			double thr[BENCH_REPEATS_MAX], v[13][BENCH_REPEATS_MAX];
+			unsigned int n = 0, nl = 0, n999 = 0;
 
 			memset(a, 0, sizeof(*a));
+			a->lat_p999 = -1;
 			for (unsigned int k = 0; k < o->repeats; k++) {
 				const struct bench_point *pt = &r->pts[k][s][p];
 				const struct bench_trial *t = &pt->at_thr;
@@ -72,9 +73,9 @@ void bench_aggregate(struct bench_results *r)
 					*lv[2] = l->p90;
 					*lv[3] = l->p99;
 					*lv[4] = l->max;
-					/* p99.9: the guest's lat_report has
-					 * no such percentile yet */
-					a->lat_p999 = l->p999;
+					/* Guests before p99.9 existed say -1. */
+					if (l->p999 >= 0)
+						v[12][n999++] = l->p999;
 					nl++;
 				}
 			}
@@ -99,6 +100,7 @@ void bench_aggregate(struct bench_results *r)
 				a->lat_p90 = median(v[9], nl);
 				a->lat_p99 = median(v[10], nl);
 				a->lat_max = median(v[11], nl);
+				a->lat_p999 = n999 ? median(v[12], n999) : -1;
 			}
 		}
 	for (unsigned int s = 0; s < o->nsizes; s++)

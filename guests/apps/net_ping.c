@@ -10,7 +10,7 @@
  * {"event":"ping_reply","seq":3,"rtt_us":85.123}           (verbose=1)
  * {"event":"ping","dst":"10.0.0.1","size":56,"sent":5,"received":5,
  *  "dups":0,"loss_pct":0.0,"rtt_us":{"n":5,"min":..,"avg":..,"max":..,
- *  "p50":..,"p90":..,"p99":..},"duration_us":..,"drv":{...},"stack":{...}}
+ *  "p50":..,"p90":..,"p99":..,"p99.9":..},"duration_us":..,"drv":{...},"stack":{...}}
  * RTTs run from building the request to rx_burst handing over the
  * reply (TSC). Exit 0 when loss_pct <= max_loss_pct, else 1.
  */

@@ -21,7 +21,7 @@
  *  "tx_packets":..,"tx_bytes":..,"duration_us":..,"pps":..,"bps":..,
  *  "tx_full":..,"no_buf":..,
  *  (latency=1:) "rx_packets":..,"lost":..,"rtt_us":{"n":..,"min":..,
- *  "avg":..,"max":..,"p50":..,"p90":..,"p99":..},
+ *  "avg":..,"max":..,"p50":..,"p90":..,"p99":..,"p99.9":..},
  *  "drv":{...},"stack":{...}}
  * tx_bytes and bps count whole frames with FCS (size= each). tx_full:
  * bursts the TX ring could not take whole. Exit 0 if frames went out

@@ -62,10 +62,10 @@ static void lat_sort(uint32_t *a, uint32_t n)
 	}
 }
 
-/* Nearest-rank percentile of the sorted samples. */
-static uint32_t lat_pct(const struct lat_samples *l, unsigned int pct)
+/* Nearest-rank percentile of the sorted samples, in per mille (999: p99.9). */
+static uint32_t lat_pct(const struct lat_samples *l, unsigned int permille)
 {
-	uint64_t rank = ((uint64_t)pct * l->n + 99) / 100;
+	uint64_t rank = ((uint64_t)permille * l->n + 999) / 1000;
 
 	if (rank == 0)
 		rank = 1;
@@ -83,9 +83,10 @@ void lat_report(struct json *j, const char *key, struct lat_samples *l)
 	}
 	if (l->n) {
 		lat_sort(l->ns, l->n);
-		json_kv_fixed(j, "p50", lat_pct(l, 50), 3);
-		json_kv_fixed(j, "p90", lat_pct(l, 90), 3);
-		json_kv_fixed(j, "p99", lat_pct(l, 99), 3);
+		json_kv_fixed(j, "p50", lat_pct(l, 500), 3);
+		json_kv_fixed(j, "p90", lat_pct(l, 900), 3);
+		json_kv_fixed(j, "p99", lat_pct(l, 990), 3);
+		json_kv_fixed(j, "p99.9", lat_pct(l, 999), 3);
 	}
 	json_obj_end(j);
 }
