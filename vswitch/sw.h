@@ -318,6 +318,8 @@ int sw_linkwatch_start(struct sw *sw);
 void sw_linkwatch_stop(struct sw *sw);
 /* Current state of a kernel interface: 1 up, 0 down, -errno. */
 int sw_linkwatch_query(const char *ifname);
+/* sw_uplink.c: the PMD's link (uplinks without a kernel interface). */
+bool sw_ethdev_link(uint16_t eth_port);
 
 /* ---- sw_announce.c: gratuitous ARP / RARP after failover ---- */
 int sw_announce_init(struct sw *sw);

@@ -36,7 +36,33 @@
 struct sw_linkwatch {
 	int fd;
 	uint64_t events;
+	int64_t poll_timer;	/* PMD link of uplinks without kernel if */
 };
+
+#define SW_PMD_LINK_POLL_NS	(100ull * 1000 * 1000)
+
+/* Uplinks with no kernel interface behind them (net_vhost, net_ring,
+ * net_null, ...) have only the PMD's word on their link: poll it. A vhost
+ * port comes up when its virtio peer connects, goes down when it leaves. */
+static void sw_linkwatch_pmd_poll(void *opaque)
+{
+	struct sw *sw = opaque;
+
+	for (unsigned i = 0; i < SW_MAX_PORTS; i++) {
+		struct sw_port *p = sw->ports[i];
+		bool up;
+
+		if (!p || p->kind != SW_PORT_UPLINK || !p->uplink ||
+		    p->uplink->ifname[0])
+			continue;
+		up = sw_ethdev_link(p->eth_port);
+		if (up != atomic_load(&p->link_up)) {
+			log_info("uplink %s (%s) link %s", p->name,
+				 p->uplink->devname, up ? "up" : "down");
+			sw_port_set_link(sw, p, up);
+		}
+	}
+}
 
 int sw_linkwatch_query(const char *ifname)
 {
@@ -195,6 +221,10 @@ int sw_linkwatch_start(struct sw *sw)
 		free(lw);
 		return ret;
 	}
+	lw->poll_timer = evloop_add_timer(sw->loop, SW_PMD_LINK_POLL_NS, true,
+					  sw_linkwatch_pmd_poll, sw);
+	if (lw->poll_timer < 0)
+		log_warn("PMD link poll timer: %s", strerror((int)-lw->poll_timer));
 	sw->linkwatch = lw;
 	return 0;
 }
@@ -205,6 +235,8 @@ void sw_linkwatch_stop(struct sw *sw)
 
 	if (!lw)
 		return;
+	if (lw->poll_timer > 0)
+		evloop_del_timer(sw->loop, lw->poll_timer);
 	evloop_del_fd(sw->loop, lw->fd);
 	close(lw->fd);
 	free(lw);

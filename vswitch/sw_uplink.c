@@ -7,7 +7,11 @@
  *
  * The kernel interface behind the PMD, when the vdev names one with
  * iface=, is what the link watcher follows (the PMD's own link status is
- * not trustworthy for af_packet in 22.11).
+ * not trustworthy for af_packet in 22.11). net_vhost also takes iface=,
+ * but as a vhost-user socket path: a value with a '/' (never valid in a
+ * kernel interface name) is not a kernel interface, and such an uplink's
+ * link is the PMD's, polled (sw_linkwatch.c): a vhost port is down until
+ * its virtio peer connects.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -63,7 +67,8 @@ static void sw_vdev_ifname(const char *args, char *ifname, size_t len)
 		const char *end = strchr(p, ',');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 
-		if (n > 6 && strncmp(p, "iface=", 6) == 0 && n - 6 < len) {
+		if (n > 6 && strncmp(p, "iface=", 6) == 0 && n - 6 < len &&
+		    !memchr(p + 6, '/', n - 6)) {
 			memcpy(ifname, p + 6, n - 6);
 			ifname[n - 6] = '\0';
 			return;
@@ -156,7 +161,7 @@ int sw_ethdev_start(struct sw *sw, uint16_t eth_port)
 }
 
 /* Link of an ethdev without a kernel interface: ask the PMD. */
-static bool sw_ethdev_link(uint16_t eth_port)
+bool sw_ethdev_link(uint16_t eth_port)
 {
 	struct rte_eth_link link;
 
