@@ -93,11 +93,7 @@ void lat_report(struct json *j, const char *key, struct lat_samples *l)
 
 void net_app_report_counters(struct json *j, struct net_stack *s)
 {
-	if (s->dev->ops->stats) {
-		json_obj_begin(j, "drv");
-		s->dev->ops->stats(s->dev, j);
-		json_obj_end(j);
-	}
+	netdev_report_drv(s->dev, j);
 	json_obj_begin(j, "stack");
 	net_stack_report(s, j);
 	json_obj_end(j);

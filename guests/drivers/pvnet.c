@@ -45,16 +45,8 @@ static void pvnet_stats(struct netdev *nd, struct json *j)
 	json_kv_u64(j, "reg_writes", v->reg_writes);
 	json_kv_u64(j, "notifies", v->notifies);
 	json_kv_u64(j, "notifies_saved", v->notifies_saved);
-	json_kv_u64(j, "irqs", nd->st.irqs);
-	json_kv_u64(j, "sleeps", nd->st.wakeups);
 	json_kv_u64(j, "pending_seen", v->pending_seen);
 	json_kv_u64(j, "bad_rsp", v->bad_rsp);
-	json_kv_u64(j, "rx_packets", nd->st.rx_packets);
-	json_kv_u64(j, "rx_errors", nd->st.rx_errors);
-	json_kv_u64(j, "rx_nobuf", nd->st.rx_nobuf);
-	json_kv_u64(j, "tx_packets", nd->st.tx_packets);
-	json_kv_u64(j, "tx_errors", nd->st.tx_errors);
-	json_kv_u64(j, "tx_full", nd->st.tx_full);
 }
 
 static const struct netdev_ops pvnet_ops = {

@@ -69,15 +69,7 @@ static void tulip_stats(struct netdev *nd, struct json *j)
 	json_kv_hex(j, "phy_id", t->phy_id);
 	json_kv_u64(j, "csr_reads", t->csr_reads);
 	json_kv_u64(j, "csr_writes", t->csr_writes);
-	json_kv_u64(j, "irqs", nd->st.irqs);
 	json_kv_u64(j, "irq_acks", t->acks);
-	json_kv_u64(j, "sleeps", nd->st.wakeups);
-	json_kv_u64(j, "rx_packets", nd->st.rx_packets);
-	json_kv_u64(j, "rx_errors", nd->st.rx_errors);
-	json_kv_u64(j, "rx_nobuf", nd->st.rx_nobuf);
-	json_kv_u64(j, "tx_packets", nd->st.tx_packets);
-	json_kv_u64(j, "tx_errors", nd->st.tx_errors);
-	json_kv_u64(j, "tx_full", nd->st.tx_full);
 }
 
 static const struct netdev_ops tulip_ops = {

@@ -122,10 +122,23 @@ void netdev_report(struct netdev *nd, const char *event)
 	json_kv_bool(&j, "link", netdev_link(nd));
 	json_kv_str(&j, "mode", nd->mode == NETDEV_MODE_IRQ ? "irq" : "poll");
 	json_kv_str(&j, "irq", nd->irq_kind);
-	if (nd->ops->stats) {
-		json_obj_begin(&j, "drv");
-		nd->ops->stats(nd, &j);
-		json_obj_end(&j);
-	}
+	netdev_report_drv(nd, &j);
 	json_end(&j);
+}
+
+void netdev_report_drv(struct netdev *nd, struct json *j)
+{
+	json_obj_begin(j, "drv");
+	if (nd->ops->stats)
+		nd->ops->stats(nd, j);
+	/* What every driver counts the same way. */
+	json_kv_u64(j, "irqs", nd->st.irqs);
+	json_kv_u64(j, "sleeps", nd->st.wakeups);
+	json_kv_u64(j, "rx_packets", nd->st.rx_packets);
+	json_kv_u64(j, "rx_errors", nd->st.rx_errors);
+	json_kv_u64(j, "rx_nobuf", nd->st.rx_nobuf);
+	json_kv_u64(j, "tx_packets", nd->st.tx_packets);
+	json_kv_u64(j, "tx_errors", nd->st.tx_errors);
+	json_kv_u64(j, "tx_full", nd->st.tx_full);
+	json_obj_end(j);
 }

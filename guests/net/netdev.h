@@ -67,6 +67,8 @@ struct netdev_ops {
 	int (*wait)(struct netdev *nd, uint64_t deadline_tsc);
 	/* Driver counters into an open JSON object (register accesses,
 	 * interrupts, errors). */
+	/* The driver's own counters; the generic ones (st) are added by
+	 * netdev_report_drv(). */
 	void (*stats)(struct netdev *nd, struct json *j);
 };
 
@@ -108,6 +110,8 @@ int netdev_conf_from_cmdline(struct netdev_conf *c);
 struct netdev *netdev_probe(const struct netdev_conf *c, int *err);
 /* {"event":"netdev","driver":...,"mac":...,"link":...,...} */
 void netdev_report(struct netdev *nd, const char *event);
+/* The "drv" object: the driver's counters, then the generic ones. */
+void netdev_report_drv(struct netdev *nd, struct json *j);
 /* "02:00:00:00:00:01" into mac; -EINVAL if malformed. */
 int netdev_mac_parse(const char *s, uint8_t mac[6]);
 void netdev_mac_format(const uint8_t mac[6], char out[18]);
