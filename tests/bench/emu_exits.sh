@@ -13,32 +13,7 @@
 # SROM/MII bring-up left out), frames received and lost, and the rate the
 # sink saw. Medians of N runs (default 3). Needs root and /dev/kvm.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-RUNS=3
-COUNT=20000
-OUT=$top/results
-while (($#)); do
-	case $1 in
-	--runs) RUNS=$2; shift ;;
-	--count) COUNT=$2; shift ;;
-	--out) OUT=$2; shift ;;
-	*) echo "usage: $0 [--runs N] [--count FRAMES] [--out DIR]" >&2; exit 2 ;;
-	esac
-	shift
-done
-export IOPATH_BIN=${IOPATH_BIN:-$top/build/bin}
-[[ -x $IOPATH_BIN/iopath-vmm ]] || "$top/scripts/setup"
-source "$top/tests/system/lib.sh"
-sys_require_root
-[[ -r /dev/kvm ]] || skip "/dev/kvm is not usable here"
-IMG=${IOPATH_GUESTS:-$BIN/../guests}
-mkdir -p "$OUT"
-
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {
-		if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
-}
+source "$(dirname "$0")/exits_lib.sh" "$@"
 
 switch_start x
 one_run() {	# one_run MODE RATE: "tx_epf rx_epf received lost pps"

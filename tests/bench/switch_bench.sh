@@ -38,14 +38,6 @@ source "$top/tests/system/lib.sh"
 sys_require_root
 mkdir -p "$OUT"
 
-median() {	# median of the arguments (numbers)
-	printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {
-		if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
-}
-spread() {	# "min..max"
-	printf '%s\n' "$@" | sort -g | awk 'NR==1{lo=$1} {hi=$1} END {print lo ".." hi}'
-}
-
 # --- 1. switch: peer -> switch -> peer ---
 switch_start bench
 switch_rate() {	# switch_rate SIZE: received pps of one run

@@ -149,3 +149,47 @@ ctl() {
 jget() {
 	jq -r "$2" <<<"$1"
 }
+
+# --- VMs (tests that boot guests; IMG: the guest images) ---
+IMG=${IOPATH_GUESTS:-$BIN/../guests}
+
+# vm_cmd NAME NIC IMAGE CMDLINE: iopath-vmm's argv into VM_CMD, its NIC
+# ("emu,mac=..", "pv,mac=..") on the switch last started (SW_SOCK).
+vm_cmd() {
+	VM_CMD=("$BIN/iopath-vmm" --name "$1" --mem 64M
+		--stats "$WORK/$1.stats" --nic "$2,switch=$SW_SOCK"
+		--append "$4" "$IMG/$3.elf")
+}
+
+# vm_bg NAME NIC IMAGE CMDLINE: start a VM, wait until it runs (net apps
+# print "init" once the NIC is up; the hostile programs start at once).
+vm_bg() {
+	vm_cmd "$@"
+	start_bg "$1" "${VM_CMD[@]}"
+	wait_for_line "$WORK/$1.out" '"event":"\(init\|hostile\)"' 30 ||
+		fail "VM $1 did not come up"
+}
+
+# vm_run NAME NIC IMAGE CMDLINE: run a VM to its end.
+vm_run() {
+	vm_cmd "$@"
+	timeout 120 "${VM_CMD[@]}" >"$WORK/$1.out" 2>"$WORK/$1.log"
+}
+
+# vm_record NAME EVENT: the last JSON line of that event on a VM's console.
+vm_record() {
+	grep "\"event\":\"$2\"" "$WORK/$1.out" | tail -1
+}
+
+# --- numbers, for benchmarks ---
+
+# median N...: the median of the arguments.
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {
+		if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
+}
+
+# spread N...: "min..max" of the arguments.
+spread() {
+	printf '%s\n' "$@" | sort -g | awk 'NR==1{lo=$1} {hi=$1} END {print lo ".." hi}'
+}

@@ -10,7 +10,6 @@ source "$(dirname "$0")/lib.sh"
 sys_require_root
 [[ -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm is not usable here"
 command -v tcpdump >/dev/null || skip "tcpdump is not installed"
-IMG=${IOPATH_GUESTS:-$BIN/../guests}
 
 NS=${T}ns
 netns_add "$NS"
@@ -18,36 +17,17 @@ veth_add "${T}u0" "${T}n0" "$NS"
 ip -n "$NS" addr add 10.44.0.100/24 dev "${T}n0"
 switch_start e --uplink "up0=net_af_packet0,iface=${T}u0"
 
-vm_cmd() {	# vm_cmd NAME MAC IMAGE CMDLINE: iopath-vmm's argv into VM_CMD
-	VM_CMD=("$BIN/iopath-vmm" --name "$1" --mem 64M
-		--stats "$WORK/$1.stats" --nic "emu,mac=$2,switch=$SW_SOCK"
-		--append "$4" "$IMG/$3.elf")
-}
-vm_bg() {	# vm_bg NAME MAC IMAGE CMDLINE: start a VM, wait until it runs
-	vm_cmd "$@"
-	start_bg "$1" "${VM_CMD[@]}"
-	# net apps print "init" once the NIC is up; hostile starts at once.
-	wait_for_line "$WORK/$1.out" '"event":"\(init\|hostile\)"' 30 ||
-		fail "VM $1 did not come up"
-}
-vm_run() {	# vm_run NAME MAC IMAGE CMDLINE: run a VM to its end
-	vm_cmd "$@"
-	timeout 120 "${VM_CMD[@]}" >"$WORK/$1.out" 2>"$WORK/$1.log"
-}
-record() {	# record NAME EVENT: that JSON line of a VM's console
-	grep "\"event\":\"$2\"" "$WORK/$1.out" | tail -1
-}
 exits() {	# exits NAME: the NIC's exits per TX and RX frame
 	jq -r '.nics[0] | "tx \((.exits_per_tx_frame // 0) * 100 | round / 100) rx \((.exits_per_rx_frame // 0) * 100 | round / 100)"' \
 		"$WORK/$1.stats"
 }
 
 # --- 1. VM to VM ping, interrupt mode ---
-vm_bg echo1 02:00:00:44:00:01 net "app=echo ip=10.44.0.1/24 seconds=120 mode=irq"
-vm_run ping2 02:00:00:44:00:02 net \
+vm_bg echo1 emu,mac=02:00:00:44:00:01 net "app=echo ip=10.44.0.1/24 seconds=120 mode=irq"
+vm_run ping2 emu,mac=02:00:00:44:00:02 net \
 	"app=ping dst=10.44.0.1 ip=10.44.0.2/24 count=10 interval_ms=50 mode=irq" ||
-	fail "VM ping failed: $(record ping2 ping) $(record ping2 error)"
-res=$(record ping2 ping)
+	fail "VM ping failed: $(vm_record ping2 ping) $(vm_record ping2 error)"
+res=$(vm_record ping2 ping)
 [[ $(jget "$res" .received) -eq 10 ]] || fail "VM ping: $res"
 pass "VM -> VM ping: 10/10, rtt avg $(jget "$res" .rtt_us.avg) us; ping VM exits/frame: $(exits ping2)"
 
@@ -64,14 +44,14 @@ replies=$(tcpdump -nr "$WORK/echo1.pcap" 'icmp[icmptype] == icmp-echoreply and s
 pass "namespace -> VM ping 5/5; tcpdump reads the capture ($requests/$replies)"
 
 # --- 3. pktgen -> sink, nothing lost, a hostile VM beside them ---
-vm_bg sink3 02:00:00:44:00:03 net \
+vm_bg sink3 emu,mac=02:00:00:44:00:03 net \
 	"app=sink ip=10.44.0.3/24 idle_ms=3000 wait_ms=60000 mode=irq"
-vm_bg hostile5 02:00:00:44:00:05 hostile "app=hostile count=3000 storm=3000"
-vm_run gen4 02:00:00:44:00:04 net \
+vm_bg hostile5 emu,mac=02:00:00:44:00:05 hostile "app=hostile count=3000 storm=3000"
+vm_run gen4 emu,mac=02:00:00:44:00:04 net \
 	"app=pktgen dst=10.44.0.3 ip=10.44.0.4/24 rate=1000 count=3000 size=64 mode=irq" ||
-	fail "pktgen failed: $(record gen4 error)"
+	fail "pktgen failed: $(vm_record gen4 error)"
 wait_for_line "$WORK/sink3.out" '"event":"done"' 30 || fail "sink did not finish"
-res=$(record sink3 sink)
+res=$(vm_record sink3 sink)
 [[ $(jget "$res" .received) -eq 3000 && $(jget "$res" .lost) -eq 0 ]] ||
 	fail "pktgen -> sink: $res"
 pass "pktgen -> sink: 3000 frames, 0 lost; exits/frame pktgen: $(exits gen4), sink: $(exits sink3)"
@@ -85,7 +65,7 @@ errs=$(jq '.nics[0].errors | to_entries | map(.value) | add' "$WORK/hostile5.sta
 # ...and the others still work: the namespace and a VM ping again.
 ip netns exec "$NS" ping -c 3 -i 0.2 -W 2 10.44.0.1 >>"$WORK/nsping.log" ||
 	fail "the namespace lost the VM after the hostile run"
-vm_run ping6 02:00:00:44:00:06 net \
+vm_run ping6 emu,mac=02:00:00:44:00:06 net \
 	"app=ping dst=10.44.0.1 ip=10.44.0.6/24 count=5 interval_ms=50 mode=irq" ||
 	fail "VM ping after the hostile run failed"
 kill -0 "$(pgrep -f "iopath-switch --name ${T}e")" ||

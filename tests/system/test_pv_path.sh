@@ -11,7 +11,6 @@
 source "$(dirname "$0")/lib.sh"
 sys_require_root
 [[ -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm is not usable here"
-IMG=${IOPATH_GUESTS:-$BIN/../guests}
 [[ -f $IMG/pv_hostile.elf ]] || fail "no $IMG/pv_hostile.elf: build guest_images"
 
 NS=${T}ns
@@ -20,24 +19,6 @@ veth_add "${T}u0" "${T}n0" "$NS"
 ip -n "$NS" addr add 10.45.0.100/24 dev "${T}n0"
 switch_start p --uplink "up0=net_af_packet0,iface=${T}u0"
 
-vm_cmd() {	# vm_cmd NAME NIC IMAGE CMDLINE: iopath-vmm's argv into VM_CMD
-	VM_CMD=("$BIN/iopath-vmm" --name "$1" --mem 64M
-		--stats "$WORK/$1.stats" --nic "$2,switch=$SW_SOCK"
-		--append "$4" "$IMG/$3.elf")
-}
-vm_bg() {	# vm_bg NAME NIC IMAGE CMDLINE: start a VM, wait until it runs
-	vm_cmd "$@"
-	start_bg "$1" "${VM_CMD[@]}"
-	wait_for_line "$WORK/$1.out" '"event":"\(init\|hostile\)"' 30 ||
-		fail "VM $1 did not come up"
-}
-vm_run() {	# vm_run NAME NIC IMAGE CMDLINE: run a VM to its end
-	vm_cmd "$@"
-	timeout 120 "${VM_CMD[@]}" >"$WORK/$1.out" 2>"$WORK/$1.log"
-}
-record() {	# record NAME EVENT: that JSON line of a VM's console
-	grep "\"event\":\"$2\"" "$WORK/$1.out" | tail -1
-}
 exits() {	# exits NAME: the pv NIC's userspace exits and the guest's kicks
 	local s=$WORK/$1.stats
 	echo "$(jq '.nics[0].setup_exits' "$s") userspace (set-up), $(jq '.kvm.exits' "$s") in-KVM exits in all"
@@ -47,8 +28,8 @@ exits() {	# exits NAME: the pv NIC's userspace exits and the guest's kicks
 vm_bg echo1 pv,mac=02:00:00:45:00:01 net "app=echo ip=10.45.0.1/24 seconds=150 mode=irq"
 vm_run ping2 pv,mac=02:00:00:45:00:02 net \
 	"app=ping dst=10.45.0.1 ip=10.45.0.2/24 count=10 interval_ms=50 mode=irq" ||
-	fail "pv VM ping failed: $(record ping2 ping) $(record ping2 error)"
-res=$(record ping2 ping)
+	fail "pv VM ping failed: $(vm_record ping2 ping) $(vm_record ping2 error)"
+res=$(vm_record ping2 ping)
 [[ $(jget "$res" .received) -eq 10 ]] || fail "pv VM ping: $res"
 [[ $(jq '.nics[0].path' -r "$WORK/ping2.stats") == pv ]] || fail "ping2 has no pv NIC"
 pass "pv VM -> pv VM ping: 10/10, rtt avg $(jget "$res" .rtt_us.avg) us; ping VM: $(exits ping2)"
@@ -61,12 +42,12 @@ pass "namespace -> pv VM ping 5/5"
 # --- 3. pv and emu VMs talk to each other, both ways ---
 vm_run emu3 emu,mac=02:00:00:45:00:03 net \
 	"app=ping dst=10.45.0.1 ip=10.45.0.3/24 count=5 interval_ms=50 mode=irq" ||
-	fail "emu VM -> pv VM ping failed: $(record emu3 ping)"
+	fail "emu VM -> pv VM ping failed: $(vm_record emu3 ping)"
 vm_bg echo4 emu,mac=02:00:00:45:00:04 net "app=echo ip=10.45.0.4/24 seconds=60 mode=irq"
 vm_run ping5 pv,mac=02:00:00:45:00:05 net \
 	"app=ping dst=10.45.0.4 ip=10.45.0.5/24 count=5 interval_ms=50 mode=poll" ||
-	fail "pv VM (poll mode) -> emu VM ping failed: $(record ping5 ping)"
-pass "emu VM -> pv VM ping $(jget "$(record emu3 ping)" .received)/5; pv VM (poll) -> emu VM ping $(jget "$(record ping5 ping)" .received)/5"
+	fail "pv VM (poll mode) -> emu VM ping failed: $(vm_record ping5 ping)"
+pass "emu VM -> pv VM ping $(jget "$(vm_record emu3 ping)" .received)/5; pv VM (poll) -> emu VM ping $(jget "$(vm_record ping5 ping)" .received)/5"
 
 # --- 4. pktgen -> sink between pv VMs, a hostile pv VM beside them ---
 vm_bg sink6 pv,mac=02:00:00:45:00:06 net \
@@ -74,9 +55,9 @@ vm_bg sink6 pv,mac=02:00:00:45:00:06 net \
 vm_bg hostile8 pv,mac=02:00:00:45:00:08 pv_hostile "app=pv_hostile storm=20000"
 vm_run gen7 pv,mac=02:00:00:45:00:07 net \
 	"app=pktgen dst=10.45.0.6 ip=10.45.0.7/24 rate=2000 count=6000 size=64 mode=irq" ||
-	fail "pktgen failed: $(record gen7 error)"
+	fail "pktgen failed: $(vm_record gen7 error)"
 wait_for_line "$WORK/sink6.out" '"event":"done"' 30 || fail "sink did not finish"
-res=$(record sink6 sink)
+res=$(vm_record sink6 sink)
 [[ $(jget "$res" .received) -eq 6000 && $(jget "$res" .lost) -eq 0 ]] ||
 	fail "pktgen -> sink: $res"
 pass "pv pktgen -> pv sink: 6000 frames at 2000 pps, 0 lost; pktgen VM: $(exits gen7); sink VM: $(exits sink6)"
