@@ -11,6 +11,7 @@
 #define IOPATH_CLI_BENCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -119,11 +120,28 @@ struct bench_results {
 };
 
 /* bench_report.c */
+/* When a run started (local time, ISO 8601) and what it ran on. */
+void bench_stamp(char *started, size_t slen, char *machine, size_t mlen);
+/* Median of @n values (sorts @v); 0 when @n is 0. */
+double bench_median(double *v, unsigned int n);
 void bench_aggregate(struct bench_results *r);
 void bench_report_table(const struct bench_results *r, FILE *f);
 int bench_report_json(const struct bench_results *r, const char *path);
 int bench_report_csv(const struct bench_results *r, const char *path);
-/* bench_svg.c */
+/* bench_svg.c: grouped bars on a log axis, a group per frame size, a
+ * bar per column; a median <= 0 draws no bar. */
+#define SVG_BARS_MAX	(BENCH_PATHS + 1)
+struct svg_bars {
+	const char *title, *ylabel, *footer;	/* footer: SVG-escaped */
+	const unsigned int *sizes;
+	unsigned int nsizes;
+	int ncols;
+	const char *name[SVG_BARS_MAX], *color[SVG_BARS_MAX];
+	double med[BENCH_SIZES_MAX][SVG_BARS_MAX];
+	double min[BENCH_SIZES_MAX][SVG_BARS_MAX];
+	double max[BENCH_SIZES_MAX][SVG_BARS_MAX];
+};
+int bench_svg_bars(const struct svg_bars *b, const char *path);
 int bench_svg_throughput(const struct bench_results *r, const char *path);
 int bench_svg_latency(const struct bench_results *r, const char *path);
 

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/bench.h"
 #include "cli/paths.h"
@@ -21,7 +24,18 @@ static int cmp_d(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double median(double *v, unsigned int n)
+void bench_stamp(char *started, size_t slen, char *machine, size_t mlen)
+{
+	time_t now = time(NULL);
+	struct utsname u;
+
+	strftime(started, slen, "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
+	uname(&u);
+	snprintf(machine, mlen, "%ld cores, %s %s",
+		 sysconf(_SC_NPROCESSORS_ONLN), u.sysname, u.release);
+}
+
+double bench_median(double *v, unsigned int n)
 {
 	if (!n)
 		return 0;
@@ -83,24 +97,24 @@ void bench_aggregate(struct bench_results *r)
 				continue;
 			a->have = true;
 			a->n = n;
-			a->thr_med = median(thr, n);
+			a->thr_med = bench_median(thr, n);
 			a->thr_min = thr[0];
 			a->thr_max = thr[n - 1];
-			a->exits_user_pkt = median(v[0], n);
-			a->exits_kvm_pkt = median(v[1], n);
-			a->exits_tx_pkt = median(v[2], n);
-			a->exits_rx_pkt = median(v[3], n);
-			a->cpu_gen_us = median(v[4], n);
-			a->cpu_sink_us = median(v[5], n);
-			a->cpu_switch_us = median(v[6], n);
+			a->exits_user_pkt = bench_median(v[0], n);
+			a->exits_kvm_pkt = bench_median(v[1], n);
+			a->exits_tx_pkt = bench_median(v[2], n);
+			a->exits_rx_pkt = bench_median(v[3], n);
+			a->cpu_gen_us = bench_median(v[4], n);
+			a->cpu_sink_us = bench_median(v[5], n);
+			a->cpu_switch_us = bench_median(v[6], n);
 			if (nl) {
 				a->lat_have = true;
-				a->lat_min = median(v[7], nl);
-				a->lat_p50 = median(v[8], nl);
-				a->lat_p90 = median(v[9], nl);
-				a->lat_p99 = median(v[10], nl);
-				a->lat_max = median(v[11], nl);
-				a->lat_p999 = n999 ? median(v[12], n999) : -1;
+				a->lat_min = bench_median(v[7], nl);
+				a->lat_p50 = bench_median(v[8], nl);
+				a->lat_p90 = bench_median(v[9], nl);
+				a->lat_p99 = bench_median(v[10], nl);
+				a->lat_max = bench_median(v[11], nl);
+				a->lat_p999 = n999 ? bench_median(v[12], n999) : -1;
 			}
 		}
 	for (unsigned int s = 0; s < o->nsizes; s++)

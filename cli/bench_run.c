@@ -202,17 +202,16 @@ int bench_env_start(struct bench_env *e, const struct bench_opts *o)
 
 void bench_env_stop(struct bench_env *e)
 {
-	char cmd[400];
+	char prefix[80];
 
 	if (e->sw_pid > 0)
 		lab_proc_stop(e->sw_pid, 5000, true);
 	e->sw_pid = 0;
 	/* Only our own scratch directory and DPDK's for our switch. */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '/var/run/dpdk/iopath-sw-%s'",
-		 e->rundir, e->swname);
-	if (system(cmd)) {
-		/* leftovers in /tmp only */
-	}
+	if (e->rundir[0])
+		lab_tree_remove(e->rundir);
+	snprintf(prefix, sizeof(prefix), "iopath-sw-%s", e->swname);
+	lab_dpdk_prefix_remove(prefix);
 }
 
 struct vm_run {

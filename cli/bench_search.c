@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -163,17 +162,12 @@ int bench_main(const struct bench_opts *o)
 	struct progress pr = { .t0 = mono_s(), .tty = isatty(2) };
 	char file[512];
 	unsigned int npaths = 0;
-	struct utsname u;
-	time_t now = time(NULL);
 	int rc, failures = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.o = o;
-	strftime(r.started, sizeof(r.started), "%Y-%m-%dT%H:%M:%S%z",
-		 localtime(&now));
-	uname(&u);
-	snprintf(r.machine, sizeof(r.machine), "%ld cores, %s %s",
-		 sysconf(_SC_NPROCESSORS_ONLN), u.sysname, u.release);
+	bench_stamp(r.started, sizeof(r.started), r.machine,
+		    sizeof(r.machine));
 	for (int p = 0; p < BENCH_PATHS; p++)
 		npaths += o->paths[p];
 	pr.total = o->repeats * o->nsizes *

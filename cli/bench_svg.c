@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/bench.h"
 #include "cli/paths.h"
@@ -55,33 +56,25 @@ static const char *si(double v, char *buf, size_t len)
 	return buf;
 }
 
-int bench_svg_throughput(const struct bench_results *r, const char *path)
+int bench_svg_bars(const struct svg_bars *b, const char *path)
 {
-	const struct bench_opts *o = r->o;
 	const int W = 860, H = 460, L = 80, R = 150, T = 40, B = 60;
 	double lo = 1e18, hi = 0, dlo, dhi;
-	int ncols = 0, cols[BENCH_PATHS + 1];
 	char b1[32];
 	FILE *f;
 
-	for (int p = 0; p <= BENCH_PATHS; p++) {
-		bool any = false;
-
-		for (unsigned int s = 0; s < o->nsizes; s++)
-			if (r->agg[s][p].have && r->agg[s][p].thr_med > 0) {
-				any = true;
-				lo = fmin(lo, r->agg[s][p].thr_min > 0 ?
-					  r->agg[s][p].thr_min : r->agg[s][p].thr_med);
-				hi = fmax(hi, r->agg[s][p].thr_max);
+	for (unsigned int s = 0; s < b->nsizes; s++)
+		for (int c = 0; c < b->ncols; c++)
+			if (b->med[s][c] > 0) {
+				lo = fmin(lo, b->min[s][c] > 0 ? b->min[s][c] :
+					  b->med[s][c]);
+				hi = fmax(hi, fmax(b->max[s][c], b->med[s][c]));
 			}
-		if (any)
-			cols[ncols++] = p;
-	}
 	log_range(lo, hi, &dlo, &dhi);
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	svg_head(f, W, H, "RFC 2544 throughput per frame size (median; whiskers: min..max)");
+	svg_head(f, W, H, b->title);
 	/* y axis: decades */
 	for (double d = dlo; d <= dhi; d++) {
 		double y = T + (H - T - B) * (1 - (d - dlo) / (dhi - dlo));
@@ -90,43 +83,78 @@ int bench_svg_throughput(const struct bench_results *r, const char *path)
 			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
 			L, y, W - R, y, L - 6, y + 4, si(pow(10, d), b1, sizeof(b1)));
 	}
-	fprintf(f, "<text x=\"18\" y=\"%d\" transform=\"rotate(-90 18 %d)\" text-anchor=\"middle\">frames/s (log)</text>\n",
-		(H - B + T) / 2, (H - B + T) / 2);
+	fprintf(f, "<text x=\"18\" y=\"%d\" transform=\"rotate(-90 18 %d)\" text-anchor=\"middle\">%s</text>\n",
+		(H - B + T) / 2, (H - B + T) / 2, b->ylabel);
 	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
 		L, H - B, W - R, H - B);
-	for (unsigned int s = 0; s < o->nsizes; s++) {
-		double gw = (double)(W - L - R) / o->nsizes;
-		double x0 = L + gw * s, bw = ncols ? gw * 0.8 / ncols : 0;
+	for (unsigned int s = 0; s < b->nsizes; s++) {
+		double gw = (double)(W - L - R) / b->nsizes;
+		double x0 = L + gw * s, bw = b->ncols ? gw * 0.8 / b->ncols : 0;
 
 		fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%u B</text>\n",
-			x0 + gw / 2, H - B + 18, o->sizes[s]);
-		for (int c = 0; c < ncols; c++) {
-			const struct bench_agg *a = &r->agg[s][cols[c]];
+			x0 + gw / 2, H - B + 18, b->sizes[s]);
+		for (int c = 0; c < b->ncols; c++) {
+			double med = b->med[s][c], mn = b->min[s][c], mx = b->max[s][c];
 			double x = x0 + gw * 0.1 + bw * c, y, ymin, ymax;
 
-			if (!a->have || a->thr_med <= 0)
+			if (med <= 0)
 				continue;
 #define YOF(v) (T + (H - T - B) * (1 - (log10(v) - dlo) / (dhi - dlo)))
-			y = YOF(a->thr_med);
-			ymin = YOF(a->thr_min > 0 ? a->thr_min : a->thr_med);
-			ymax = YOF(a->thr_max > 0 ? a->thr_max : a->thr_med);
+			y = YOF(med);
+			ymin = YOF(mn > 0 ? mn : med);
+			ymax = YOF(mx > 0 ? mx : med);
 #undef YOF
-			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s %u B: %.0f pps (%.0f..%.0f)</title></rect>\n",
-				x, y, bw * 0.9, H - B - y, colors[cols[c]],
-				col_name(cols[c]), o->sizes[s], a->thr_med,
-				a->thr_min, a->thr_max);
+			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s %u B: %.0f (%.0f..%.0f)</title></rect>\n",
+				x, y, bw * 0.9, H - B - y, b->color[c],
+				b->name[c], b->sizes[s], med, mn, mx);
 			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n",
 				x + bw * 0.45, ymin, x + bw * 0.45, ymax);
 		}
 	}
-	for (int c = 0; c < ncols; c++)
+	for (int c = 0; c < b->ncols; c++)
 		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" fill=\"%s\"/>"
 			"<text x=\"%d\" y=\"%d\">%s</text>\n",
-			W - R + 16, T + 10 + 22 * c, colors[cols[c]], W - R + 36,
-			T + 22 + 22 * c, col_name(cols[c]));
-	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%s; loss &lt;= %g%%, %u repeat(s)</text>\n</svg>\n",
-		W / 2, H - 12, r->machine, o->loss_pct, o->repeats);
+			W - R + 16, T + 10 + 22 * c, b->color[c], W - R + 36,
+			T + 22 + 22 * c, b->name[c]);
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%s</text>\n</svg>\n",
+		W / 2, H - 12, b->footer);
 	return fclose(f) ? -errno : 0;
+}
+
+int bench_svg_throughput(const struct bench_results *r, const char *path)
+{
+	const struct bench_opts *o = r->o;
+	static struct svg_bars b;
+	char footer[256];
+
+	memset(&b, 0, sizeof(b));
+	snprintf(footer, sizeof(footer), "%s; loss &lt;= %g%%, %u repeat(s)",
+		 r->machine, o->loss_pct, o->repeats);
+	b.title = "RFC 2544 throughput per frame size (median; whiskers: min..max)";
+	b.ylabel = "frames/s (log)";
+	b.footer = footer;
+	b.sizes = o->sizes;
+	b.nsizes = o->nsizes;
+	for (int p = 0; p <= BENCH_PATHS; p++) {
+		bool any = false;
+
+		for (unsigned int s = 0; s < o->nsizes; s++)
+			any |= r->agg[s][p].have && r->agg[s][p].thr_med > 0;
+		if (!any)
+			continue;
+		for (unsigned int s = 0; s < o->nsizes; s++) {
+			const struct bench_agg *a = &r->agg[s][p];
+
+			if (!a->have)
+				continue;
+			b.med[s][b.ncols] = a->thr_med;
+			b.min[s][b.ncols] = a->thr_min;
+			b.max[s][b.ncols] = a->thr_max;
+		}
+		b.name[b.ncols] = col_name(p);
+		b.color[b.ncols++] = colors[p];
+	}
+	return bench_svg_bars(&b, path);
 }
 
 int bench_svg_latency(const struct bench_results *r, const char *path)

@@ -72,6 +72,16 @@ void lab_proc_status_str(int status, char *buf, size_t len);
 /* Directory of the running iopath binary (the other tools live there). */
 int lab_bindir(char *buf, size_t len);
 
+/* lab_proc.c: run @argv to completion, stdout and stderr appended to
+ * @log; its exit status, or -errno if it could not run. */
+int lab_proc_run(char *const argv[], const char *log);
+
+/* lab_state.c: remove DPDK's runtime directory of --file-prefix @prefix
+ * (a few flat files, left behind when a process is killed). */
+void lab_dpdk_prefix_remove(const char *prefix);
+/* Remove @path and everything under it (no symlinks followed). */
+void lab_tree_remove(const char *path);
+
 /* lab_up.c */
 int lab_up(const struct topo *t, const char *bindir,
 	   const struct lab_up_opts *o);

@@ -41,12 +41,45 @@ pid_t lab_proc_spawn(char *const argv[], const char *out, const char *log)
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		setpgid(0, 0);
-		execv(argv[0], argv);
+		execvp(argv[0], argv);
 		fprintf(stderr, "iopath: cannot run %s: %s\n", argv[0],
 			strerror(errno));
 		_exit(127);
 	}
 	return pid;
+}
+
+int lab_proc_run(char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fl = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		int fn = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		sigset_t none;
+
+		if (fl < 0 || fn < 0)
+			_exit(126);
+		dup2(fn, 0);
+		dup2(fl, 1);
+		dup2(fl, 2);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		dprintf(2, "iopath: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return -EINTR;
 }
 
 static bool proc_alive(pid_t pid, bool child, int *status)

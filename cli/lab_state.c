@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <glob.h>
 #include <jansson.h>
 #include <signal.h>
@@ -159,17 +160,16 @@ static void lab_remove_sockets(const struct lab *l)
 	}
 }
 
-/* DPDK leaves its runtime directory (/var/run/dpdk/PREFIX: a few flat
- * files) behind when a process is killed. */
-static void lab_dpdk_dir_remove(const char *swname)
+void lab_dpdk_prefix_remove(const char *prefix)
 {
 	char dir[LAB_PATH_MAX];
 	struct dirent *e;
 	DIR *d;
 
-	if (strchr(swname, '/') || !swname[0])
+	if (strchr(prefix, '/') || !prefix[0] || !strcmp(prefix, "..") ||
+	    !strcmp(prefix, "."))
 		return;
-	snprintf(dir, sizeof(dir), "/var/run/dpdk/iopath-sw-%s", swname);
+	snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", prefix);
 	d = opendir(dir);
 	if (!d)
 		return;
@@ -178,6 +178,24 @@ static void lab_dpdk_dir_remove(const char *swname)
 			unlinkat(dirfd(d), e->d_name, 0);
 	closedir(d);
 	rmdir(dir);
+}
+
+static int tree_remove_one(const char *path, const struct stat *sb, int flag,
+			   struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void lab_tree_remove(const char *path)
+{
+	/* depth first, never following a symlink out of @path */
+	nftw(path, tree_remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 void lab_teardown(struct lab *l, bool children)
@@ -197,9 +215,15 @@ void lab_teardown(struct lab *l, bool children)
 				lab_proc_stop(p->pid, 3000, false);
 			p->exited = true;
 		}
-	for (unsigned int i = 0; i < l->nprocs; i++)
-		if (l->procs[i].kind == LAB_PROC_SWITCH)
-			lab_dpdk_dir_remove(l->procs[i].name);
+	for (unsigned int i = 0; i < l->nprocs; i++) {
+		char prefix[LAB_PATH_MAX];
+
+		if (l->procs[i].kind != LAB_PROC_SWITCH)
+			continue;
+		snprintf(prefix, sizeof(prefix), "iopath-sw-%s",
+			 l->procs[i].name);
+		lab_dpdk_prefix_remove(prefix);
+	}
 	lab_remove_sockets(l);
 	lab_net_down(l);
 	lab_state_remove(l);
