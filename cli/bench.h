@@ -133,6 +133,7 @@ int bench_report_csv(const struct bench_results *r, const char *path);
 #define SVG_BARS_MAX	(BENCH_PATHS + 1)
 struct svg_bars {
 	const char *title, *ylabel, *footer;	/* footer: SVG-escaped */
+	bool linear;			/* y from 0, else logarithmic */
 	const unsigned int *sizes;
 	unsigned int nsizes;
 	int ncols;

@@ -70,18 +70,29 @@ int bench_svg_bars(const struct svg_bars *b, const char *path)
 					  b->med[s][c]);
 				hi = fmax(hi, fmax(b->max[s][c], b->med[s][c]));
 			}
-	log_range(lo, hi, &dlo, &dhi);
+	if (b->linear) {
+		/* 0 .. the next 1, 2 or 5 x 10^k above the highest value */
+		double step = pow(10, floor(log10(hi > 0 ? hi : 1)));
+
+		dlo = 0;
+		dhi = hi <= step ? step : hi <= 2 * step ? 2 * step :
+		      hi <= 5 * step ? 5 * step : 10 * step;
+	} else {
+		log_range(lo, hi, &dlo, &dhi);
+	}
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
 	svg_head(f, W, H, b->title);
-	/* y axis: decades */
-	for (double d = dlo; d <= dhi; d++) {
-		double y = T + (H - T - B) * (1 - (d - dlo) / (dhi - dlo));
+	/* y axis: decades, or five steps */
+	for (int i = 0; i <= (b->linear ? 5 : (int)(dhi - dlo)); i++) {
+		double frac = b->linear ? i / 5.0 : i / (dhi - dlo);
+		double y = T + (H - T - B) * (1 - frac);
+		double v = b->linear ? dhi * frac : pow(10, dlo + i);
 
 		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n"
 			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-			L, y, W - R, y, L - 6, y + 4, si(pow(10, d), b1, sizeof(b1)));
+			L, y, W - R, y, L - 6, y + 4, si(v, b1, sizeof(b1)));
 	}
 	fprintf(f, "<text x=\"18\" y=\"%d\" transform=\"rotate(-90 18 %d)\" text-anchor=\"middle\">%s</text>\n",
 		(H - B + T) / 2, (H - B + T) / 2, b->ylabel);
@@ -99,7 +110,8 @@ int bench_svg_bars(const struct svg_bars *b, const char *path)
 
 			if (med <= 0)
 				continue;
-#define YOF(v) (T + (H - T - B) * (1 - (log10(v) - dlo) / (dhi - dlo)))
+#define YOF(v) (T + (H - T - B) * (1 - (b->linear ? (v) / dhi : \
+		(log10(v) - dlo) / (dhi - dlo))))
 			y = YOF(med);
 			ymin = YOF(mn > 0 ? mn : med);
 			ymax = YOF(mx > 0 ? mx : med);
