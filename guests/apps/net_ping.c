@@ -133,8 +133,14 @@ int net_app_ping(struct net_stack *s)
 	pg.verbose = cmdline_get_u64("verbose", 0) != 0;
 	if (!dst || ip_parse(dst, &pg.dst, NULL) || size < 8 ||
 	    size > ETH_MTU - IP_HLEN - ICMP_HLEN || count == 0 ||
-	    count > PING_SEQ_MAX)
+	    count > PING_SEQ_MAX) {
+		json_begin(&j, "error");
+		json_kv_str(&j, "app", "ping");
+		json_kv_str(&j, "msg", "dst=a.b.c.d required; count 1..65536, "
+			    "size 8..1472");
+		json_end(&j);
 		return RT_EXIT_USAGE;
+	}
 	pg.seen = alloc_zeroed(PING_SEQ_MAX);
 	lat_init(&pg.rtt, (uint32_t)count);
 	r = net_resolve(s, pg.dst, mac, (unsigned int)cmdline_get_u64("arp_ms",
