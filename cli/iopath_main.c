@@ -344,7 +344,8 @@ static void topo_print(const struct topo *t)
 
 		printf("  vm %s on %s: %llu MiB, %u vCPU(s), image %s\n", vm->name,
 		       t->hosts[vm->host].name,
-		       (unsigned long long)(vm->memory >> 20), vm->cpus, vm->image);
+		       (unsigned long long)(vm->memory >> 20), vm->cpus,
+		       vm->image[0] ? vm->image : "(this build's net.elf)");
 		for (unsigned int n = 0; n < vm->nnics; n++) {
 			const uint8_t *m = vm->nics[n].mac;
 

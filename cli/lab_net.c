@@ -35,6 +35,12 @@ void lab_init(struct lab *l, const struct topo *t, const char *bindir)
 	l->t = *t;
 	snprintf(l->rundir, sizeof(l->rundir), LAB_RUNDIR_FMT, t->name);
 	snprintf(l->bindir, sizeof(l->bindir), "%s", bindir);
+	for (unsigned int v = 0; v < t->nvms; v++)
+		if (!l->t.vms[v].image[0] &&
+		    snprintf(l->t.vms[v].image, sizeof(l->t.vms[v].image),
+			     "%s/../guests/net.elf", bindir) >=
+		    (int)sizeof(l->t.vms[v].image))
+			l->t.vms[v].image[0] = '\0';	/* refused by precheck */
 	if (t->fabric.present)
 		snprintf(l->netns, sizeof(l->netns), "iopath-%s-fabric", t->name);
 	for (unsigned int h = 0; h < t->nhosts; h++)

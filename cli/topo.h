@@ -88,8 +88,10 @@ struct topo {
 	struct topo_fabric fabric;
 };
 
-/* Default image of a VM that names none, relative to the working dir. */
-#define TOPO_DEFAULT_IMAGE	"build/guests/net.elf"
+/* The image of a VM that names none: the lab fills in its own build's
+ * guest (bindir/../guests/net.elf), wherever iopath runs from. An image
+ * the file names is a path as given (relative: to the working dir). */
+#define TOPO_DEFAULT_IMAGE	""
 
 /*
  * Parse and check a topology held in memory; @fname names it in errors.

@@ -16,10 +16,21 @@ WORK=$(mktemp -d /tmp/iopath-sys-XXXXXX)
 SYS_PIDS=()
 SYS_NETNS=()
 SYS_LINKS=()
+SYS_HOOKS=()
+
+# sys_on_cleanup 'COMMAND': run COMMAND (eval'd, output dropped) first
+# thing at cleanup. Tests use this instead of a trap of their own: a trap
+# that ran anything before sys_cleanup would hide the test's exit status.
+sys_on_cleanup() {
+	SYS_HOOKS+=("$1")
+}
 
 sys_cleanup() {
-	local rc=$? pid ns link
+	local rc=$? pid ns link hook
 	set +e
+	for hook in "${SYS_HOOKS[@]}"; do
+		eval "$hook" >/dev/null 2>&1
+	done
 	for pid in "${SYS_PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done

@@ -10,14 +10,12 @@ sys_require_root
 command -v jq >/dev/null || skip "jq is not installed"
 IMG=${IOPATH_GUESTS:-$BIN/../guests}
 EXAMPLES=$(cd "$(dirname "$0")/../../examples" && pwd)
-LABS=()
-trap 'for l in "${LABS[@]}"; do "$BIN/iopath" lab down --lab "$l" >/dev/null 2>&1; done; sys_cleanup' EXIT
 
 n=0
 for ex in "$EXAMPLES"/*.yaml; do
 	n=$((n + 1))
 	lab=${T}ex$n
-	LABS+=("$lab")
+	sys_on_cleanup "\"\$BIN/iopath\" lab down --lab $lab"
 	sed -e "s|^lab: .*|lab: $lab|" -e "s|image: build/guests/|image: $IMG/|" \
 		"$ex" >"$WORK/ex$n.yaml"
 	grep -q "^lab: $lab" "$WORK/ex$n.yaml" || fail "$(basename "$ex") has no 'lab:' line"

@@ -41,9 +41,8 @@ fabric:
   ip: 10.55.0.254/24
 YAML
 
-# Whatever happens, never leave a lab behind (the test's own trap runs
-# after this one).
-trap '"$BIN/iopath" lab down --lab "$LAB" >/dev/null 2>&1 || true; sys_cleanup' EXIT
+# Whatever happens, never leave a lab behind.
+sys_on_cleanup '"$BIN/iopath" lab down --lab "$LAB"'
 
 leftovers() {	# prints anything of the lab still present
 	ip netns list | grep -- "iopath-$LAB-fabric" || true
