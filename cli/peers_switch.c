@@ -229,7 +229,6 @@ static int ovs_start(struct peer_switch *p, char *why, size_t whylen)
 	snprintf(ctlarg, sizeof(ctlarg), "--unixctl=%s", ctl);
 	snprintf(p->log, sizeof(p->log), "%s/ovs-vswitchd.log", p->dir);
 	snprintf(logarg, sizeof(logarg), "--log-file=%s", p->log);
-	snprintf(out, sizeof(out), "%s/daemons.out", p->dir);
 	for (int i = 0; i < 2; i++) {
 		snprintf(p->sock[i], sizeof(p->sock[i]), "%s/vh%d.sock", p->dir, i);
 		snprintf(vsp[i], sizeof(vsp[i]), "options:vhost-server-path=%s",
@@ -267,6 +266,7 @@ static int ovs_start(struct peer_switch *p, char *why, size_t whylen)
 	{
 		char *argv[] = { OVSDB_SERVER, db, dbremote, dbctl, dblog, NULL };
 
+		snprintf(out, sizeof(out), "%s/ovsdb-server.out", p->dir);
 		p->db_pid = lab_proc_spawn(argv, out, out);
 		if (p->db_pid < 0) {
 			p->db_pid = 0;
@@ -291,6 +291,8 @@ static int ovs_start(struct peer_switch *p, char *why, size_t whylen)
 			OVS_VSWITCHD_DPDK, dbarg, ctlarg, logarg, NULL };
 		char err[310];
 
+		/* its own stdout and stderr: lab_proc_spawn truncates both */
+		snprintf(out, sizeof(out), "%s/ovs-vswitchd.out", p->dir);
 		snprintf(err, sizeof(err), "%s/ovs-vswitchd.err", p->dir);
 		p->pid = lab_proc_spawn(argv, out, err);
 		if (p->pid < 0) {

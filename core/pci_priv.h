@@ -3,8 +3,8 @@
 #define IOPATH_CORE_PCI_PRIV_H
 
 /*
- * State shared by pci.c (host bridge, config header, BARs) and pci_msi.c
- * (MSI, MSI-X, INTx). Not for device models: they use core/pci.h.
+ * State shared by pci.c (host bridge, config header), pci_bar.c (BARs) and
+ * pci_msi.c (MSI, MSI-X, INTx). Not for device models: they use core/pci.h.
  *
  * Locking: one mutex per host guards every function's config image, BAR
  * placement and interrupt state. It is never held while calling into a
@@ -157,6 +157,31 @@ static inline void pci_cfg_put32(struct pci_dev *pd, unsigned off,
 
 /* Append a capability of @len bytes with @id; returns its offset or 0. */
 unsigned pci_cap_add_locked(struct pci_dev *pd, uint8_t id, unsigned len);
+
+/* BAR moves seen during one config write, reported after unlocking. */
+struct pci_bar_move {
+	struct pci_dev *pd;
+	unsigned idx;
+	uint64_t old_addr;
+	uint64_t new_addr;
+};
+
+struct pci_moves {
+	unsigned n;
+	struct pci_bar_move m[PCI_MAX_BARS];
+};
+
+/* pci_bar.c, the *_locked ones with the host lock held. */
+/* Take @bar off its bus and KVM slot (device going away); no-op if unmapped. */
+void pci_bar_unmap_locked(struct pci_dev *pd, struct pci_bar *bar);
+/* Remap BAR @idx from its register and COMMAND; moves go to @moves if set. */
+void pci_bar_update_locked(struct pci_dev *pd, unsigned idx,
+			   struct pci_moves *moves);
+/* Guest wrote @val to BAR register @reg (0..5): sizing and remapping. */
+void pci_bar_reg_write_locked(struct pci_dev *pd, unsigned reg, uint32_t val,
+			      struct pci_moves *moves);
+/* Run the BAR-moved callbacks; host lock dropped, cfg_write_lock held. */
+void pci_moves_notify(const struct pci_moves *moves);
 
 /* pci_msi.c, all with the host lock held. */
 /* @off lies in the MSI or MSI-X capability (config image, our rules). */
