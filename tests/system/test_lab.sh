@@ -4,7 +4,8 @@
 # namespace comes up (switches, VMs, the fabric pings a VM through the
 # team), `lab status` shows it, `lab down` leaves nothing behind. Then a
 # VMM is killed with SIGKILL: the supervisor notices, tears the lab down,
-# and again nothing is left: no namespace, process, socket or veth.
+# and again nothing is left: no namespace, process, socket or veth. The
+# same after Ctrl-C (SIGINT to the supervisor).
 source "$(dirname "$0")/lib.sh"
 sys_require_root
 [[ -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm is not usable here"
@@ -94,7 +95,16 @@ left=$(leftovers)
 [[ -z $left ]] || fail "left behind after a killed VMM: $left"
 pass "a killed VMM is reported and the lab tears down, leaving nothing"
 
-# --- 3. bad input is refused with a line number ---
+# --- 3. Ctrl-C (SIGINT to the supervisor) tears the lab down ---
+lab_up_bg
+kill -INT "$LAB_PID"
+for _ in $(seq 100); do kill -0 "$LAB_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$LAB_PID" 2>/dev/null && fail "the supervisor did not end on SIGINT"
+left=$(leftovers)
+[[ -z $left ]] || fail "left behind after SIGINT: $left"
+pass "SIGINT to lab up tears the lab down, leaving nothing"
+
+# --- 4. bad input is refused with a line number ---
 printf 'hosts:\n  - name: a\nvms:\n  - name: v\n    nics: [{path: xyz}]\n' >"$WORK/bad.yaml"
 if "$BIN/iopath" lab up "$WORK/bad.yaml" 2>"$WORK/bad.err"; then
 	fail "a bad topology was accepted"
@@ -103,4 +113,4 @@ grep -q "bad.yaml:5: vm 'v': nic 1: unknown path 'xyz'" "$WORK/bad.err" ||
 	fail "bad topology: $(cat "$WORK/bad.err")"
 pass "a bad topology is refused: $(cat "$WORK/bad.err")"
 rm -rf "$RUN"
-echo "4 passed, 0 failed"
+echo "5 passed, 0 failed"
