@@ -212,6 +212,7 @@ int bench_peers_main(const struct bench_opts *o)
 	}
 	if (!r.avail[PEER_IOPATH])
 		return -ENOENT;
+	peers_sweep_stale();
 	if (mkdir(o->out, 0755) && errno != EEXIST) {
 		fprintf(stderr, "iopath: %s: %s\n", o->out, strerror(errno));
 		return -errno;

@@ -183,7 +183,7 @@ int bench_env_start(struct bench_env *e, const struct bench_opts *o)
 	if (h->poll)
 		argv[n++] = "--poll";
 	argv[n] = NULL;
-	e->sw_pid = lab_proc_spawn(argv, out, log);
+	e->sw_pid = lab_proc_spawn_tied(argv, out, log);
 	if (e->sw_pid < 0)
 		return (int)e->sw_pid;
 	for (int i = 0; i < 1500; i++) {
@@ -267,7 +267,7 @@ static int vm_spawn(struct bench_env *e, struct vm_run *v, const char *role,
 	argv[n++] = (char *)cmdline;
 	argv[n++] = (char *)e->o->image;
 	argv[n] = NULL;
-	v->pid = lab_proc_spawn(argv, v->out, v->log);
+	v->pid = lab_proc_spawn_tied(argv, v->out, v->log);
 	return v->pid < 0 ? (int)v->pid : 0;
 }
 
@@ -484,7 +484,7 @@ int bench_baseline_run(struct bench_env *e, unsigned int size,
 			"--mode", "sink", "--seconds", secs_s, "--slots", "4096",
 			NULL };
 
-		sink = lab_proc_spawn(argv, out_s, log_s);
+		sink = lab_proc_spawn_tied(argv, out_s, log_s);
 	}
 	if (sink < 0 || record_wait(out_s, "ready", sink, 10)) {
 		snprintf(t->why, sizeof(t->why), "baseline sink did not attach; log %s",
@@ -501,7 +501,7 @@ int bench_baseline_run(struct bench_env *e, unsigned int size,
 			"--size", sz, "--seconds", secs_g, "--slots", "4096",
 			NULL };
 
-		gen = lab_proc_spawn(argv, out_g, log_g);
+		gen = lab_proc_spawn_tied(argv, out_g, log_g);
 	}
 	if (gen > 0)
 		waitpid(gen, &st, 0);

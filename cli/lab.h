@@ -63,6 +63,12 @@ void lab_net_down(struct lab *l);
 
 /* lab_proc.c: start @argv with stdout to @out and stderr to @log. */
 pid_t lab_proc_spawn(char *const argv[], const char *out, const char *log);
+/* The same for a child that must not outlive us (a bench's switches,
+ * VMs and generators: nothing else would stop them): it gets SIGTERM
+ * when we die, even by SIGKILL. Lab processes are not tied: a detached
+ * lab's state file lets `lab down` find them. */
+pid_t lab_proc_spawn_tied(char *const argv[], const char *out,
+			  const char *log);
 /* SIGTERM, then SIGKILL after @grace_ms; reaps our own children. */
 void lab_proc_stop(pid_t pid, int grace_ms, bool child);
 /* True if @pid runs a program whose argv[0] ends in @prog (pid reuse). */

@@ -10,14 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/lab.h"
 
-pid_t lab_proc_spawn(char *const argv[], const char *out, const char *log)
+static pid_t proc_spawn(char *const argv[], const char *out, const char *log,
+			bool tied)
 {
+	pid_t parent = getpid();
 	pid_t pid = fork();
 
 	if (pid < 0)
@@ -41,12 +44,29 @@ pid_t lab_proc_spawn(char *const argv[], const char *out, const char *log)
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		setpgid(0, 0);
+		if (tied) {
+			/* kept across exec; and if the parent is gone already,
+			 * the signal will never come: go now */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() != parent)
+				_exit(1);
+		}
 		execvp(argv[0], argv);
 		fprintf(stderr, "iopath: cannot run %s: %s\n", argv[0],
 			strerror(errno));
 		_exit(127);
 	}
 	return pid;
+}
+
+pid_t lab_proc_spawn(char *const argv[], const char *out, const char *log)
+{
+	return proc_spawn(argv, out, log, false);
+}
+
+pid_t lab_proc_spawn_tied(char *const argv[], const char *out, const char *log)
+{
+	return proc_spawn(argv, out, log, true);
 }
 
 int lab_proc_run(char *const argv[], const char *log)

@@ -4,7 +4,9 @@
  * (peers_switch.h). Every process is our child, started without a shell
  * and stopped by pid; OVS runs undetached so that it is.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,64 @@ static const char *const names[PEER_KINDS] = {
 const char *peer_name(enum peer_kind k)
 {
 	return k < PEER_KINDS ? names[k] : "?";
+}
+
+/* The pid in @name after @prefix, if that is all there is; else 0. */
+static pid_t name_pid(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	char *end;
+	long v;
+
+	if (strncmp(name, prefix, n) || name[n] < '1' || name[n] > '9')
+		return 0;
+	v = strtol(name + n, &end, 10);
+	return *end || v <= 0 || v > 0x7fffffff ? 0 : (pid_t)v;
+}
+
+static bool pid_gone(pid_t pid)
+{
+	return pid > 0 && kill(pid, 0) && errno == ESRCH;
+}
+
+void peers_sweep_stale(void)
+{
+	static const char *const dpdk_prefixes[] = {
+		"iopath-ovs-", "iopath-testpmd-", "iopath-dpdkio-",
+		"iopath-sw-peers",
+	};
+	struct dirent *e;
+	char path[300];
+	DIR *d;
+
+	d = opendir("/tmp");
+	while (d && (e = readdir(d))) {
+		pid_t pid = name_pid(e->d_name, "iopath-peers-");
+
+		if (pid_gone(pid)) {
+			snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+			lab_tree_remove(path);
+		}
+	}
+	if (d)
+		closedir(d);
+	d = opendir("/run/netns");
+	while (d && (e = readdir(d))) {
+		if (pid_gone(name_pid(e->d_name, "iopath-ovs-"))) {
+			char *argv[] = { "ip", "netns", "del", e->d_name, NULL };
+
+			(void)lab_proc_run(argv, "/dev/null");
+		}
+	}
+	if (d)
+		closedir(d);
+	d = opendir("/var/run/dpdk");
+	while (d && (e = readdir(d)))
+		for (size_t i = 0; i < sizeof(dpdk_prefixes) / sizeof(dpdk_prefixes[0]); i++)
+			if (pid_gone(name_pid(e->d_name, dpdk_prefixes[i])))
+				lab_dpdk_prefix_remove(e->d_name);
+	if (d)
+		closedir(d);
 }
 
 static bool two_cpus(void)
@@ -138,7 +198,7 @@ static int iopath_start(struct peer_switch *p, const char *bindir, char *why,
 		argv[n++] = "0@0,1@1";	/* forwarding on lcore 1 = CPU 1 */
 	}
 	argv[n] = NULL;
-	p->pid = lab_proc_spawn(argv, out, p->log);
+	p->pid = lab_proc_spawn_tied(argv, out, p->log);
 	if (p->pid < 0) {
 		r = (int)p->pid;
 		p->pid = 0;
@@ -183,7 +243,7 @@ static int dpdk_io_start(struct peer_switch *p, char *why, size_t whylen)
 	argv[n++] = "--stats-period=60";
 	argv[n++] = "--total-num-mbufs=16384";
 	argv[n] = NULL;
-	p->pid = lab_proc_spawn(argv, out, p->log);
+	p->pid = lab_proc_spawn_tied(argv, out, p->log);
 	if (p->pid < 0) {
 		r = (int)p->pid;
 		p->pid = 0;
@@ -267,7 +327,7 @@ static int ovs_start(struct peer_switch *p, char *why, size_t whylen)
 		char *argv[] = { OVSDB_SERVER, db, dbremote, dbctl, dblog, NULL };
 
 		snprintf(out, sizeof(out), "%s/ovsdb-server.out", p->dir);
-		p->db_pid = lab_proc_spawn(argv, out, out);
+		p->db_pid = lab_proc_spawn_tied(argv, out, out);
 		if (p->db_pid < 0) {
 			p->db_pid = 0;
 			goto fail;
@@ -294,7 +354,7 @@ static int ovs_start(struct peer_switch *p, char *why, size_t whylen)
 		/* its own stdout and stderr: lab_proc_spawn truncates both */
 		snprintf(out, sizeof(out), "%s/ovs-vswitchd.out", p->dir);
 		snprintf(err, sizeof(err), "%s/ovs-vswitchd.err", p->dir);
-		p->pid = lab_proc_spawn(argv, out, err);
+		p->pid = lab_proc_spawn_tied(argv, out, err);
 		if (p->pid < 0) {
 			p->pid = 0;
 			goto fail;

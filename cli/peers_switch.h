@@ -39,6 +39,11 @@ struct peer_switch {
 };
 
 const char *peer_name(enum peer_kind k);
+/* Remove what runs of ours that were killed outright (SIGKILL: their
+ * children die with them, their files do not) left behind: scratch
+ * directories, OVS namespaces and DPDK run directories named after a
+ * pid that no longer exists. */
+void peers_sweep_stale(void);
 /* Can this peer run here? If not, false and @why says what to install. */
 bool peer_available(enum peer_kind k, const char *bindir, char *why,
 		    size_t whylen);

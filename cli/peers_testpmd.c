@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -129,6 +130,7 @@ int testpmd_start(struct testpmd *tp, const struct testpmd_opts *o,
 {
 	char vdev[TESTPMD_PORTS][512], peer[TESTPMD_PORTS][40], txpkts[32];
 	int in[2], out[2], logfd;
+	pid_t parent;
 	char *argv[40];
 	unsigned int n = 0;
 	int r;
@@ -182,6 +184,7 @@ int testpmd_start(struct testpmd *tp, const struct testpmd_opts *o,
 		tp->log = NULL;
 		return r;
 	}
+	parent = getpid();
 	tp->pid = fork();
 	if (tp->pid == 0) {
 		sigset_t none;
@@ -193,6 +196,10 @@ int testpmd_start(struct testpmd *tp, const struct testpmd_opts *o,
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		setpgid(0, 0);
+		/* never outlive iopath, even killed by SIGKILL */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(1);
 		execv(argv[0], argv);
 		dprintf(2, "iopath: cannot run %s: %s\n", argv[0],
 			strerror(errno));

@@ -4,7 +4,8 @@
 # with DPDK and testpmd's own io forwarding. It finishes with well-formed
 # JSON, CSV and SVG and non-zero figures for every switch that is
 # installed (OVS is reported as skipped, with the reason, where it is
-# not); and it leaves nothing behind, also when interrupted halfway.
+# not); and it leaves nothing behind, also when interrupted halfway; and
+# nothing of it outlives a SIGKILL.
 # It asserts nothing about speed.
 source "$(dirname "$0")/lib.sh"
 sys_require_root
@@ -85,4 +86,27 @@ jq -e . "$WORK/int/peers.json" >/dev/null || fail "no JSON after the interruptio
 left=$(leftovers "$pid" || true)
 [[ -z $left ]] || fail "left behind after SIGINT: $left"
 pass "SIGINT mid-run: partial results written, nothing left behind"
-echo "2 passed, 0 failed"
+
+# SIGKILL: nothing can clean up, but no generator or switch may outlive
+# iopath (they would spin on a CPU for ever), and the next run removes
+# the files and namespace it left.
+"$BIN/iopath" bench --switch-peers --sizes 64,128,256 --trial 5 \
+	--out "$WORK/kill" >"$WORK/kill.out" 2>"$WORK/kill.log" &
+pid=$!
+for _ in $(seq 300); do
+	grep -q "trial 2/" "$WORK/kill.log" 2>/dev/null && break
+	sleep 0.1
+done
+sleep 3
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+sleep 3
+procs=$(pgrep -af "iopath-peers-$pid" | grep -v pgrep || true)
+[[ -z $procs ]] || fail "outlived a SIGKILLed iopath: $procs"
+"$BIN/iopath" bench --switch-peers --sizes 64 --trial 1 --repeats 1 \
+	--out "$WORK/after" >"$WORK/after.out" 2>"$WORK/after.log" ||
+	fail "the run after a SIGKILL failed: $(tail -3 "$WORK/after.log")"
+left=$(leftovers "$pid" || true)
+[[ -z $left ]] || fail "the next run did not remove what the killed one left: $left"
+pass "SIGKILL mid-run: no process outlives iopath; the next run sweeps its files and namespace"
+echo "3 passed, 0 failed"
