@@ -64,16 +64,22 @@ left=$(leftovers "$pid" || true)
 [[ -z $left ]] || fail "left behind: $left"
 pass "switch-peers over ${switches[*]}: JSON, CSV and SVG well-formed, figures non-zero, nothing left"
 
+# run_until_trial2 NAME: a longer run in the background, 3 s into its
+# second trial; sets pid.
+run_until_trial2() {
+	"$BIN/iopath" bench --switch-peers --sizes 64,128,256 --trial 5 \
+		--out "$WORK/$1" >"$WORK/$1.out" 2>"$WORK/$1.log" &
+	pid=$!
+	for _ in $(seq 300); do
+		grep -q "trial 2/" "$WORK/$1.log" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q "trial 2/" "$WORK/$1.log" || fail "$1: the second trial never started"
+	sleep 3
+}
+
 # Ctrl-C in the middle of a trial: it reports what it has and cleans up.
-"$BIN/iopath" bench --switch-peers --sizes 64,128,256 --trial 5 \
-	--out "$WORK/int" >"$WORK/int.out" 2>"$WORK/int.log" &
-pid=$!
-for _ in $(seq 300); do
-	grep -q "trial 2/" "$WORK/int.log" 2>/dev/null && break
-	sleep 0.1
-done
-grep -q "trial 2/" "$WORK/int.log" || fail "the second trial never started"
-sleep 3
+run_until_trial2 int
 kill -INT "$pid"
 for _ in $(seq 300); do
 	kill -0 "$pid" 2>/dev/null || break
@@ -90,14 +96,7 @@ pass "SIGINT mid-run: partial results written, nothing left behind"
 # SIGKILL: nothing can clean up, but no generator or switch may outlive
 # iopath (they would spin on a CPU for ever), and the next run removes
 # the files and namespace it left.
-"$BIN/iopath" bench --switch-peers --sizes 64,128,256 --trial 5 \
-	--out "$WORK/kill" >"$WORK/kill.out" 2>"$WORK/kill.log" &
-pid=$!
-for _ in $(seq 300); do
-	grep -q "trial 2/" "$WORK/kill.log" 2>/dev/null && break
-	sleep 0.1
-done
-sleep 3
+run_until_trial2 kill
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null || true
 sleep 3
