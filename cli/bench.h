@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "cli/topo.h"
 
@@ -89,6 +90,15 @@ struct bench_point {
 
 /* bench_search.c: the whole run; fills results, writes reports. */
 int bench_main(const struct bench_opts *o);
+
+/* Seconds on the monotonic clock. */
+static inline double bench_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* Frame bits on the wire: RFC 2544 counts the frame with FCS plus
  * preamble and inter-frame gap (20 bytes) for line-rate figures; we report

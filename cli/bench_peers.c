@@ -27,20 +27,12 @@ static void peers_on_signal(int sig)
 	peers_stop = 1;
 }
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Sleep, but come back early on Ctrl-C. */
 static void nap(double s)
 {
-	double end = mono_s() + s;
+	double end = bench_now_s() + s;
 
-	while (!peers_stop && mono_s() < end)
+	while (!peers_stop && bench_now_s() < end)
 		usleep(20 * 1000);
 }
 
@@ -55,7 +47,7 @@ static int sample(struct testpmd *tp, struct testpmd_port_stats *st,
 {
 	int r = testpmd_stats(tp, st);
 
-	*t = mono_s();
+	*t = bench_now_s();
 	return r;
 }
 
@@ -161,7 +153,7 @@ static void progress(bool tty, const char *peer, unsigned int size,
 		     unsigned int rep, unsigned int reps, unsigned int done,
 		     unsigned int total, double t0)
 {
-	double el = mono_s() - t0;
+	double el = bench_now_s() - t0;
 	double eta = done ? el / done * (total - done) : 0;
 
 	fprintf(stderr, "%s%-14s %5u B  repeat %u/%u  trial %u/%u  ETA %3.0f s%s",
@@ -192,7 +184,7 @@ int bench_peers_main(const struct bench_opts *o)
 {
 	static struct peers_results r;
 	char scratch[128];
-	double t0 = mono_s();
+	double t0 = bench_now_s();
 	unsigned int total = 0, done = 0, seq = 0, measured = 0, failed = 0;
 	bool tty = isatty(2);
 	int rc = 0;
@@ -275,7 +267,7 @@ int bench_peers_main(const struct bench_opts *o)
 		}
 	if (tty)
 		fprintf(stderr, "\r\033[K");
-	r.elapsed_s = mono_s() - t0;
+	r.elapsed_s = bench_now_s() - t0;
 	if (peers_stop)
 		fprintf(stderr, "iopath: interrupted: reporting what was measured\n");
 	peers_aggregate(&r);

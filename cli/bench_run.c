@@ -31,14 +31,6 @@
 
 #define BENCH_NET	"10.77.0"	/* the bench's own subnet, VM ports only */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
@@ -96,10 +88,10 @@ static int record_wait(const char *file, const char *event, pid_t pid,
 		       double timeout_s)
 {
 	char pat[64], line[16384];
-	double end = now_s() + timeout_s;
+	double end = bench_now_s() + timeout_s;
 
 	snprintf(pat, sizeof(pat), "\"event\":\"%s\"", event);
-	while (now_s() < end) {
+	while (bench_now_s() < end) {
 		FILE *f = fopen(file, "r");
 
 		if (f) {
@@ -160,6 +152,7 @@ int bench_env_start(struct bench_env *e, const struct bench_opts *o)
 	char *argv[12];
 	unsigned int n = 0;
 	const struct topo_host *h = &o->topo->hosts[0];
+	int rc;
 
 	memset(e, 0, sizeof(*e));
 	e->o = o;
@@ -186,18 +179,15 @@ int bench_env_start(struct bench_env *e, const struct bench_opts *o)
 	e->sw_pid = lab_proc_spawn_tied(argv, out, log);
 	if (e->sw_pid < 0)
 		return (int)e->sw_pid;
-	for (int i = 0; i < 1500; i++) {
-		if (!access(e->ctl, F_OK) && !access(e->sock, F_OK))
-			return 0;
-		if (waitpid(e->sw_pid, NULL, WNOHANG) == e->sw_pid) {
-			e->sw_pid = 0;
-			fprintf(stderr, "iopath: the bench switch exited; see %s\n",
-				log);
-			return -ECHILD;
-		}
-		sleep_ms(20);
+	/* the switch makes its attach socket before its control socket */
+	rc = lab_proc_wait_path(e->sw_pid, e->ctl, 30000);
+	if (!rc)
+		rc = lab_proc_wait_path(e->sw_pid, e->sock, 30000);
+	if (rc == -ECHILD) {
+		e->sw_pid = 0;
+		fprintf(stderr, "iopath: the bench switch exited; see %s\n", log);
 	}
-	return -ETIMEDOUT;
+	return rc;
 }
 
 void bench_env_stop(struct bench_env *e)
@@ -286,13 +276,13 @@ static int vm_ready(struct vm_run *v, double timeout_s)
 /* Reap within @timeout_s, else kill; rusage kept. */
 static int vm_reap(struct vm_run *v, double timeout_s)
 {
-	double end = now_s() + timeout_s;
+	double end = bench_now_s() + timeout_s;
 	pid_t r;
 
 	if (v->pid <= 0 || v->reaped)
 		return 0;
 	while ((r = wait4(v->pid, &v->status, WNOHANG, &v->ru)) == 0) {
-		if (now_s() > end) {
+		if (bench_now_s() > end) {
 			kill(v->pid, SIGKILL);
 			wait4(v->pid, &v->status, 0, &v->ru);
 			v->reaped = true;

@@ -30,14 +30,6 @@ static void bench_on_signal(int sig)
 	bench_stop = 1;
 }
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct progress {
 	double t0;
 	unsigned int done, total;	/* trials */
@@ -48,7 +40,7 @@ static void progress_show(struct progress *pr, const char *path,
 			  unsigned int size, unsigned int rep,
 			  unsigned int reps, const char *what, uint64_t rate)
 {
-	double el = mono_s() - pr->t0;
+	double el = bench_now_s() - pr->t0;
 	double eta = pr->done ? el / pr->done * (pr->total - pr->done) : 0;
 	char r[32];
 
@@ -159,7 +151,7 @@ int bench_main(const struct bench_opts *o)
 {
 	static struct bench_results r;
 	struct bench_env e;
-	struct progress pr = { .t0 = mono_s(), .tty = isatty(2) };
+	struct progress pr = { .t0 = bench_now_s(), .tty = isatty(2) };
 	char file[512];
 	unsigned int npaths = 0;
 	int rc, failures = 0;
@@ -218,7 +210,7 @@ int bench_main(const struct bench_opts *o)
 	if (pr.tty)
 		fprintf(stderr, "\r\033[K");
 	bench_env_stop(&e);
-	r.elapsed_s = mono_s() - pr.t0;
+	r.elapsed_s = bench_now_s() - pr.t0;
 	if (bench_stop)
 		fprintf(stderr, "iopath: interrupted: reporting what was measured\n");
 	bench_aggregate(&r);

@@ -79,8 +79,15 @@ void lab_proc_status_str(int status, char *buf, size_t len);
 int lab_bindir(char *buf, size_t len);
 
 /* lab_proc.c: run @argv to completion, stdout and stderr appended to
- * @log; its exit status, or -errno if it could not run. */
+ * @log (NULL: ours); its exit status, or -errno if it could not run. */
 int lab_proc_run(char *const argv[], const char *log);
+/* In a child between fork and exec: signals as a child of ours should
+ * have them, its own process group, and with @tied SIGTERM when @parent
+ * dies. */
+void lab_proc_child_init(pid_t parent, bool tied);
+/* Wait for @path to appear while our child @pid lives: 0, -ECHILD (it
+ * exited; reaped) or -ETIMEDOUT. */
+int lab_proc_wait_path(pid_t pid, const char *path, int timeout_ms);
 
 /* lab_state.c: remove DPDK's runtime directory of --file-prefix @prefix
  * (a few flat files, left behind when a process is killed). */

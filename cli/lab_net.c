@@ -7,10 +7,8 @@
  * would type, and the ones the system tests use.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/lab.h"
@@ -53,30 +51,15 @@ int lab_net_ip(bool quiet, const char *const *args)
 {
 	const char *argv[24] = { "ip" };
 	unsigned int n = 1;
-	pid_t pid;
-	int st;
+	int r;
 
 	while (args[n - 1] && n < 23) {
 		argv[n] = args[n - 1];
 		n++;
 	}
 	argv[n] = NULL;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		if (quiet) {
-			int fd = open("/dev/null", O_WRONLY);
-
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execvp("ip", (char *const *)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
-		return -EIO;
-	return 0;
+	r = lab_proc_run((char *const *)argv, quiet ? "/dev/null" : NULL);
+	return r == 0 ? 0 : r < 0 ? r : -EIO;
 }
 
 #define IP(...) lab_net_ip(false, (const char *const[]){ __VA_ARGS__, NULL })

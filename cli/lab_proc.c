@@ -17,6 +17,26 @@
 
 #include "cli/lab.h"
 
+void lab_proc_child_init(pid_t parent, bool tied)
+{
+	sigset_t all;
+
+	/* The supervisor blocks signals to wait for them; children must get
+	 * them normally. Own process group: a Ctrl-C on the terminal goes
+	 * to the supervisor only, which stops children in order. */
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	setpgid(0, 0);
+	if (tied) {
+		/* kept across exec; and if the parent is gone already, the
+		 * signal will never come: go now */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(1);
+	}
+}
+
 static pid_t proc_spawn(char *const argv[], const char *out, const char *log,
 			bool tied)
 {
@@ -29,28 +49,13 @@ static pid_t proc_spawn(char *const argv[], const char *out, const char *log,
 		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		int fl = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		int fn = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		sigset_t all;
 
 		if (fo < 0 || fl < 0 || fn < 0)
 			_exit(126);
 		dup2(fn, 0);
 		dup2(fo, 1);
 		dup2(fl, 2);
-		/* The supervisor blocks signals to wait for them; children
-		 * must get them normally. Own process group: a Ctrl-C on the
-		 * terminal goes to the supervisor only, which stops children
-		 * in order. */
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		setpgid(0, 0);
-		if (tied) {
-			/* kept across exec; and if the parent is gone already,
-			 * the signal will never come: go now */
-			prctl(PR_SET_PDEATHSIG, SIGTERM);
-			if (getppid() != parent)
-				_exit(1);
-		}
+		lab_proc_child_init(parent, tied);
 		execvp(argv[0], argv);
 		fprintf(stderr, "iopath: cannot run %s: %s\n", argv[0],
 			strerror(errno));
@@ -77,17 +82,16 @@ int lab_proc_run(char *const argv[], const char *log)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		int fl = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		int fn = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		sigset_t none;
+		/* a short command: it keeps our signal mask and terminal */
+		if (log) {
+			int fl = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+				      0644);
 
-		if (fl < 0 || fn < 0)
-			_exit(126);
-		dup2(fn, 0);
-		dup2(fl, 1);
-		dup2(fl, 2);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+			if (fl < 0)
+				_exit(126);
+			dup2(fl, 1);
+			dup2(fl, 2);
+		}
 		signal(SIGPIPE, SIG_DFL);
 		execvp(argv[0], argv);
 		dprintf(2, "iopath: cannot run %s: %s\n", argv[0],
@@ -100,6 +104,20 @@ int lab_proc_run(char *const argv[], const char *log)
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return -EINTR;
+}
+
+int lab_proc_wait_path(pid_t pid, const char *path, int timeout_ms)
+{
+	struct timespec ts = { 0, 20 * 1000000 };
+
+	for (int waited = 0; waited < timeout_ms; waited += 20) {
+		if (!access(path, F_OK))
+			return 0;
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return -ECHILD;
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
 }
 
 static bool proc_alive(pid_t pid, bool child, int *status)

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/lab.h"
@@ -76,9 +74,9 @@ void peers_sweep_stale(void)
 	d = opendir("/run/netns");
 	while (d && (e = readdir(d))) {
 		if (pid_gone(name_pid(e->d_name, "iopath-ovs-"))) {
-			char *argv[] = { "ip", "netns", "del", e->d_name, NULL };
+			const char *args[] = { "netns", "del", e->d_name, NULL };
 
-			(void)lab_proc_run(argv, "/dev/null");
+			(void)lab_net_ip(true, args);
 		}
 	}
 	if (d)
@@ -136,27 +134,6 @@ bool peer_available(enum peer_kind k, const char *bindir, char *why,
 	return true;
 }
 
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-/* Wait for @path to appear while @pid lives. 0, -ECHILD or -ETIMEDOUT. */
-static int wait_for_path(const char *path, pid_t pid, int timeout_ms)
-{
-	for (int waited = 0; waited < timeout_ms; waited += 20) {
-		if (!access(path, F_OK))
-			return 0;
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return -ECHILD;
-		sleep_ms(20);
-	}
-	return -ETIMEDOUT;
-}
-
 static int iopath_start(struct peer_switch *p, const char *bindir, char *why,
 			size_t whylen)
 {
@@ -205,9 +182,9 @@ static int iopath_start(struct peer_switch *p, const char *bindir, char *why,
 		snprintf(why, whylen, "cannot start %s: %s", exe, strerror(-r));
 		return r;
 	}
-	r = wait_for_path(ctl, p->pid, 30000);
+	r = lab_proc_wait_path(p->pid, ctl, 30000);
 	for (int i = 0; !r && i < 2; i++)
-		r = wait_for_path(p->sock[i], p->pid, 5000);
+		r = lab_proc_wait_path(p->pid, p->sock[i], 5000);
 	if (r == -ECHILD)
 		p->pid = 0;
 	if (r)
@@ -253,7 +230,7 @@ static int dpdk_io_start(struct peer_switch *p, char *why, size_t whylen)
 	}
 	r = 0;
 	for (int i = 0; !r && i < 2; i++)
-		r = wait_for_path(p->sock[i], p->pid, 30000);
+		r = lab_proc_wait_path(p->pid, p->sock[i], 30000);
 	if (r == -ECHILD)
 		p->pid = 0;
 	if (r)
@@ -332,7 +309,7 @@ static int ovs_start(struct peer_switch *p, char *why, size_t whylen)
 			p->db_pid = 0;
 			goto fail;
 		}
-		if (wait_for_path(dbsock, p->db_pid, 10000))
+		if (lab_proc_wait_path(p->db_pid, dbsock, 10000))
 			goto fail;
 	}
 	{
@@ -360,7 +337,7 @@ static int ovs_start(struct peer_switch *p, char *why, size_t whylen)
 			goto fail;
 		}
 		/* DPDK init without hugepages takes a few seconds here */
-		if (wait_for_path(ctl, p->pid, 60000))
+		if (lab_proc_wait_path(p->pid, ctl, 60000))
 			goto fail;
 	}
 	{

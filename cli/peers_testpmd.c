@@ -12,7 +12,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,19 +186,11 @@ int testpmd_start(struct testpmd *tp, const struct testpmd_opts *o,
 	parent = getpid();
 	tp->pid = fork();
 	if (tp->pid == 0) {
-		sigset_t none;
-
 		dup2(in[0], 0);
 		dup2(out[1], 1);
 		dup2(logfd, 2);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		setpgid(0, 0);
 		/* never outlive iopath, even killed by SIGKILL */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)
-			_exit(1);
+		lab_proc_child_init(parent, true);
 		execv(argv[0], argv);
 		dprintf(2, "iopath: cannot run %s: %s\n", argv[0],
 			strerror(errno));
