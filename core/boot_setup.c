@@ -7,7 +7,7 @@
 #include "core/boot_setup.h"
 #include "core/elf_load.h"
 #include "core/guest_mem.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "cpu/vcpu.h"
 #include "guests/include/boot_info.h"
 

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "ctl"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/ctl.h"
 #include "core/evloop.h"
 

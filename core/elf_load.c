@@ -16,7 +16,7 @@
 #define LOG_SUBSYS "elf"
 #include "core/elf_load.h"
 #include "core/guest_mem.h"
-#include "core/log.h"
+#include "base/log.h"
 
 #define ELF_MAX_PHDRS	64
 

@@ -28,7 +28,7 @@
 #include <liburing.h>
 
 #define LOG_SUBSYS "evloop"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/evloop.h"
 
 #define EVLOOP_RING_ENTRIES	256

@@ -14,7 +14,7 @@
 
 #define LOG_SUBSYS "mem"
 #include "core/guest_mem.h"
-#include "core/log.h"
+#include "base/log.h"
 
 #define HUGE_2M (2ull << 20)
 

@@ -12,7 +12,7 @@
 
 #define LOG_SUBSYS "iobus"
 #include "core/iobus.h"
-#include "core/log.h"
+#include "base/log.h"
 
 struct iobus_range {
 	uint64_t base;

@@ -15,7 +15,7 @@
 
 #define LOG_SUBSYS "pci"
 #include "core/iobus.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/pci.h"
 #include "core/pci_priv.h"
 #include "core/vdev.h"

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "pci"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/pci.h"
 #include "core/pci_priv.h"
 #include "core/vdev.h"

@@ -7,7 +7,7 @@
 
 #define LOG_SUBSYS "vdev"
 #include "core/iobus.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
 #include "core/vmm.h"

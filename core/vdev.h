@@ -5,7 +5,7 @@
 /*
  * The device-model interface, one for every model (after bhyve's
  * pci_devemu). A model fills a struct vdev_ops and is listed in the
- * registry (core/vdev_registry.c). The bus never hands it an absolute
+ * registry (vmm/vdev_registry.c). The bus never hands it an absolute
  * address: BAR (or, for platform devices, region) index and offset only.
  *
  * PCI devices create their config space with core/pci.h in init(); the PCI

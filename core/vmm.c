@@ -17,7 +17,7 @@
 #include "core/elf_load.h"
 #include "core/evloop.h"
 #include "core/iobus.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
 #include "core/vmm.h"

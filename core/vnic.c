@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define LOG_SUBSYS "nic"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/vdev.h"
 #include "core/vmm.h"
 #include "core/vnic.h"

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vswitch/attach_proto.h"
+#include "wire/attach_proto.h"
 
 struct vdev;
 struct vmm;

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "kvm"
-#include "core/log.h"
+#include "base/log.h"
 #include "cpu/kvm.h"
 #include "cpu/kvm_priv.h"
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "kvm-stats"
-#include "core/log.h"
+#include "base/log.h"
 #include "cpu/kvm_stats.h"
 
 /* Longer names are cut; the kernel's are well under this. */

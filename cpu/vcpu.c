@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "vcpu"
-#include "core/log.h"
+#include "base/log.h"
 #include "cpu/kvm.h"
 #include "cpu/kvm_priv.h"
 #include "cpu/vcpu.h"

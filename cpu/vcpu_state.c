@@ -6,7 +6,7 @@
 #include <sys/ioctl.h>
 
 #define LOG_SUBSYS "vcpu-state"
-#include "core/log.h"
+#include "base/log.h"
 #include "cpu/kvm.h"
 #include "cpu/vcpu.h"
 #include "cpu/vcpu_state.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define LOG_SUBSYS "debug-exit"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/vdev.h"
 #include "core/vmm.h"
 #include "emu-devices/debug_exit.h"

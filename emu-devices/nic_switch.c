@@ -24,14 +24,14 @@
 
 #define LOG_SUBSYS "nic"
 #include "core/evloop.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/vdev.h"
 #include "core/vnic.h"
 #include "core/vmm.h"
 #include "emu-devices/nic_switch.h"
 #include "emu-devices/tulip.h"
-#include "vswitch/attach_proto.h"
-#include "vswitch/pktchan.h"
+#include "wire/attach_proto.h"
+#include "wire/pktchan.h"
 
 #define NIC_MAX_PORTS	8
 #define NIC_RING_SLOTS	256

@@ -18,7 +18,7 @@
  * trunk    a trunk port: frames carry their 802.1Q tags
  * port     switch port name, default "<vm>.<n>"
  *
- * The NIC talks to the switch over a packet channel (vswitch/pktchan.h)
+ * The NIC talks to the switch over a packet channel (wire/pktchan.h)
  * attached with the port attach protocol. If the switch goes away (the
  * socket closes, the channel breaks) the NIC's link goes down and the VM
  * keeps running.

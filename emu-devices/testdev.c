@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #define LOG_SUBSYS "testdev"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
 #include "core/vmm.h"

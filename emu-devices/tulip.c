@@ -43,7 +43,7 @@
 
 #define LOG_SUBSYS "tulip"
 #include "core/evloop.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
 #include "core/vnic.h"

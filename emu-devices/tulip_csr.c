@@ -23,7 +23,7 @@
 #include <time.h>
 
 #define LOG_SUBSYS "tulip"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
 #include "emu-devices/tulip_priv.h"

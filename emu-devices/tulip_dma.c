@@ -49,7 +49,7 @@
 #include <string.h>
 
 #define LOG_SUBSYS "tulip"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/vdev.h"
 #include "emu-devices/tulip_priv.h"
 

@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "uart"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/vdev.h"
 #include "core/vmm.h"
 #include "emu-devices/uart16550.h"

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #define LOG_SUBSYS "pv-be"
-#include "core/log.h"
+#include "base/log.h"
 #include "pv-rings/pv_backend.h"
 
 /* Stop the compiler from re-reading shared memory behind a local copy. */

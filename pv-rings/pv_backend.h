@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "core/guest_mem.h"
-#include "pv-rings/pv_abi.h"
+#include "wire/pv_abi.h"
 
 #define PV_BACKEND_MAX_QUEUES	4
 #define PV_BACKEND_WHY_MAX	96

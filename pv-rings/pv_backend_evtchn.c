@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Event channels, backend -> guest (pv_abi.h, pv-rings/PROTOCOL.md): the
+ * Event channels, backend -> guest (pv_abi.h, wire/PV-RINGS.md): the
  * pending and mask words of the shared event page, then the irqfd that
  * KVM turns into the port's MSI-X vector. Guest -> backend needs no
  * pending bit: the guest's notify write is an ioeventfd, whose counter

@@ -32,13 +32,13 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "pvnet"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
 #include "core/vnic.h"
 #include "core/vmm.h"
 #include "cpu/kvm.h"
-#include "pv-rings/pv_abi.h"
+#include "wire/pv_abi.h"
 #include "pv-rings/pv_dev.h"
 
 #define PV_BAR_REGS		0

@@ -23,14 +23,14 @@
 
 #define LOG_SUBSYS "pvnic"
 #include "core/evloop.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/vdev.h"
 #include "core/vmm.h"
 #include "core/vnic.h"
-#include "pv-rings/pv_abi.h"
+#include "wire/pv_abi.h"
 #include "pv-rings/pv_dev.h"
 #include "pv-rings/pv_nic.h"
-#include "vswitch/attach_proto.h"
+#include "wire/attach_proto.h"
 
 #define PV_NIC_MAX		8
 /* How long a guest's DRIVER_OK may wait for the switch. */

@@ -29,7 +29,7 @@
 
 #include <jansson.h>
 
-#include "vswitch/attach_proto.h"
+#include "wire/attach_proto.h"
 #include "vswitch/forward.h"
 #include "vswitch/frame_check.h"
 #include "vswitch/vlan.h"

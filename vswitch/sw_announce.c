@@ -19,7 +19,7 @@
 #include <rte_mbuf.h>
 
 #define LOG_SUBSYS "announce"
-#include "core/log.h"
+#include "base/log.h"
 #include "vswitch/frame_check.h"
 #include "vswitch/sw.h"
 

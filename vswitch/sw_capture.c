@@ -19,7 +19,7 @@
 #include <pcap/pcap.h>
 
 #define LOG_SUBSYS "capture"
-#include "core/log.h"
+#include "base/log.h"
 #include "vswitch/sw.h"
 
 #define SW_CAP_SNAPLEN	65535

@@ -16,7 +16,7 @@
 #define LOG_SUBSYS "ctl"
 #include "core/ctl.h"
 #include "core/evloop.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "vswitch/sw.h"
 
 /* ---- request helpers ---- */

@@ -31,7 +31,7 @@
 #include <rte_mbuf.h>
 
 #define LOG_SUBSYS "fwd"
-#include "core/log.h"
+#include "base/log.h"
 #include "vswitch/sw.h"
 
 #define SW_IDLE_NS		(200 * 1000ull)	/* poll this long after work */

@@ -30,7 +30,7 @@
 
 #define LOG_SUBSYS "linkwatch"
 #include "core/evloop.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "vswitch/sw.h"
 
 struct sw_linkwatch {

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "port"
-#include "core/log.h"
+#include "base/log.h"
 #include "vswitch/sw.h"
 
 const char *sw_port_kind_name(enum sw_port_kind k)

@@ -3,7 +3,7 @@
  * pv ports: the pv backend (pv-rings/pv_backend.h) as a switch port, the
  * way a Xen driver domain runs netback or OVS-DPDK runs vhost-user.
  *
- * Life cycle, on the attach connection (vswitch/PROTOCOL.md, "pv ports"):
+ * Life cycle, on the attach connection (wire/PROTOCOL.md, "pv ports"):
  *  - ATTACH (kind PV): the guest's RAM regions are mapped MAP_SHARED; the
  *    port is listed with link down, nothing to do yet;
  *  - PV_CONFIG (the guest wrote DRIVER_OK): rings, event page and the
@@ -39,7 +39,7 @@
 #define LOG_SUBSYS "pvport"
 #include "core/evloop.h"
 #include "core/guest_mem.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "pv-rings/pv_backend.h"
 #include "vswitch/sw.h"
 

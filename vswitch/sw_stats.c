@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vswitch/pktchan.h"
+#include "wire/pktchan.h"
 #include "vswitch/sw.h"
 
 static json_t *sw_u64(uint64_t v)

@@ -32,7 +32,7 @@
 #include <rte_ethdev.h>
 
 #define LOG_SUBSYS "team"
-#include "core/log.h"
+#include "base/log.h"
 #include "vswitch/sw.h"
 
 struct sw_member {

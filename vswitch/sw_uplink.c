@@ -23,7 +23,7 @@
 #include <rte_mbuf.h>
 
 #define LOG_SUBSYS "uplink"
-#include "core/log.h"
+#include "base/log.h"
 #include "vswitch/sw.h"
 
 #define SW_RX_DESC	1024

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * VM ports: the attach socket (vswitch/PROTOCOL.md) and the packet-channel
+ * VM ports: the attach socket (wire/PROTOCOL.md) and the packet-channel
  * port kind.
  *
  * One SOCK_SEQPACKET connection carries one port, and the port lives
@@ -27,8 +27,8 @@
 
 #define LOG_SUBSYS "vmport"
 #include "core/evloop.h"
-#include "core/log.h"
-#include "vswitch/pktchan.h"
+#include "base/log.h"
+#include "wire/pktchan.h"
 #include "vswitch/sw.h"
 
 /* Half-open connections count too: a client cannot exhaust our fds. */

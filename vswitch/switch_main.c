@@ -28,7 +28,7 @@
 #define LOG_SUBSYS "switch"
 #include "core/ctl.h"
 #include "core/evloop.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "vswitch/sw.h"
 
 #define SW_MBUFS	16383	/* 2^n - 1 is what rte_mempool likes */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * pv_hostile: a guest that abuses its own pv NIC (pv-rings/pv_abi.h) the
+ * pv_hostile: a guest that abuses its own pv NIC (wire/pv_abi.h) the
  * way a buggy or malicious front end would, to show that only its own
  * port suffers. It programs the device itself, without the driver:
  *
@@ -22,7 +22,7 @@
  * NIC.
  */
 #include "apps/report.h"
-#include "pv-rings/pv_abi.h"
+#include "wire/pv_abi.h"
 #include "rt/alloc.h"
 #include "rt/clock.h"
 #include "rt/cmdline.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * pv NIC bring-up (pv-rings/pv_abi.h): check magic and version, reset,
+ * pv NIC bring-up (wire/pv_abi.h): check magic and version, reset,
  * negotiate features, read the MAC, allocate the rings and the event page
  * in our RAM (page-aligned, identity-mapped so pointers are GPAs), program
  * queue 0 with ports 0 (TX) and 1 (RX), post every RX buffer, bind the

@@ -3,7 +3,7 @@
 #define IOPATH_GUEST_DRIVERS_PVNET_H
 
 /*
- * The pv NIC driver (6970:0001, pv-rings/pv_abi.h) at CPL3 behind the
+ * The pv NIC driver (6970:0001, wire/pv_abi.h) at CPL3 behind the
  * netdev interface. The setup registers (BAR0, each access a VM exit) are
  * used at probe time only. Data path: requests and responses in rings in
  * guest RAM, a notify-register write (caught by KVM: an ioeventfd, no

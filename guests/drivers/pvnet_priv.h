@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "net/netdev.h"
-#include "pv-rings/pv_abi.h"
+#include "wire/pv_abi.h"
 #include "rt/io.h"
 
 #define PVNET_RING_DEF		256

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The pv NIC's data path (pv-rings/pv_abi.h, pv-rings/PROTOCOL.md): TX
+ * The pv NIC's data path (wire/pv_abi.h, wire/PV-RINGS.md): TX
  * and RX rings of 16-byte slots in our RAM; we produce requests and
  * consume responses, the backend in the switch does the opposite.
  *

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "tests/fuzz/fuzz.h"
-#include "vswitch/attach_proto.h"
+#include "wire/attach_proto.h"
 
 static void fuzz_hdr(uint8_t *buf, uint16_t type, uint32_t len)
 {

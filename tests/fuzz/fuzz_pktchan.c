@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "tests/fuzz/fuzz.h"
-#include "vswitch/pktchan.h"
+#include "wire/pktchan.h"
 
 unsigned fuzz_seeds(const struct fuzz_seed **out)
 {

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "core/log.h"
+#include "base/log.h"
 #include "core/vdev.h"
 #include "core/vmm.h"
 #include "cpu/vcpu_state.h"

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "tests/tools/peer_stream.h"
-#include "vswitch/pktchan.h"
+#include "wire/pktchan.h"
 
 #define PEER_BURST		32
 #define PEER_MAX_RAW		16

@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "peer"
-#include "core/log.h"
+#include "base/log.h"
 #include "tests/tools/peer.h"
 #include "tests/tools/peer_net.h"
-#include "vswitch/attach_proto.h"
+#include "wire/attach_proto.h"
 
 /* After the last frame: how long to wait for the switch to take them. */
 #define DRAIN_NS	1000000000ull

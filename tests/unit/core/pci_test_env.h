@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "core/iobus.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
 #include "core/vmm.h"

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "pv-rings/pv_abi.h"
+#include "wire/pv_abi.h"
 #include "pv-rings/pv_backend.h"
 
 /* The model: is @event in the half-open window (old, new], walking up? */

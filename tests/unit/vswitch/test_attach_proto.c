@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "vswitch/attach_proto.h"
+#include "wire/attach_proto.h"
 
 struct sockpair {
 	int a, b;

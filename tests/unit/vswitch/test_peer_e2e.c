@@ -28,8 +28,8 @@
 #include <cmocka.h>
 
 #include "tests/tools/peer_net.h"
-#include "vswitch/attach_proto.h"
-#include "vswitch/pktchan.h"
+#include "wire/attach_proto.h"
+#include "wire/pktchan.h"
 
 #ifndef PEER_BIN
 #error "PEER_BIN must name the iopath-peer binary"

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "vswitch/pktchan.h"
+#include "wire/pktchan.h"
 
 #define NSLOTS 64
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The packet channel: a sealed memfd with two SPSC rings of frame slots and
- * two eventfds (pktchan.h, vswitch/PROTOCOL.md "Packet channel").
+ * two eventfds (pktchan.h, wire/PROTOCOL.md "Packet channel").
  *
  * Each side keeps its own index (the producer's prod, the consumer's cons)
  * in private memory and only publishes it to the shared header: the peer
@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "pktchan"
-#include "core/log.h"
-#include "vswitch/pktchan.h"
+#include "base/log.h"
+#include "wire/pktchan.h"
 
 /* Where pktchan_create() puts things; pktchan_open() accepts any sane layout. */
 #define PKTCHAN_RINGS_OFF	64

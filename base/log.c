@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/log.h"
+#include "base/log.h"
 
 static char log_ident[64] = "iopath";
 static enum log_level log_level = LOG_LEVEL_INFO;

@@ -14,10 +14,10 @@
 
 #define LOG_SUBSYS "main"
 #include "core/evloop.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/vdev.h"
 #include "core/vmm.h"
-#include "core/vmm_ctl.h"
+#include "vmm/vmm_ctl.h"
 #include "cpu/kvm.h"
 #include "emu-devices/nic_switch.h"
 #include "pv-rings/pv_nic.h"

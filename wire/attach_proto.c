@@ -2,7 +2,7 @@
 /*
  * The port attach protocol: message checks, send and receive over a unix
  * SOCK_SEQPACKET socket with SCM_RIGHTS, and the client handshake
- * (attach_proto.h, vswitch/PROTOCOL.md).
+ * (attach_proto.h, wire/PROTOCOL.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,13 +16,13 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "attach"
-#include "core/log.h"
-#include "pv-rings/pv_abi.h"
-#include "vswitch/attach_proto.h"
+#include "base/log.h"
+#include "wire/pv_abi.h"
+#include "wire/attach_proto.h"
 
 /* How long the client waits for each answer of the switch. */
 #define ATTACH_CLIENT_TIMEOUT_MS	5000
-/* pv rings, event page and RAM regions are whole pages (pv-rings/PROTOCOL.md). */
+/* pv rings, event page and RAM regions are whole pages (wire/PV-RINGS.md). */
 #define ATTACH_PV_PAGE			4096u
 
 static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef IOPATH_VSWITCH_ATTACH_PROTO_H
-#define IOPATH_VSWITCH_ATTACH_PROTO_H
+#ifndef IOPATH_WIRE_ATTACH_PROTO_H
+#define IOPATH_WIRE_ATTACH_PROTO_H
 
 /*
  * The port attach protocol between iopath-switch and its clients (VMMs,
  * test tools), over a unix SOCK_SEQPACKET socket per host. Documented in
- * vswitch/PROTOCOL.md. One connection carries one port: the port lives as
+ * wire/PROTOCOL.md. One connection carries one port: the port lives as
  * long as the connection, so a client that dies loses its port and nothing
  * else.
  *

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef IOPATH_CORE_LOG_H
-#define IOPATH_CORE_LOG_H
+#ifndef IOPATH_BASE_LOG_H
+#define IOPATH_BASE_LOG_H
 
 /*
  * One logger for every host process. Each .c file names its subsystem by
  * defining LOG_SUBSYS before including this header:
  *
  *	#define LOG_SUBSYS "pci"
- *	#include "core/log.h"
+ *	#include "base/log.h"
  *	...
  *	log_warn("bad BAR write at %#x", off);
  *

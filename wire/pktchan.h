@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef IOPATH_VSWITCH_PKTCHAN_H
-#define IOPATH_VSWITCH_PKTCHAN_H
+#ifndef IOPATH_WIRE_PKTCHAN_H
+#define IOPATH_WIRE_PKTCHAN_H
 
 /*
  * The packet channel: how a VM's emulated NIC (and host-side test tools)
@@ -22,7 +22,7 @@
  * shared header is checked before use; a bad one marks the channel broken
  * (pktchan_broken()) and the owner drops the port.
  *
- * This header is also the layout ABI (vswitch/PROTOCOL.md).
+ * This header is also the layout ABI (wire/PROTOCOL.md).
  */
 
 #include <stdbool.h>

@@ -8,9 +8,9 @@
 
 #define LOG_SUBSYS "ctl"
 #include "core/ctl.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/vmm.h"
-#include "core/vmm_ctl.h"
+#include "vmm/vmm_ctl.h"
 #include "cpu/vcpu_state.h"
 
 static int vmm_ctl_status(void *opaque, json_t *req, json_t *resp)

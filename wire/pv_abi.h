@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef IOPATH_PV_ABI_H
-#define IOPATH_PV_ABI_H
+#ifndef IOPATH_WIRE_PV_ABI_H
+#define IOPATH_WIRE_PV_ABI_H
 
 /*
- * The pv NIC's guest ABI (pv-rings/PROTOCOL.md), shared by the guest
+ * The pv NIC's guest ABI (wire/PV-RINGS.md), shared by the guest
  * driver, the VMM's PCI device and the switch's backend. Freestanding:
  * only <stdint.h>. Modelled on Xen's netif: one TX and one RX ring per
  * queue in guest memory, free-running 32-bit indices, slots that hold a

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef IOPATH_CORE_VMM_CTL_H
-#define IOPATH_CORE_VMM_CTL_H
+#ifndef IOPATH_VMM_VMM_CTL_H
+#define IOPATH_VMM_VMM_CTL_H
 
 /*
  * The VM's control socket commands (JSON lines, core/ctl.h):
