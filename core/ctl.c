@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "ctl"
+#include "base/clock.h"
 #include "base/log.h"
 #include "core/ctl.h"
 #include "core/evloop.h"
@@ -547,14 +548,6 @@ int ctl_register(struct ctl *ctl, const char *name, ctl_cmd_fn fn,
 
 #define CTL_CALL_ANSWER_MAX	(64u << 20)
 
-static int64_t ctl_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for @events on @fd until @deadline (-1: none). 0 or -errno. */
 static int ctl_wait(int fd, short events, int64_t deadline)
 {
@@ -564,7 +557,7 @@ static int ctl_wait(int fd, short events, int64_t deadline)
 		int n;
 
 		if (deadline >= 0) {
-			int64_t d = deadline - ctl_now_ms();
+			int64_t d = deadline - (int64_t)clock_mono_ms();
 
 			if (d <= 0)
 				return -ETIMEDOUT;
@@ -593,7 +586,7 @@ static int ctl_call_connect(int fd, const char *path, int64_t deadline)
 		/* A full backlog on a unix socket is EAGAIN: retry. */
 		if (errno != EAGAIN)
 			return -errno;
-		if (deadline >= 0 && ctl_now_ms() >= deadline)
+		if (deadline >= 0 && (int64_t)clock_mono_ms() >= deadline)
 			return -ETIMEDOUT;
 		poll(NULL, 0, 5);
 	}
@@ -684,7 +677,8 @@ static int ctl_call_recv(int fd, int64_t deadline, json_t **out)
 
 json_t *ctl_call(const char *path, json_t *req, int timeout_ms)
 {
-	int64_t deadline = timeout_ms < 0 ? -1 : ctl_now_ms() + timeout_ms;
+	int64_t deadline = timeout_ms < 0 ? -1
+					  : (int64_t)clock_mono_ms() + timeout_ms;
 	json_t *answer = NULL;
 	char *text = NULL;
 	size_t len;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #define LOG_SUBSYS "vmm"
+#include "base/clock.h"
 #include "core/boot_setup.h"
 #include "core/ctl.h"
 #include "core/elf_load.h"
@@ -27,14 +28,6 @@
 #include "guests/include/boot_info.h"
 
 #define VMM_RAM_SLOT_BASE 0	/* KVM slots 0..1: RAM regions */
-
-static uint64_t vmm_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static void vmm_exit_pio(void *opaque, uint16_t port, void *data,
 			 unsigned size, bool is_write)
@@ -178,7 +171,7 @@ int vmm_run(struct vmm *vmm)
 	unsigned i;
 	int ret;
 
-	vmm->start_ns = vmm_now_ns();
+	vmm->start_ns = clock_mono_ns();
 	/* 20 ms: a log line is late by at most that, at ~50 wakeups/s. */
 	if (evloop_add_timer(vmm->loop, 20000000ull, true, vmm_drain_timer,
 			     vmm) < 0)

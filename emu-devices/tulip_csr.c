@@ -23,6 +23,7 @@
 #include <time.h>
 
 #define LOG_SUBSYS "tulip"
+#include "base/clock.h"
 #include "base/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
@@ -98,14 +99,6 @@ void tulip_status_set(struct tulip *t, uint32_t bits)
 
 /* ---- timers ---- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static struct timespec ns_to_ts(uint64_t ns)
 {
 	return (struct timespec){ .tv_sec = (time_t)(ns / 1000000000ull),
@@ -134,7 +127,7 @@ static void gpt_write(struct tulip *t, uint32_t val)
 	uint64_t period = cycles * gpt_cycle_ns(t);
 
 	t->gpt_value = val & (CSR11_VALUE_MASK | CSR11_CON);
-	t->gpt_start_ns = now_ns();
+	t->gpt_start_ns = clock_mono_ns();
 	timer_arm(t->gpt_fd, period, (val & CSR11_CON) ? period : 0);
 }
 
@@ -148,7 +141,7 @@ static uint32_t gpt_read(const struct tulip *t)
 		return t->gpt_value;
 	cyc = gpt_cycle_ns(t);
 	period = cycles * cyc;
-	gone = now_ns() - t->gpt_start_ns;
+	gone = clock_mono_ns() - t->gpt_start_ns;
 	if (gone >= period && !(t->gpt_value & CSR11_CON))
 		left = 0;
 	else

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "attach"
+#include "base/clock.h"
 #include "base/log.h"
 #include "wire/pv_abi.h"
 #include "wire/attach_proto.h"
@@ -481,17 +482,9 @@ int attach_msg_send(int sock, uint16_t type, uint32_t seq, const void *body,
 	return n == (ssize_t)buf.hdr.len ? 0 : -EIO;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int wait_readable(int sock, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = (int64_t)clock_mono_ms() + timeout_ms;
 	struct pollfd p = { .fd = sock, .events = POLLIN };
 	int left = timeout_ms, r;
 
@@ -504,7 +497,7 @@ static int wait_readable(int sock, int timeout_ms)
 		if (errno != EINTR)
 			return -errno;
 		if (timeout_ms >= 0) {
-			left = (int)(deadline - now_ms());
+			left = (int)(deadline - (int64_t)clock_mono_ms());
 			if (left < 0)
 				left = 0;
 		}

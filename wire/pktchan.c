@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "pktchan"
+#include "base/efd.h"
 #include "base/log.h"
 #include "wire/pktchan.h"
 
@@ -291,27 +292,6 @@ fail:
 	return NULL;
 }
 
-/* The fds must really be eventfds: we read and write 8 bytes at a time. */
-static int check_eventfd(int fd)
-{
-	char path[64], target[64];
-	ssize_t n;
-
-	if (fcntl(fd, F_GETFD) < 0)
-		return -EBADF;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return errno == ENOENT ? 0 : -errno;	/* no /proc: trust */
-	target[n] = '\0';
-	if (strcmp(target, "anon_inode:[eventfd]") != 0)
-		return -EINVAL;
-	/* Shared file status: the creator sets this too, we just insist. */
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
-		return -errno;
-	return 0;
-}
-
 struct pktchan *pktchan_open(int memfd, int kick_switch_fd,
 			     int kick_endpoint_fd, enum pktchan_side side)
 {
@@ -347,9 +327,9 @@ struct pktchan *pktchan_open(int memfd, int kick_switch_fd,
 		errno = -err;
 		return NULL;
 	}
-	err = check_eventfd(kick_switch_fd);
+	err = efd_check(kick_switch_fd);
 	if (!err)
-		err = check_eventfd(kick_endpoint_fd);
+		err = efd_check(kick_endpoint_fd);
 	if (err) {
 		errno = -err;
 		return NULL;

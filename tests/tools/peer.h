@@ -75,8 +75,6 @@ struct peer {
 	struct stream_sink sink;
 };
 
-uint64_t peer_now_ns(void);
-
 /* Send one frame we built (tagged here if --vlan). False if ring full. */
 bool peer_xmit(struct peer *p, uint8_t *frame, uint16_t len);
 /* Handle one received frame (any mode). */

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "peer"
+#include "base/clock.h"
 #include "base/log.h"
+#include "base/mac.h"
 #include "tests/tools/peer.h"
 #include "tests/tools/peer_net.h"
 #include "wire/attach_proto.h"
@@ -112,8 +114,8 @@ static void parse_args(int argc, char **argv, struct peer_opts *o)
 		case O_PORT: o->port = optarg; break;
 		case O_VM: o->vm = optarg; break;
 		case O_MAC:
-			NEED(net_parse_mac(optarg, o->mac) == 0 &&
-			     !(o->mac[0] & 1), "bad --mac %s", optarg);
+			NEED(mac_parse_unicast(optarg, o->mac) == 0,
+			     "bad --mac %s", optarg);
 			have_mac = true;
 			break;
 		case O_IP:
@@ -144,7 +146,7 @@ static void parse_args(int argc, char **argv, struct peer_opts *o)
 			have_dst_ip = true;
 			break;
 		case O_DST_MAC:
-			NEED(net_parse_mac(optarg, o->dst_mac) == 0,
+			NEED(mac_parse(optarg, o->dst_mac) == 0,
 			     "bad --dst-mac %s", optarg);
 			o->have_dst_mac = true;
 			break;
@@ -308,7 +310,7 @@ static void peer_sleep(struct peer *p, uint64_t wake_ns)
 	};
 	struct timespec ts, *tsp = NULL;
 	sigset_t block, orig;
-	uint64_t now = peer_now_ns();
+	uint64_t now = clock_mono_ns();
 
 	if (wake_ns != UINT64_MAX) {
 		uint64_t d = wake_ns > now ? wake_ns - now : 0;
@@ -349,7 +351,7 @@ static void peer_run(struct peer *p)
 	if (p->o.seconds > 0)
 		deadline = p->start_ns + (uint64_t)(p->o.seconds * 1e9);
 	while (!stop_signal && !p->error) {
-		uint64_t now = peer_now_ns();
+		uint64_t now = clock_mono_ns();
 		unsigned work;
 
 		if (now >= deadline || peer_mode_done(p))
@@ -365,9 +367,9 @@ static void peer_run(struct peer *p)
 		peer_sleep(p, wake < deadline ? wake : deadline);
 	}
 	/* Let the switch take what we queued before we hang up. */
-	deadline = peer_now_ns() + DRAIN_NS;
+	deadline = clock_mono_ns() + DRAIN_NS;
 	while (!p->error && pktchan_tx_inflight(p->ch) &&
-	       peer_now_ns() < deadline)
+	       clock_mono_ns() < deadline)
 		usleep(1000);
 }
 
@@ -451,7 +453,7 @@ static void peer_report(const struct peer *p)
 	put_real(j, "lat_max_us", (double)s->lat_max_ns / 1e3);
 	put_real(j, "tx_pps", rate(p->sent, p->tx_first_ns, p->tx_last_ns));
 	put_real(j, "rx_pps", rate(s->received, s->first_ns, s->last_ns));
-	put_real(j, "elapsed_s", (double)(peer_now_ns() - p->start_ns) / 1e9);
+	put_real(j, "elapsed_s", (double)(clock_mono_ns() - p->start_ns) / 1e9);
 	json_object_set_new(j, "flows", report_flows(s));
 	json_object_set_new(j, "error", p->error ? json_string(p->error)
 						 : json_null());
@@ -467,7 +469,7 @@ int main(int argc, char **argv)
 {
 	static struct peer p;
 	struct sigaction sa = { .sa_handler = on_signal };
-	char mac[18], ip[16];
+	char mac[MAC_STR_LEN], ip[16];
 
 	log_set_ident("iopath-peer");
 	parse_args(argc, argv, &p.o);
@@ -480,8 +482,8 @@ int main(int argc, char **argv)
 		pktchan_destroy(p.ch);
 		return 1;
 	}
-	p.start_ns = peer_now_ns();
-	net_format_mac(p.o.mac, mac);
+	p.start_ns = clock_mono_ns();
+	mac_format(p.o.mac, mac);
 	net_format_ipv4(p.o.ip, ip);
 	printf("{\"event\":\"ready\",\"mode\":\"%s\",\"port\":\"%s\","
 	       "\"port_id\":%u,\"mac\":\"%s\",\"ip\":\"%s\",\"vlan\":%d}\n",

@@ -8,19 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "tests/tools/peer.h"
 #include "tests/tools/peer_net.h"
 
 #define ARP_RETRY_NS	200000000ull	/* 200 ms */
 #define ARP_TRIES	15		/* then give up: 3 s */
-
-uint64_t peer_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Tag in place if --vlan: the buffer has PKTCHAN_FRAME_MAX bytes. */
 static uint16_t tag(struct peer *p, uint8_t *frame, uint16_t len)
@@ -107,7 +100,7 @@ static void on_udp(struct peer *p, const struct net_pkt *k)
 
 	if (p->o.mode == PEER_SINK && k->udp_dport == p->o.udp_port &&
 	    stream_payload_get(k->udp_data, k->udp_data_len, &sp)) {
-		stream_sink_rx(&p->sink, &sp, peer_now_ns());
+		stream_sink_rx(&p->sink, &sp, clock_mono_ns());
 		return;
 	}
 	if (p->o.mode == PEER_RESPONDER &&

@@ -40,23 +40,6 @@ static void put32(uint8_t *p, uint32_t v)
 
 /* ---- text ---- */
 
-int net_parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned v[6];
-	char tail;
-	int i;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3],
-		   &v[4], &v[5], &tail) != 6)
-		return -EINVAL;
-	for (i = 0; i < 6; i++) {
-		if (v[i] > 0xff)
-			return -EINVAL;
-		mac[i] = (uint8_t)v[i];
-	}
-	return 0;
-}
-
 int net_parse_ipv4(const char *s, uint32_t *ip, int *prefix)
 {
 	char addr[16], *end;
@@ -80,12 +63,6 @@ int net_parse_ipv4(const char *s, uint32_t *ip, int *prefix)
 	if (prefix)
 		*prefix = (int)pl;
 	return 0;
-}
-
-void net_format_mac(const uint8_t mac[6], char *buf)
-{
-	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
-		mac[3], mac[4], mac[5]);
 }
 
 void net_format_ipv4(uint32_t ip, char *buf)

@@ -59,12 +59,9 @@ struct net_pkt {
 	size_t udp_data_len;
 };
 
-/* "02:00:00:00:00:01"; 0 or -EINVAL. */
-int net_parse_mac(const char *s, uint8_t mac[6]);
 /* "10.0.0.1" or "10.0.0.1/24" (@prefix may be NULL; -1 if absent). */
 int net_parse_ipv4(const char *s, uint32_t *ip, int *prefix);
-/* Into @buf of at least 18 / 16 bytes. */
-void net_format_mac(const uint8_t mac[6], char *buf);
+/* Into @buf of at least 16 bytes. */
 void net_format_ipv4(uint32_t ip, char *buf);
 /* Hex string (spaces and colons allowed) to bytes; length or -EINVAL. */
 int net_parse_hex(const char *s, uint8_t *buf, size_t max);
