@@ -13,6 +13,16 @@ set -euo pipefail
 BIN=${IOPATH_BIN:?IOPATH_BIN must point at the bin directory of a build}
 T=${IOPATH_TEST_PREFIX:-io$$}
 WORK=$(mktemp -d /tmp/iopath-sys-XXXXXX)
+# The commands of the packages scripts/setup installs, and no others: a
+# test (or a program it starts) that needs anything else fails here, as
+# it would on a fresh machine.
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+if ! "$SRC/scripts/test-path" "$WORK/path"; then
+	echo "FAIL: cannot make the tests' PATH (scripts/test-path)"
+	rm -rf "$WORK"
+	exit 1
+fi
+export PATH=$WORK/path
 SYS_PIDS=()
 SYS_NETNS=()
 SYS_LINKS=()
