@@ -43,10 +43,11 @@
 
 #define LOG_SUBSYS "tulip"
 #include "core/evloop.h"
+#include "base/json_counters.h"
 #include "base/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
-#include "core/vnic.h"
+#include "core/nic_mac.h"
 #include "core/vmm.h"
 #include "emu-devices/tulip_priv.h"
 
@@ -165,23 +166,15 @@ static void tulip_fini(struct vdev *vd)
 static int tulip_init(struct vdev *vd, const char *opts)
 {
 	struct tulip *t;
-	char buf[64];
 	int ret;
 
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	ret = vdev_opt_get(opts, "mac", buf, sizeof(buf));
-	if (ret >= 0) {
-		if (vnic_mac_parse(buf, t->mac) < 0) {
-			log_err("%s: bad mac '%s' (want a unicast "
-				"xx:xx:xx:xx:xx:xx)", vd->id, buf);
-			free(t);
-			return -EINVAL;
-		}
-	} else {
-		/* 0x69 "i": also keeps Linux's Lite-On byte swap off. */
-		vnic_mac_default(vd, 0x69, t->mac);
+	/* Default tag 0x69 "i": also keeps Linux's Lite-On byte swap off. */
+	if (nic_mac_opt(vd, opts, 0x69, t->mac) < 0) {
+		free(t);
+		return -EINVAL;
 	}
 	pthread_mutex_init(&t->lock, NULL);
 	t->vd = vd;
@@ -388,8 +381,6 @@ static json_t *ratio(uint64_t a, uint64_t b)
 	return b ? json_real((double)a / (double)b) : json_null();
 }
 
-#define STAT(obj, c, f) json_object_set_new(obj, #f, json_integer((json_int_t)(c).f))
-
 json_t *tulip_stats(struct vdev *vd)
 {
 	struct tulip *t = tulip_of(vd);
@@ -404,18 +395,14 @@ json_t *tulip_stats(struct vdev *vd)
 	for (unsigned i = 0; i < TULIP_NCSR; i++) {
 		exits += c.csr_reads[i] + c.csr_writes[i];
 		if (c.csr_reads[i])
-			json_object_set_new(rd, csr_names[i],
-					    json_integer((json_int_t)
-							 c.csr_reads[i]));
+			json_counter_set(rd, csr_names[i], c.csr_reads[i]);
 		if (c.csr_writes[i])
-			json_object_set_new(wr, csr_names[i],
-					    json_integer((json_int_t)
-							 c.csr_writes[i]));
+			json_counter_set(wr, csr_names[i], c.csr_writes[i]);
 	}
 	json_object_set_new(o, "device", json_string(vd->id));
 	json_object_set_new(o, "csr_reads", rd);
 	json_object_set_new(o, "csr_writes", wr);
-	json_object_set_new(o, "csr_exits", json_integer((json_int_t)exits));
+	json_counter_set(o, "csr_exits", exits);
 	/*
 	 * CSR9 (SROM and MII bit-banging) and CSR12 (GPIO) manage identity
 	 * and link, thousands of exits at bring-up and none per packet:
@@ -423,26 +410,26 @@ json_t *tulip_stats(struct vdev *vd)
 	 */
 	setup = c.csr_reads[9] + c.csr_writes[9] + c.csr_reads[12] +
 		c.csr_writes[12];
-	json_object_set_new(o, "setup_exits", json_integer((json_int_t)setup));
+	json_counter_set(o, "setup_exits", setup);
 	exits -= setup;
-	json_object_set_new(o, "data_exits", json_integer((json_int_t)exits));
-	STAT(o, c, tx_frames);
-	STAT(o, c, tx_bytes);
-	STAT(o, c, tx_setup);
-	STAT(o, c, tx_dropped);
-	STAT(o, c, tx_wire_full);
-	STAT(o, c, rx_frames);
-	STAT(o, c, rx_bytes);
-	STAT(o, c, rx_filtered);
-	STAT(o, c, rx_missed);
-	STAT(o, c, rx_stopped);
-	STAT(o, c, rx_truncated);
-	STAT(o, c, irqs);
-	STAT(o, c, gpt_expired);
-	STAT(o, c, tap_polls);
-	STAT(err, c, fbe);
-	STAT(err, c, tjt);
-	STAT(err, c, unf);
+	json_counter_set(o, "data_exits", exits);
+	JSON_COUNTER(o, c, tx_frames);
+	JSON_COUNTER(o, c, tx_bytes);
+	JSON_COUNTER(o, c, tx_setup);
+	JSON_COUNTER(o, c, tx_dropped);
+	JSON_COUNTER(o, c, tx_wire_full);
+	JSON_COUNTER(o, c, rx_frames);
+	JSON_COUNTER(o, c, rx_bytes);
+	JSON_COUNTER(o, c, rx_filtered);
+	JSON_COUNTER(o, c, rx_missed);
+	JSON_COUNTER(o, c, rx_stopped);
+	JSON_COUNTER(o, c, rx_truncated);
+	JSON_COUNTER(o, c, irqs);
+	JSON_COUNTER(o, c, gpt_expired);
+	JSON_COUNTER(o, c, tap_polls);
+	JSON_COUNTER(err, c, fbe);
+	JSON_COUNTER(err, c, tjt);
+	JSON_COUNTER(err, c, unf);
 	json_object_set_new(o, "errors", err);
 	/*
 	 * Data-path exits per frame, over both directions and per direction:

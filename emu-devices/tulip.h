@@ -6,7 +6,7 @@
  * The DEC/Intel 21140A "Tulip" NIC model (emu path, DESIGN.md). A vdev
  * named "tulip" with options "mac=02:xx:xx:xx:xx:xx". What is on the
  * other end of its wire is plugged in afterwards with tulip_set_wire():
- * nic_switch.c attaches a switch port, unit tests a fake.
+ * tulip_port.c attaches a switch port, unit tests a fake.
  *
  * Threads: CSR accesses come on vCPU threads, received frames and timers
  * on the event loop thread; one mutex per NIC orders them.

@@ -32,10 +32,11 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "pvnet"
+#include "base/json_counters.h"
 #include "base/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
-#include "core/vnic.h"
+#include "core/nic_mac.h"
 #include "core/vmm.h"
 #include "cpu/kvm.h"
 #include "wire/pv_abi.h"
@@ -651,22 +652,14 @@ static int pv_init(struct vdev *vd, const char *opts)
 {
 	struct pv_dev *p = calloc(1, sizeof(*p));
 	unsigned long queues = 1;
-	char buf[64];
 	int ret;
 
 	if (!p)
 		return -ENOMEM;
 	vd->priv = p;
 	pthread_mutex_init(&p->lock, NULL);
-	if (vdev_opt_get(opts, "mac", buf, sizeof(buf)) >= 0) {
-		if (vnic_mac_parse(buf, p->mac) < 0) {
-			log_err("%s: bad mac '%s' (want a unicast "
-				"02:xx:xx:xx:xx:xx)", vd->id, buf);
-			return -EINVAL;
-		}
-	} else {
-		vnic_mac_default(vd, 0x70 /* "p" */, p->mac);
-	}
+	if (nic_mac_opt(vd, opts, 0x70 /* "p" */, p->mac) < 0)
+		return -EINVAL;
 	if (vdev_opt_num(opts, "queues", 1, ATTACH_PV_MAX_QUEUES, &queues)) {
 		log_err("%s: queues must be 1..%d", vd->id,
 			ATTACH_PV_MAX_QUEUES);
@@ -722,7 +715,7 @@ const struct vdev_ops pvnet_ops = {
 	.bar_write = pv_bar_write,
 };
 
-/* ---- for pv_nic.c ---- */
+/* ---- for the port (pv_port.c) ---- */
 
 void pv_dev_set_wire(struct vdev *vd, const struct pv_wire *w)
 {
@@ -780,25 +773,24 @@ json_t *pv_dev_stats(struct vdev *vd)
 	running = p->running;
 	link = p->link;
 	pthread_mutex_unlock(&p->lock);
-#define PV_SET(k, v) json_object_set_new(o, k, json_integer((json_int_t)(v)))
 	json_object_set_new(o, "id", json_string(vd->id));
 	json_object_set_new(o, "model", json_string("pvnet"));
 	json_object_set_new(o, "path", json_string("pv"));
 	json_object_set_new(o, "running", json_boolean(running));
 	json_object_set_new(o, "link", json_boolean(link));
-	PV_SET("device_error", error);
-	PV_SET("reg_reads", c.reg_reads);
-	PV_SET("reg_writes", c.reg_writes);
-	PV_SET("notify_exits", c.notify_exits);
-	PV_SET("notify_bad", c.notify_bad);
+	json_counter_set(o, "device_error", error);
+	JSON_COUNTER(o, c, reg_reads);
+	JSON_COUNTER(o, c, reg_writes);
+	JSON_COUNTER(o, c, notify_exits);
+	JSON_COUNTER(o, c, notify_bad);
 	/* Every userspace exit this device caused: all set-up work. */
-	PV_SET("setup_exits", c.reg_reads + c.reg_writes + c.notify_exits);
-	PV_SET("configs", c.configs);
-	PV_SET("config_refused", c.config_refused);
-	PV_SET("resets", c.resets);
-	PV_SET("bad_config", c.bad_config);
-	PV_SET("backend_errors", c.backend_errors);
-	PV_SET("ignored_writes", c.ignored_writes);
-#undef PV_SET
+	json_counter_set(o, "setup_exits",
+			 c.reg_reads + c.reg_writes + c.notify_exits);
+	JSON_COUNTER(o, c, configs);
+	JSON_COUNTER(o, c, config_refused);
+	JSON_COUNTER(o, c, resets);
+	JSON_COUNTER(o, c, bad_config);
+	JSON_COUNTER(o, c, backend_errors);
+	JSON_COUNTER(o, c, ignored_writes);
 	return o;
 }

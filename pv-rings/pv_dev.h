@@ -43,7 +43,7 @@ struct pv_wire {
 	void (*close)(void *opaque);
 };
 
-/* Attach the backend wire (before the guest runs). */
+/* Attach the backend wire (pv_port.c; before the guest runs). */
 void pv_dev_set_wire(struct vdev *vd, const struct pv_wire *w);
 /* Link status the guest reads in PV_REG_STATUS. Any thread. */
 void pv_dev_set_link(struct vdev *vd, bool up);

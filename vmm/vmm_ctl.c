@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define LOG_SUBSYS "ctl"
+#include "base/clock.h"
 #include "core/ctl.h"
 #include "base/log.h"
 #include "core/vmm.h"
@@ -16,11 +16,8 @@
 static int vmm_ctl_status(void *opaque, json_t *req, json_t *resp)
 {
 	struct vmm *vmm = opaque;
-	struct timespec ts;
-	uint64_t now;
+	uint64_t now = clock_mono_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	json_object_set_new(resp, "name", json_string(vmm->name));
 	json_object_set_new(resp, "state",
 			    json_string(atomic_load(&vmm->paused) ? "paused"

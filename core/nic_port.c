@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A VMM NIC's switch port (nic_port.h): options, the attach, the watched
+ * attach connection, requests to the switch, teardown and stats. The
+ * paths (tulip_port.c, pv_port.c) add what is theirs through their ops.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LOG_SUBSYS "nic"
+#include "base/clock.h"
+#include "base/log.h"
+#include "core/evloop.h"
+#include "core/nic_port.h"
+#include "core/vdev.h"
+#include "core/vmm.h"
+
+/* Our requests' seq numbers; the attach handshake used 1 and 2. */
+#define NIC_PORT_SEQ_FIRST	100
+
+/*
+ * The ports of this process (one VMM per process), to find a device's
+ * port for its stats. Main thread only: add, stats and teardown.
+ */
+static struct nic_port *nic_ports[NIC_PORT_MAX];
+
+/* ---- options ---- */
+
+static bool nic_port_key_in(const char *s, size_t k, const char *const *keys)
+{
+	for (; keys && *keys; keys++)
+		if (k == strlen(*keys) && !strncmp(s, *keys, k))
+			return true;
+	return false;
+}
+
+/* The common --nic options (nic_port.h) into @p and @req. */
+static int nic_port_opts(struct nic_port *p, const char *opts,
+			 unsigned index, struct attach_req *req)
+{
+	static const char *const common[] = { "mac", "switch", "vlan",
+					      "trunk", "port", NULL };
+	char buf[128];
+	long vlan = 0;
+
+	memset(req, 0, sizeof(*req));
+	for (const char *s = opts; s && *s;) {
+		const char *end = strchr(s, ',');
+		size_t k = strcspn(s, "=,");
+
+		if (!nic_port_key_in(s, k, common) &&
+		    !nic_port_key_in(s, k, p->ops->extra_keys)) {
+			log_err("--nic: unknown option '%.*s'",
+				(int)(end ? end - s : (long)strlen(s)), s);
+			return -EINVAL;
+		}
+		s = end ? end + 1 : NULL;
+	}
+	if (vdev_opt_get(opts, "switch", p->path, sizeof(p->path)) < 0 ||
+	    !strcmp(p->path, "none"))
+		p->path[0] = '\0';
+	if (vdev_opt_get(opts, "vlan", buf, sizeof(buf)) >= 0) {
+		char *end;
+
+		vlan = strtol(buf, &end, 10);
+		if (*end || vlan < 1 || vlan > 4094) {
+			log_err("--nic: vlan must be 1..4094");
+			return -EINVAL;
+		}
+	}
+	if (vdev_opt_get(opts, "port", p->port, sizeof(p->port)) < 0)
+		snprintf(p->port, sizeof(p->port), "%.24s.%u", p->vmm->name,
+			 index);
+	snprintf(req->port, sizeof(req->port), "%s", p->port);
+	snprintf(req->vm, sizeof(req->vm), "%s", p->vmm->name);
+	req->kind = p->ops->kind;
+	req->vlan_mode = vdev_opt_get(opts, "trunk", buf, sizeof(buf)) >= 0
+				 ? ATTACH_VLAN_TRUNK
+				 : ATTACH_VLAN_ACCESS;
+	/* Access ports default to VLAN 1; a trunk without vlan= has no
+	 * native VLAN. */
+	req->vlan = (uint16_t)(vlan ? vlan : 1);
+	if (req->vlan_mode == ATTACH_VLAN_TRUNK && !vlan)
+		req->vlan = 0;
+	return 0;
+}
+
+/* ---- life ---- */
+
+static struct nic_port *nic_port_new(struct vmm *vmm,
+				     const struct nic_port_ops *ops)
+{
+	struct nic_port *p = calloc(1, sizeof(*p));
+	int ret;
+
+	if (!p)
+		return NULL;
+	p->vmm = vmm;
+	p->ops = ops;
+	p->sock = -1;
+	p->seq = NIC_PORT_SEQ_FIRST;
+	pthread_mutex_init(&p->sock_lock, NULL);
+	if (ops->priv_size && !(p->priv = calloc(1, ops->priv_size)))
+		ret = -ENOMEM;
+	else
+		ret = ops->init ? ops->init(p) : 0;
+	if (ret == 0)
+		return p;
+	pthread_mutex_destroy(&p->sock_lock);
+	free(p->priv);
+	free(p);
+	errno = -ret;
+	return NULL;
+}
+
+static void nic_port_free(struct nic_port *p)
+{
+	if (p->ops->fini)
+		p->ops->fini(p);
+	for (unsigned i = 0; i < NIC_PORT_MAX; i++)
+		if (nic_ports[i] == p)
+			nic_ports[i] = NULL;
+	if (p->sock >= 0)
+		close(p->sock);
+	pthread_mutex_destroy(&p->sock_lock);
+	free(p->priv);
+	free(p);
+}
+
+static void nic_port_unwatch(struct nic_port *p)
+{
+	if (!p->watching)
+		return;
+	p->watching = false;
+	if (p->ops->unwatch)
+		p->ops->unwatch(p);
+	evloop_del_fd(p->vmm->loop, p->sock);
+}
+
+void nic_port_close(struct nic_port *p)
+{
+	nic_port_unwatch(p);
+	nic_port_free(p);
+}
+
+void nic_port_lost(struct nic_port *p, const char *why)
+{
+	if (p->lost)
+		return;
+	p->lost = true;
+	log_warn("%s: switch %s: %s; link down", p->vd->id, p->path, why);
+	nic_port_unwatch(p);
+	pthread_mutex_lock(&p->sock_lock);
+	if (p->sock >= 0)
+		close(p->sock);
+	p->sock = -1;
+	pthread_mutex_unlock(&p->sock_lock);
+	p->ops->set_link(p->vd, false);
+	if (p->ops->switch_lost)
+		p->ops->switch_lost(p);
+}
+
+/* ---- the attach connection, on the loop ---- */
+
+/* A message nobody asked for: the path's, or the end of the switch. */
+static int nic_port_unasked(struct nic_port *p, const struct attach_msg *m,
+			    char *why, size_t len)
+{
+	uint32_t seq = m->hdr.seq;
+	uint32_t next;
+	int ret;
+
+	pthread_mutex_lock(&p->sock_lock);
+	next = p->seq;
+	pthread_mutex_unlock(&p->sock_lock);
+	if (seq >= NIC_PORT_SEQ_FIRST && seq < next) {
+		/* An answer a timed-out request gave up on. */
+		log_info("%s: late message %u (seq %u) ignored", p->vd->id,
+			 m->hdr.type, seq);
+		return 0;
+	}
+	ret = p->ops->sock_message ? p->ops->sock_message(p, m) : -EPROTO;
+	if (ret == 0)
+		return 0;
+	if (m->hdr.type == ATTACH_MSG_ERROR)
+		snprintf(why, len, "error %d: %.*s", m->u.error.err,
+			 ATTACH_ERR_MAX - 1, m->u.error.msg);
+	else
+		snprintf(why, len, "unexpected message %u", m->hdr.type);
+	return ret;
+}
+
+static void nic_port_sock_ready(void *opaque, int fd, uint32_t revents)
+{
+	struct nic_port *p = opaque;
+	char err[ATTACH_ERR_MAX + 32] = "";
+	struct attach_msg m;
+	int ret;
+
+	for (;;) {
+		/* Not while a vCPU waits for an answer on it. */
+		pthread_mutex_lock(&p->sock_lock);
+		ret = p->sock >= 0 ? attach_msg_recv(p->sock, &m, 0, err,
+						     sizeof(err))
+				   : -ECONNRESET;
+		pthread_mutex_unlock(&p->sock_lock);
+		if (ret == -ETIMEDOUT) {
+			if (revents & (POLLHUP | POLLERR))
+				nic_port_lost(p, "socket error");
+			return;
+		}
+		if (ret < 0) {
+			nic_port_lost(p, ret == -ECONNRESET
+				      ? "connection closed"
+				      : err[0] ? err : strerror(-ret));
+			return;
+		}
+		ret = nic_port_unasked(p, &m, err, sizeof(err));
+		attach_msg_close_fds(&m);
+		if (ret < 0) {
+			nic_port_lost(p, err);
+			return;
+		}
+	}
+}
+
+/* ---- set-up ---- */
+
+int nic_port_guest_mem(const struct nic_port *p, struct attach_req *req,
+		       int *fds, unsigned *nfds)
+{
+	const struct guest_mem *gm = &p->vmm->mem;
+
+	if (req->nregions + gm->nregions > ATTACH_MAX_REGIONS ||
+	    *nfds >= ATTACH_MAX_FDS)
+		return -E2BIG;
+	for (unsigned i = 0; i < gm->nregions; i++)
+		req->regions[req->nregions++] = (struct attach_region){
+			.gpa = gm->regions[i].gpa,
+			.size = gm->regions[i].size,
+			.offset = gm->regions[i].fd_offset,
+			.fd_index = *nfds,
+		};
+	fds[(*nfds)++] = gm->fd;
+	return 0;
+}
+
+static int nic_port_attach(struct nic_port *p, struct attach_req *req)
+{
+	char err[ATTACH_ERR_MAX] = "";
+	char client[ATTACH_NAME_MAX];
+	int fds[ATTACH_MAX_FDS];
+	unsigned nfds = 0;
+	int ret;
+
+	ret = p->ops->attach_prepare(p, req, fds, &nfds);
+	if (ret == 0) {
+		snprintf(client, sizeof(client), "iopath-vmm %.19s",
+			 p->vmm->name);
+		ret = attach_client_connect(p->path, client, req, fds, nfds,
+					    &p->port_id, err, sizeof(err));
+	}
+	if (ret < 0) {
+		log_err("%s: cannot attach to switch %s: %s", p->vd->id,
+			p->path, err[0] ? err : strerror(-ret));
+		return ret;
+	}
+	/* No other thread runs yet: no sock_lock. */
+	p->sock = ret;
+	ret = evloop_add_fd(p->vmm->loop, p->sock, POLLIN,
+			    nic_port_sock_ready, p);
+	if (ret < 0)
+		return ret;
+	p->watching = true;
+	if (p->ops->attached) {
+		ret = p->ops->attached(p);
+		if (ret < 0)
+			return ret;
+	}
+	log_info("%s: attached to switch %s as %s port %s (id %u)", p->vd->id,
+		 p->path, p->ops->name, p->port, p->port_id);
+	return 0;
+}
+
+int nic_port_add(struct vmm *vmm, const struct nic_port_ops *ops,
+		 const char *opts, unsigned index)
+{
+	struct attach_req req;
+	struct nic_port *p;
+	unsigned slot;
+	char id[16];
+	int ret;
+
+	for (slot = 0; slot < NIC_PORT_MAX && nic_ports[slot]; slot++)
+		;
+	if (slot == NIC_PORT_MAX) {
+		log_err("--nic: at most %d NICs", NIC_PORT_MAX);
+		return -ENOSPC;
+	}
+	p = nic_port_new(vmm, ops);
+	if (!p)
+		return -errno;
+	ret = nic_port_opts(p, opts, index, &req);
+	if (ret < 0) {
+		nic_port_free(p);
+		return ret;
+	}
+	snprintf(id, sizeof(id), "nic%u", index);
+	p->vd = vdev_create(vmm, ops->model, id, opts);
+	if (!p->vd) {
+		ret = -errno;
+		nic_port_free(p);
+		return ret;
+	}
+	nic_ports[slot] = p;
+	ops->get_mac(p->vd, req.mac);
+	/* From here the device owns the port: its teardown frees it. */
+	ops->plug(p);
+	if (!p->path[0]) {
+		log_info("%s: no switch: %s", id, ops->unattached_note);
+		if (ops->unattached_link)
+			ops->set_link(p->vd, true);
+		return 0;
+	}
+	ret = nic_port_attach(p, &req);
+	if (ret < 0)
+		return ret;
+	ops->set_link(p->vd, true);
+	return 0;
+}
+
+/* ---- requests, from a device call ---- */
+
+int nic_port_request(struct nic_port *p, uint16_t type, const void *body,
+		     size_t len, const int *fds, unsigned nfds,
+		     int timeout_ms, char *err, size_t errlen)
+{
+	uint64_t end = clock_mono_ms() + (uint64_t)timeout_ms;
+	struct attach_msg m;
+	uint32_t seq;
+	int ret;
+
+	err[0] = '\0';
+	pthread_mutex_lock(&p->sock_lock);
+	if (p->sock < 0) {
+		pthread_mutex_unlock(&p->sock_lock);
+		snprintf(err, errlen, "no switch");
+		return -ENOTCONN;
+	}
+	seq = p->seq++;
+	ret = attach_msg_send(p->sock, type, seq, body, len, fds, nfds);
+	while (ret == 0) {
+		uint64_t now = clock_mono_ms();
+
+		if (now >= end) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		ret = attach_msg_recv(p->sock, &m, (int)(end - now), err,
+				      errlen);
+		if (ret < 0)
+			break;
+		attach_msg_close_fds(&m);
+		if (m.hdr.seq != seq) {
+			log_info("%s: ignoring message %u (seq %u) while "
+				 "waiting for answer %u", p->vd->id,
+				 m.hdr.type, m.hdr.seq, seq);
+			continue;
+		}
+		if (m.hdr.type == ATTACH_MSG_ATTACH_ACK)
+			break;
+		if (m.hdr.type == ATTACH_MSG_ERROR) {
+			snprintf(err, errlen, "%.*s", ATTACH_ERR_MAX - 1,
+				 m.u.error.msg);
+			ret = m.u.error.err > 0 ? -m.u.error.err : -EPROTO;
+			/* A refusal must not read as "no switch" or "no
+			 * answer". */
+			if (ret == -ENOTCONN || ret == -ETIMEDOUT ||
+			    ret == -ECONNRESET)
+				ret = -EPROTO;
+			break;
+		}
+		snprintf(err, errlen, "unexpected answer %u", m.hdr.type);
+		ret = -EPROTO;
+	}
+	if (ret < 0 && !err[0])
+		snprintf(err, errlen, "%s", strerror(-ret));
+	pthread_mutex_unlock(&p->sock_lock);
+	return ret;
+}
+
+int nic_port_send(struct nic_port *p, uint16_t type, const void *body,
+		  size_t len)
+{
+	int ret = -ENOTCONN;
+
+	pthread_mutex_lock(&p->sock_lock);
+	if (p->sock >= 0)
+		ret = attach_msg_send(p->sock, type, p->seq++, body, len, NULL,
+				      0);
+	pthread_mutex_unlock(&p->sock_lock);
+	return ret;
+}
+
+/* ---- stats ---- */
+
+static struct nic_port *nic_port_of(const struct vdev *vd)
+{
+	for (unsigned i = 0; i < NIC_PORT_MAX; i++)
+		if (nic_ports[i] && nic_ports[i]->vd == vd)
+			return nic_ports[i];
+	return NULL;
+}
+
+json_t *nic_port_stats(struct vmm *vmm, const struct nic_port_ops *ops)
+{
+	json_t *arr = json_array();
+
+	for (struct vdev *vd = vmm->devices; vd; vd = vd->next) {
+		struct nic_port *p;
+		json_t *st;
+
+		if (strcmp(vd->ops->name, ops->model))
+			continue;
+		st = ops->dev_stats(vd);
+		p = nic_port_of(vd);
+		if (p) {
+			json_object_set_new(st, "switch",
+					    json_string(p->path[0] ? p->path
+								   : "none"));
+			json_object_set_new(st, "port", json_string(p->port));
+			if (ops->port_stats)
+				ops->port_stats(p, st);
+		}
+		if (ops->stats_log)
+			ops->stats_log(vd, st);
+		json_array_append_new(arr, st);
+	}
+	return arr;
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef IOPATH_CORE_NIC_PORT_H
+#define IOPATH_CORE_NIC_PORT_H
+
+/*
+ * A VMM NIC's switch port: the piece every --nic path uses.
+ *
+ *   --nic PATH[,mac=MAC][,switch=SOCKET|none][,vlan=N][,trunk][,port=NAME]
+ *             [,the path's own options]
+ *
+ * mac      the NIC's address (nic_mac.h); default derived from the VM and
+ *          NIC names, locally administered
+ * switch   the switch's attach socket (wire/attach_proto.h); "none" or
+ *          absent: a NIC whose cable goes nowhere (the path says whether
+ *          its link is up)
+ * vlan     access VLAN (1..4094), or the native VLAN with trunk
+ * trunk    a trunk port: frames carry their 802.1Q tags
+ * port     switch port name, default "<vm>.<n>"
+ *
+ * nic_port_add() parses these, creates the path's device, plugs the port
+ * in as the device's wire and attaches it to the switch. From then on the
+ * device owns the port: its teardown calls nic_port_close(). The attach
+ * connection stays open for the port's life (closing it detaches the
+ * port). The port watches it on the event loop; the first time the switch
+ * goes away (hang-up, an error, a message the path does not expect) the
+ * port stops watching, closes the connection and tells the path, which
+ * takes the link down. The VM runs on.
+ *
+ * What differs per path is a struct nic_port_ops: the device, what the
+ * ATTACH carries (fds, guest memory regions), what else is watched, what
+ * the switch may say unasked, and the path's counters.
+ *
+ * Threads and locks. Add, stats and teardown run on the main thread while
+ * the loop is not running; the loop thread owns watching and switch-lost
+ * handling; a vCPU thread may talk to the switch from inside a device
+ * call, with the device's lock held (nic_port_request, nic_port_send).
+ * sock_lock covers the socket and the request numbering: a request holds
+ * it from send to answer, so the loop never reads an answer meant for a
+ * vCPU. Order: device lock, then sock_lock. The port never calls into the
+ * device or the path while it holds sock_lock: the loop reads a message
+ * under sock_lock and drops it before it hands the message or the loss
+ * on. A path's own locks are its own business (tulip_port.c).
+ */
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/attach_proto.h"
+
+struct vdev;
+struct vmm;
+struct nic_port_ops;
+
+#define NIC_PORT_MAX		8	/* --nic ports per VMM process */
+#define NIC_PORT_PATH_MAX	108	/* a unix socket path */
+
+struct nic_port {
+	/* Set by nic_port_add(); read-only for the path. */
+	struct vmm *vmm;
+	struct vdev *vd;		/* the path's device */
+	const struct nic_port_ops *ops;
+	char path[NIC_PORT_PATH_MAX];	/* switch socket, "" for none */
+	char port[ATTACH_NAME_MAX];	/* switch port name */
+	uint32_t port_id;		/* the switch's, once attached */
+	void *priv;			/* the path's, ops->priv_size */
+
+	/* The port's own; paths use the calls below. */
+	pthread_mutex_t sock_lock;
+	int sock;		/* under sock_lock (written by the loop
+				 * only); -1 when none */
+	uint32_t seq;		/* under sock_lock: the next request's */
+	bool watching;		/* loop thread only */
+	bool lost;		/* loop thread only */
+};
+
+/*
+ * One path. Calls marked (opt) may be NULL. Unless said otherwise they
+ * come from the main thread during nic_port_add().
+ */
+struct nic_port_ops {
+	const char *name;		/* --nic NAME: "emu", "pv" */
+	const char *model;		/* the device's vdev_ops.name */
+	uint16_t kind;			/* enum attach_port_kind */
+	/* The path's own --nic options, NULL-terminated (opt). */
+	const char *const *extra_keys;
+	const char *usage_opts;		/* for --help: "[,queues=N]" */
+	const char *usage;		/* what --nic NAME adds, for --help */
+	size_t priv_size;		/* zeroed bytes at port->priv */
+	/* Without a switch: the link is up (frames go nowhere) or down;
+	 * the note says which, for the log. */
+	bool unattached_link;
+	const char *unattached_note;
+
+	/* Path state in p->priv, before the device exists (opt). 0 or
+	 * -errno, having undone itself. */
+	int (*init)(struct nic_port *p);
+	/* Undo init: the port is being freed (opt). Loop not running. */
+	void (*fini)(struct nic_port *p);
+	/* Plug @p into p->vd as its wire; the wire's close calls
+	 * nic_port_close(@p). */
+	void (*plug)(struct nic_port *p);
+	void (*get_mac)(struct vdev *vd, uint8_t mac[6]);
+	/* The link the guest sees. Any thread but a vCPU in a wire call. */
+	void (*set_link)(struct vdev *vd, bool up);
+	/*
+	 * What the ATTACH carries: up to ATTACH_MAX_FDS fds appended at
+	 * fds[*nfds] (the port keeps no reference: they stay the path's),
+	 * regions in @req (nic_port_guest_mem). 0 or -errno.
+	 */
+	int (*attach_prepare)(struct nic_port *p, struct attach_req *req,
+			      int *fds, unsigned *nfds);
+	/* Attached: watch the path's own fds on the loop (opt). */
+	int (*attached)(struct nic_port *p);
+	/* Stop watching them (opt). Loop thread, or teardown. */
+	void (*unwatch)(struct nic_port *p);
+	/*
+	 * A message the switch sent unasked (not an answer to one of our
+	 * requests, late or not). 0: handled, the port goes on; -errno:
+	 * the switch is lost. NULL: every such message means loss. Loop
+	 * thread, no port lock held.
+	 */
+	int (*sock_message)(struct nic_port *p, const struct attach_msg *m);
+	/* The switch is gone and the link is already down: what else the
+	 * device must learn (opt). Once, loop thread. */
+	void (*switch_lost)(struct nic_port *p);
+	/* The device's counters, for --nic and --device ones alike: a
+	 * JSON object, new reference. */
+	json_t *(*dev_stats)(struct vdev *vd);
+	/* The path's counters of @p into @st (opt). */
+	void (*port_stats)(struct nic_port *p, json_t *st);
+	/* One log line from @st (opt). */
+	void (*stats_log)(const struct vdev *vd, json_t *st);
+};
+
+/*
+ * NIC number @index (device "nic<index>") of path @ops with options @opts
+ * (the part after "NAME,"). 0 or -errno, the reason logged. On failure
+ * after the device exists, the device still owns the port (the VM is
+ * torn down).
+ */
+int nic_port_add(struct vmm *vmm, const struct nic_port_ops *ops,
+		 const char *opts, unsigned index);
+
+/* The device of @p is being destroyed: @p's last call. Loop not running. */
+void nic_port_close(struct nic_port *p);
+
+/*
+ * The switch is gone (@why, for the log): stop watching, close the
+ * connection, link down, tell the path. Only the first call counts.
+ * Loop thread.
+ */
+void nic_port_lost(struct nic_port *p, const char *why);
+
+/*
+ * For attach_prepare: the guest's RAM as one more fd and its regions
+ * (pv, vf: the switch side reads and writes guest memory). 0 or -E2BIG.
+ */
+int nic_port_guest_mem(const struct nic_port *p, struct attach_req *req,
+		       int *fds, unsigned *nfds);
+
+/*
+ * A request of @type (@body, @len bytes, @nfds fds) to the switch,
+ * waiting up to @timeout_ms for its answer. Returns 0 for ATTACH_ACK; for
+ * ERROR the switch's errno with its text in @err, made -EPROTO where it
+ * would read as one of ours: -ENOTCONN (no switch: none given, or lost),
+ * -ETIMEDOUT (no answer), -ECONNRESET; or another socket error. @err
+ * always says why. Messages read meanwhile that are not the answer are
+ * logged and dropped: a path whose switch sends news unasked must make
+ * such news stale by its next request (pv: a new config replaces the
+ * backend the news was about). From a device call (vCPU thread).
+ */
+int nic_port_request(struct nic_port *p, uint16_t type, const void *body,
+		     size_t len, const int *fds, unsigned nfds,
+		     int timeout_ms, char *err, size_t errlen);
+
+/* A message that has no answer. 0, -ENOTCONN without a switch, -errno. */
+int nic_port_send(struct nic_port *p, uint16_t type, const void *body,
+		  size_t len);
+
+/*
+ * Every device of @ops's model on @vmm (from --nic or --device) with its
+ * counters and, for one with a port, "switch", "port" and the path's
+ * port counters: a JSON array, new reference. Main thread, loop stopped.
+ */
+json_t *nic_port_stats(struct vmm *vmm, const struct nic_port_ops *ops);
+
+#endif
