@@ -401,8 +401,13 @@ static void test_client_that_never_reads(void **state)
 		ssize_t n = send(hog, line, strlen(line), MSG_NOSIGNAL);
 
 		if (n < 0) {
-			usleep(1000);
-			if (send(hog, line, strlen(line), MSG_NOSIGNAL) < 0)
+			/* Full: either the server stopped reading us (its
+			 * answers piled up) or it has not had the CPU yet
+			 * on a loaded host. Give it time before deciding. */
+			struct pollfd pfd = { .fd = hog, .events = POLLOUT };
+
+			if (poll(&pfd, 1, 500) != 1 ||
+			    send(hog, line, strlen(line), MSG_NOSIGNAL) < 0)
 				break;
 		}
 		sent++;
