@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <time.h>
 
 #include "cli/topo.h"
 
@@ -25,10 +24,10 @@
 struct bench_opts {
 	bool paths[BENCH_PATHS];	/* asked for (then: and available) */
 	unsigned int sizes[BENCH_SIZES_MAX], nsizes;
-	double trial_s;			/* seconds of traffic per trial */
+	double trial_s;			/* traffic seconds per trial */
 	double loss_pct;		/* RFC 2544 loss threshold */
 	unsigned int repeats;
-	unsigned int steps;		/* binary search steps after the max */
+	unsigned int steps;		/* search steps after the max */
 	double lat_frac;		/* latency at this fraction of thr */
 	bool quick, baseline;
 	char out[256];			/* results folder */
@@ -46,7 +45,7 @@ struct bench_lat {
 struct bench_trial {
 	int path;			/* enum topo_nic_path, -1 = baseline */
 	unsigned int size;
-	uint64_t rate;			/* offered, 0 = as fast as it goes */
+	uint64_t rate;			/* offered, 0 = full speed */
 	bool ok;			/* both VMs ran and reported */
 	char why[1024];			/* when !ok */
 	uint64_t tx, rx;
@@ -82,23 +81,14 @@ int bench_baseline_run(struct bench_env *e, unsigned int size,
 /* Result of one search (one path, one size, one repeat). */
 struct bench_point {
 	bool done;
-	double thr_pps;			/* highest rate within the loss limit */
+	double thr_pps;			/* RFC 2544 throughput */
 	struct bench_trial at_thr;	/* the trial that established it */
-	struct bench_trial lat;		/* latency trial at lat_frac * thr */
+	struct bench_trial lat;		/* latency, at lat_frac * thr */
 	unsigned int trials;
 };
 
 /* bench_search.c: the whole run; fills results, writes reports. */
 int bench_main(const struct bench_opts *o);
-
-/* Seconds on the monotonic clock. */
-static inline double bench_now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Frame bits on the wire: RFC 2544 counts the frame with FCS plus
  * preamble and inter-frame gap (20 bytes) for line-rate figures; we report
@@ -124,7 +114,8 @@ struct bench_results {
 	const struct bench_opts *o;
 	char started[32];
 	double elapsed_s;
-	struct bench_point pts[BENCH_REPEATS_MAX][BENCH_SIZES_MAX][BENCH_PATHS + 1];
+	struct bench_point
+		pts[BENCH_REPEATS_MAX][BENCH_SIZES_MAX][BENCH_PATHS + 1];
 	struct bench_agg agg[BENCH_SIZES_MAX][BENCH_PATHS + 1];
 	char machine[160];
 };

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "cli/bench_peers.h"
 #include "cli/lab.h"
 #include "cli/peers_testpmd.h"
@@ -30,9 +30,9 @@ static void peers_on_signal(int sig)
 /* Sleep, but come back early on Ctrl-C. */
 static void nap(double s)
 {
-	double end = bench_now_s() + s;
+	double end = clock_mono_s() + s;
 
-	while (!peers_stop && bench_now_s() < end)
+	while (!peers_stop && clock_mono_s() < end)
 		usleep(20 * 1000);
 }
 
@@ -47,7 +47,7 @@ static int sample(struct testpmd *tp, struct testpmd_port_stats *st,
 {
 	int r = testpmd_stats(tp, st);
 
-	*t = bench_now_s();
+	*t = clock_mono_s();
 	return r;
 }
 
@@ -149,16 +149,28 @@ out:
 		unlink(log);	/* kept only when something went wrong */
 }
 
-static void progress(bool tty, const char *peer, unsigned int size,
-		     unsigned int rep, unsigned int reps, unsigned int done,
-		     unsigned int total, double t0)
+/* One --switch-peers run: its scratch folder and its trial tallies. */
+struct peers_run {
+	const struct bench_opts *o;
+	struct peers_results *r;
+	char scratch[128];		/* sockets and logs of this run */
+	double t0;
+	unsigned int total, done, seq;	/* trials planned, run, started */
+	unsigned int measured, failed;
+	bool tty;			/* progress on one rewritten line */
+};
+
+static void progress(const struct peers_run *run, const char *peer,
+		     unsigned int size, unsigned int rep)
 {
-	double el = bench_now_s() - t0;
+	double el = clock_mono_s() - run->t0;
+	unsigned int done = run->done, total = run->total;
 	double eta = done ? el / done * (total - done) : 0;
 
-	fprintf(stderr, "%s%-14s %5u B  repeat %u/%u  trial %u/%u  ETA %3.0f s%s",
-		tty ? "\r\033[K" : "", peer, size, rep + 1, reps, done + 1,
-		total, eta, tty ? "" : "\n");
+	fprintf(stderr, "%s%-14s %5u B  repeat %u/%u  trial %u/%u  "
+		"ETA %3.0f s%s", run->tty ? "\r\033[K" : "", peer, size,
+		rep + 1, run->o->repeats, done + 1, total, eta,
+		run->tty ? "" : "\n");
 	fflush(stderr);
 }
 
@@ -180,109 +192,138 @@ static int peers_write(const struct peers_results *r)
 	return rc;
 }
 
+/* Which switches this machine has; ours must be there. */
+static int peers_probe(struct peers_run *run)
+{
+	const struct bench_opts *o = run->o;
+	struct peers_results *r = run->r;
+
+	for (int k = 0; k < PEER_KINDS; k++) {
+		r->avail[k] = peer_available(k, o->bindir, r->skip[k],
+					     sizeof(r->skip[k]));
+		if (!r->avail[k])
+			fprintf(stderr, "iopath: skipping %s: %s\n",
+				peer_name(k), r->skip[k]);
+		else
+			run->total += o->repeats * o->nsizes;
+	}
+	return r->avail[PEER_IOPATH] ? 0 : -ENOENT;
+}
+
+/* The results folder, and a scratch one named after our pid (what a
+ * later run's sweep goes by). */
+static int peers_make_dirs(struct peers_run *run)
+{
+	const char *out = run->o->out;
+
+	if (mkdir(out, 0755) && errno != EEXIST) {
+		fprintf(stderr, "iopath: %s: %s\n", out, strerror(errno));
+		return -errno;
+	}
+	snprintf(run->scratch, sizeof(run->scratch), "/tmp/iopath-peers-%d",
+		 (int)getpid());
+	if (mkdir(run->scratch, 0700)) {
+		fprintf(stderr, "iopath: %s: %s\n", run->scratch,
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Repeat @rep of switch @k: started once, every frame size through it. */
+static void peers_switch_run(struct peers_run *run, unsigned int rep,
+			     enum peer_kind k)
+{
+	const struct bench_opts *o = run->o;
+	const char *cr = run->tty ? "\r\033[K" : "";
+	struct peer_switch sw;
+	bool trial_failed = false;
+	char why[1024];
+
+	if (peer_switch_start(&sw, k, run->scratch, o->bindir, why,
+			      sizeof(why))) {
+		fprintf(stderr, "%siopath: %s: %s\n", cr, peer_name(k), why);
+		for (unsigned int s = 0; s < o->nsizes; s++)
+			snprintf(run->r->t[rep][s][k].why,
+				 sizeof(run->r->t[rep][s][k].why), "%s", why);
+		run->done += o->nsizes;
+		run->failed++;
+		/* keep its logs for the user: no stop here */
+		return;
+	}
+	for (unsigned int s = 0; s < o->nsizes && !peers_stop; s++) {
+		struct peers_trial *t = &run->r->t[rep][s][k];
+
+		progress(run, peer_name(k), o->sizes[s], rep);
+		peers_trial_run(&sw, run->scratch, o->sizes[s], o->trial_s,
+				run->seq++, t);
+		if (t->ok)
+			run->measured++;
+		if (!t->ok && !peers_stop) {
+			trial_failed = true;
+			run->failed++;
+			fprintf(stderr, "%siopath: %s %u B: %s\n", cr,
+				peer_name(k), o->sizes[s], t->why);
+		}
+		run->done++;
+	}
+	peer_switch_stop(&sw, trial_failed);
+}
+
 int bench_peers_main(const struct bench_opts *o)
 {
 	static struct peers_results r;
-	char scratch[128];
-	double t0 = bench_now_s();
-	unsigned int total = 0, done = 0, seq = 0, measured = 0, failed = 0;
-	bool tty = isatty(2);
-	int rc = 0;
+	struct peers_run run = {
+		.o = o, .r = &r, .t0 = clock_mono_s(), .tty = isatty(2),
+	};
+	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.o = o;
 	bench_stamp(r.started, sizeof(r.started), r.machine,
 		    sizeof(r.machine));
-	for (int k = 0; k < PEER_KINDS; k++) {
-		r.avail[k] = peer_available(k, o->bindir, r.skip[k],
-					    sizeof(r.skip[k]));
-		if (!r.avail[k])
-			fprintf(stderr, "iopath: skipping %s: %s\n",
-				peer_name(k), r.skip[k]);
-		else
-			total += o->repeats * o->nsizes;
-	}
-	if (!r.avail[PEER_IOPATH])
+	if (peers_probe(&run))
 		return -ENOENT;
 	peers_sweep_stale();
-	if (mkdir(o->out, 0755) && errno != EEXIST) {
-		fprintf(stderr, "iopath: %s: %s\n", o->out, strerror(errno));
-		return -errno;
-	}
-	snprintf(scratch, sizeof(scratch), "/tmp/iopath-peers-%d", (int)getpid());
-	if (mkdir(scratch, 0700)) {
-		fprintf(stderr, "iopath: %s: %s\n", scratch, strerror(errno));
-		return -errno;
-	}
+	rc = peers_make_dirs(&run);
+	if (rc)
+		return rc;
 	signal(SIGINT, peers_on_signal);
 	signal(SIGTERM, peers_on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	printf("iopath bench --switch-peers: dpdk-testpmd (mac forwarding, 2 virtio_user ports, "
-	       "%d frames in flight) through each switch; %u repeat(s) of %.1f s\n",
+	printf("iopath bench --switch-peers: dpdk-testpmd (mac forwarding, "
+	       "2 virtio_user ports, %d frames in flight) through each switch; "
+	       "%u repeat(s) of %.1f s\n",
 	       2 * PEERS_BURSTS * 32, o->repeats, o->trial_s);
 	fflush(stdout);
 
 	for (unsigned int rep = 0; rep < o->repeats && !peers_stop; rep++)
 		for (int i = 0; i < PEER_KINDS && !peers_stop; i++) {
 			/* alternate which switch goes first */
-			enum peer_kind k = (enum peer_kind)((i + rep) % PEER_KINDS);
-			struct peer_switch sw;
-			bool trial_failed = false;
-			char why[1024];
+			int k = (int)((i + rep) % PEER_KINDS);
 
-			if (!r.avail[k])
-				continue;
-			if (peer_switch_start(&sw, k, scratch, o->bindir, why,
-					      sizeof(why))) {
-				fprintf(stderr, "%siopath: %s: %s\n",
-					tty ? "\r\033[K" : "", peer_name(k), why);
-				for (unsigned int s = 0; s < o->nsizes; s++)
-					snprintf(r.t[rep][s][k].why,
-						 sizeof(r.t[rep][s][k].why),
-						 "%s", why);
-				done += o->nsizes;
-				failed++;
-				/* keep its logs for the user: no stop here */
-				continue;
-			}
-			for (unsigned int s = 0; s < o->nsizes && !peers_stop; s++) {
-				struct peers_trial *t = &r.t[rep][s][k];
-
-				progress(tty, peer_name(k), o->sizes[s], rep,
-					 o->repeats, done, total, t0);
-				peers_trial_run(&sw, scratch, o->sizes[s],
-						o->trial_s, seq++, t);
-				if (t->ok)
-					measured++;
-				if (!t->ok && !peers_stop) {
-					trial_failed = true;
-					failed++;
-					fprintf(stderr, "%siopath: %s %u B: %s\n",
-						tty ? "\r\033[K" : "",
-						peer_name(k), o->sizes[s], t->why);
-				}
-				done++;
-			}
-			peer_switch_stop(&sw, trial_failed);
+			if (r.avail[k])
+				peers_switch_run(&run, rep, (enum peer_kind)k);
 		}
-	if (tty)
+	if (run.tty)
 		fprintf(stderr, "\r\033[K");
-	r.elapsed_s = bench_now_s() - t0;
+	r.elapsed_s = clock_mono_s() - run.t0;
 	if (peers_stop)
-		fprintf(stderr, "iopath: interrupted: reporting what was measured\n");
+		fprintf(stderr,
+			"iopath: interrupted: reporting what was measured\n");
 	peers_aggregate(&r);
 	peers_report_table(&r, stdout);
 	rc = peers_write(&r);
 	if (!rc)
-		printf("\nresults: %s/ (peers.json, peers.csv, peers.svg) in %.0f s\n",
-		       o->out, r.elapsed_s);
+		printf("\nresults: %s/ (peers.json, peers.csv, peers.svg) "
+		       "in %.0f s\n", o->out, r.elapsed_s);
 	/* A failure leaves its logs; say where, else tidy up. */
-	if (!failed)
-		lab_tree_remove(scratch);
+	if (!run.failed)
+		lab_tree_remove(run.scratch);
 	else
 		fprintf(stderr, "iopath: logs of what failed are in %s/\n",
-			scratch);
+			run.scratch);
 	if (rc)
 		return rc;
-	return measured ? 0 : -EIO;
+	return run.measured ? 0 : -EIO;
 }

@@ -22,9 +22,9 @@
 
 struct peers_trial {
 	bool ok;
-	double pps;			/* frames/s forwarded, both directions */
+	double pps;			/* frames/s forwarded, both ways */
 	double tx_pps;			/* frames/s testpmd put in */
-	uint64_t rx_missed;		/* testpmd's own drops in the window */
+	uint64_t rx_missed;		/* testpmd's drops in the window */
 	double seconds;			/* measured window */
 	unsigned int injections;	/* tx_first rounds it took to start */
 	char why[1024];
@@ -34,7 +34,7 @@ struct peers_agg {
 	unsigned int n;			/* repeats that worked */
 	double med, min, max, tx_med;
 	double pct_of_iopath;		/* 0 when unknown */
-	double pct_of_dpdk_io;		/* of the ceiling; 0 when unknown */
+	double pct_of_dpdk_io;		/* of the ceiling; 0 if unknown */
 };
 
 struct peers_results {

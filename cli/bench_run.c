@@ -24,12 +24,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "cli/bench.h"
 #include "cli/lab.h"
 #include "cli/paths.h"
 #include "core/ctl.h"
 
-#define BENCH_NET	"10.77.0"	/* the bench's own subnet, VM ports only */
+/* The bench's own subnet, VM ports only. */
+#define BENCH_NET	"10.77.0"
 
 static void sleep_ms(int ms)
 {
@@ -57,8 +59,8 @@ static double proc_cpu_s(pid_t pid)
 	buf[n] = '\0';
 	/* comm may hold spaces: fields restart after the last ')' */
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-			 &ut, &st) != 2)
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			 "%llu %llu", &ut, &st) != 2)
 		return 0;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -88,10 +90,10 @@ static int record_wait(const char *file, const char *event, pid_t pid,
 		       double timeout_s)
 {
 	char pat[64], line[16384];
-	double end = bench_now_s() + timeout_s;
+	double end = clock_mono_s() + timeout_s;
 
 	snprintf(pat, sizeof(pat), "\"event\":\"%s\"", event);
-	while (bench_now_s() < end) {
+	while (clock_mono_s() < end) {
 		FILE *f = fopen(file, "r");
 
 		if (f) {
@@ -185,7 +187,8 @@ int bench_env_start(struct bench_env *e, const struct bench_opts *o)
 		rc = lab_proc_wait_path(e->sw_pid, e->sock, 30000);
 	if (rc == -ECHILD) {
 		e->sw_pid = 0;
-		fprintf(stderr, "iopath: the bench switch exited; see %s\n", log);
+		fprintf(stderr, "iopath: the bench switch exited; see %s\n",
+			log);
 	}
 	return rc;
 }
@@ -276,13 +279,13 @@ static int vm_ready(struct vm_run *v, double timeout_s)
 /* Reap within @timeout_s, else kill; rusage kept. */
 static int vm_reap(struct vm_run *v, double timeout_s)
 {
-	double end = bench_now_s() + timeout_s;
+	double end = clock_mono_s() + timeout_s;
 	pid_t r;
 
 	if (v->pid <= 0 || v->reaped)
 		return 0;
 	while ((r = wait4(v->pid, &v->status, WNOHANG, &v->ru)) == 0) {
-		if (bench_now_s() > end) {
+		if (clock_mono_s() > end) {
 			kill(v->pid, SIGKILL);
 			wait4(v->pid, &v->status, 0, &v->ru);
 			v->reaped = true;
@@ -300,6 +303,12 @@ static double ru_cpu_s(const struct rusage *ru)
 	       (double)ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
 }
 
+/* A guest's counter from its JSON record. */
+static uint64_t rec_u64(json_t *rec, const char *key)
+{
+	return (uint64_t)json_integer_value(json_object_get(rec, key));
+}
+
 /* Traffic-phase exits of a finished VM: --stats totals minus init. */
 static void vm_exits(const struct vm_run *v, double *user, double *kvm,
 		     double *nic_data)
@@ -314,7 +323,7 @@ static void vm_exits(const struct vm_run *v, double *user, double *kvm,
 	*user -= v->user0;
 	*kvm -= v->kvm0;
 	nic = json_array_get(json_object_get(st, "nics"), 0);
-	*nic_data = (double)json_integer_value(json_object_get(nic, "data_exits"));
+	*nic_data = (double)rec_u64(nic, "data_exits");
 	json_decref(st);
 }
 
@@ -322,7 +331,8 @@ static void lat_read(json_t *rtt, struct bench_lat *l)
 {
 	json_t *p999 = json_object_get(rtt, "p99.9");
 
-	if (!json_is_object(rtt) || json_number_value(json_object_get(rtt, "n")) <= 0)
+	if (!json_is_object(rtt) ||
+	    json_number_value(json_object_get(rtt, "n")) <= 0)
 		return;
 	l->have = true;
 	l->n = json_number_value(json_object_get(rtt, "n"));
@@ -336,13 +346,90 @@ static void lat_read(json_t *rtt, struct bench_lat *l)
 	l->p999 = p999 ? json_number_value(p999) : -1;
 }
 
+/*
+ * The receiver's command line. sink counts and ends on pktgen's FIN (or
+ * silence); reflect answers until silence. Both poll: the fastest they
+ * go.
+ */
+static void trial_rx_cmd(char *cmd, size_t len, double seconds,
+			 bool latency)
+{
+	if (latency)
+		snprintf(cmd, len, "app=reflect ip=" BENCH_NET ".2/24 "
+			 "mode=poll seconds=%u idle_ms=1500",
+			 (unsigned int)seconds + 30);
+	else
+		snprintf(cmd, len, "app=sink ip=" BENCH_NET ".2/24 "
+			 "mode=poll idle_ms=1000 wait_ms=20000 rx_ring=512");
+}
+
+/* The sender's: pktgen runs whole seconds=; a shorter trial at a set
+ * rate is a frame count instead. */
+static void trial_gen_cmd(char *cmd, size_t len, unsigned int size,
+			  uint64_t rate, double seconds, bool latency)
+{
+	int n = snprintf(cmd, len, "app=pktgen dst=" BENCH_NET ".2 "
+			 "ip=" BENCH_NET ".1/24 mode=poll size=%u rate=%llu",
+			 size, (unsigned long long)rate);
+
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (seconds < 1 && rate)
+		snprintf(cmd + n, len - (size_t)n, " count=%llu%s",
+			 (unsigned long long)((double)rate * seconds) + 1,
+			 latency ? " latency=1" : "");
+	else
+		snprintf(cmd + n, len - (size_t)n, " seconds=%.0f%s",
+			 seconds < 1 ? 1 : seconds,
+			 latency ? " latency=1" : "");
+}
+
+/* Frames out and back (or in) from the two guests' records. */
+static void trial_count(struct bench_trial *t, json_t *gen, json_t *sink,
+			bool latency)
+{
+	uint64_t lost;
+
+	t->tx = rec_u64(gen, "tx_packets");
+	t->tx_pps = json_number_value(json_object_get(gen, "pps"));
+	if (latency) {
+		t->rx = rec_u64(gen, "rx_packets");
+		lat_read(json_object_get(gen, "rtt_us"), &t->lat);
+	} else {
+		t->rx = rec_u64(sink, "received");
+		t->rx_pps = json_number_value(json_object_get(sink, "pps"));
+	}
+	lost = t->tx > t->rx ? t->tx - t->rx : 0;
+	t->loss_pct = t->tx ? 100.0 * (double)lost / (double)t->tx : 100.0;
+	if (latency)
+		t->rx_pps = t->tx_pps * (1 - t->loss_pct / 100);
+}
+
+/* Exits and host CPU per received packet, both VMs and the switch. */
+static void trial_costs(struct bench_trial *t, const struct vm_run *gx,
+			const struct vm_run *rx, double sw_cpu_s)
+{
+	double user, kvm, ndata, guser, gkvm, gdata;
+	double pkts = t->rx ? (double)t->rx : 1;
+
+	vm_exits(gx, &guser, &gkvm, &gdata);
+	vm_exits(rx, &user, &kvm, &ndata);
+	t->exits_user_pkt = (guser + user) / pkts;
+	t->exits_kvm_pkt = (gkvm + kvm) / pkts;
+	t->exits_tx_pkt = t->tx ? gdata / (double)t->tx : 0;
+	t->exits_rx_pkt = ndata / pkts;
+	t->cpu_gen_us = (ru_cpu_s(&gx->ru) - gx->cpu0) * 1e6 / pkts;
+	t->cpu_sink_us = (ru_cpu_s(&rx->ru) - rx->cpu0) * 1e6 / pkts;
+	t->cpu_switch_us = sw_cpu_s * 1e6 / pkts;
+}
+
 int bench_trial_run(struct bench_env *e, int path, unsigned int size,
 		    uint64_t rate, double seconds, bool latency,
 		    struct bench_trial *t)
 {
 	struct vm_run rx, gx;
 	char cmd[512];
-	double sw0, sw1, user, kvm, ndata, guser, gkvm, gdata, pkts;
+	double sw0, sw1;
 	json_t *gen = NULL, *sink = NULL;
 	int rc;
 
@@ -351,45 +438,26 @@ int bench_trial_run(struct bench_env *e, int path, unsigned int size,
 	t->size = size;
 	t->rate = rate;
 	e->seq++;
-	/* Receiver: sink counts and ends on pktgen's FIN (or silence);
-	 * reflect answers until silence. Both poll: the fastest they go. */
-	if (latency)
-		snprintf(cmd, sizeof(cmd),
-			 "app=reflect ip=" BENCH_NET ".2/24 mode=poll seconds=%u idle_ms=1500",
-			 (unsigned int)seconds + 30);
-	else
-		snprintf(cmd, sizeof(cmd),
-			 "app=sink ip=" BENCH_NET ".2/24 mode=poll idle_ms=1000 wait_ms=20000 rx_ring=512");
+	trial_rx_cmd(cmd, sizeof(cmd), seconds, latency);
 	rc = vm_spawn(e, &rx, "sink", path, cmd);
 	if (rc)
 		return rc;
 	rc = vm_ready(&rx, 20);
 	if (rc) {
-		snprintf(t->why, sizeof(t->why), "receiver VM did not come up (%s); log %s",
+		snprintf(t->why, sizeof(t->why),
+			 "receiver VM did not come up (%s); log %s",
 			 rc == -ECHILD ? "exited" : "timeout", rx.log);
 		goto out_rx;
 	}
-	/* pktgen runs whole seconds=; a shorter trial at a set rate is a
-	 * frame count instead. */
-	if (seconds < 1 && rate)
-		snprintf(cmd, sizeof(cmd),
-			 "app=pktgen dst=" BENCH_NET ".2 ip=" BENCH_NET ".1/24 mode=poll size=%u rate=%llu count=%llu%s",
-			 size, (unsigned long long)rate,
-			 (unsigned long long)((double)rate * seconds) + 1,
-			 latency ? " latency=1" : "");
-	else
-		snprintf(cmd, sizeof(cmd),
-			 "app=pktgen dst=" BENCH_NET ".2 ip=" BENCH_NET ".1/24 mode=poll size=%u rate=%llu seconds=%.0f%s",
-			 size, (unsigned long long)rate, seconds < 1 ? 1 : seconds,
-			 latency ? " latency=1" : "");
+	trial_gen_cmd(cmd, sizeof(cmd), size, rate, seconds, latency);
 	rc = vm_spawn(e, &gx, "gen", path, cmd);
 	if (rc)
 		goto out_rx;
 	rc = vm_ready(&gx, 20);
 	sw0 = proc_cpu_s(e->sw_pid);
 	if (rc) {
-		snprintf(t->why, sizeof(t->why), "sender VM did not come up; log %s",
-			 gx.log);
+		snprintf(t->why, sizeof(t->why),
+			 "sender VM did not come up; log %s", gx.log);
 		goto out_gx;
 	}
 	vm_reap(&gx, seconds + 30);
@@ -404,29 +472,8 @@ int bench_trial_run(struct bench_env *e, int path, unsigned int size,
 		rc = -EIO;
 		goto out_gx;
 	}
-	t->tx = (uint64_t)json_integer_value(json_object_get(gen, "tx_packets"));
-	t->tx_pps = json_number_value(json_object_get(gen, "pps"));
-	if (latency) {
-		t->rx = (uint64_t)json_integer_value(json_object_get(gen, "rx_packets"));
-		lat_read(json_object_get(gen, "rtt_us"), &t->lat);
-	} else {
-		t->rx = (uint64_t)json_integer_value(json_object_get(sink, "received"));
-		t->rx_pps = json_number_value(json_object_get(sink, "pps"));
-	}
-	t->loss_pct = t->tx ? 100.0 * (double)(t->tx > t->rx ? t->tx - t->rx : 0) /
-		(double)t->tx : 100.0;
-	if (latency)
-		t->rx_pps = t->tx_pps * (1 - t->loss_pct / 100);
-	pkts = t->rx ? (double)t->rx : 1;
-	vm_exits(&gx, &guser, &gkvm, &gdata);
-	vm_exits(&rx, &user, &kvm, &ndata);
-	t->exits_user_pkt = (guser + user) / pkts;
-	t->exits_kvm_pkt = (gkvm + kvm) / pkts;
-	t->exits_tx_pkt = t->tx ? gdata / (double)t->tx : 0;
-	t->exits_rx_pkt = ndata / pkts;
-	t->cpu_gen_us = (ru_cpu_s(&gx.ru) - gx.cpu0) * 1e6 / pkts;
-	t->cpu_sink_us = (ru_cpu_s(&rx.ru) - rx.cpu0) * 1e6 / pkts;
-	t->cpu_switch_us = (sw1 - sw0) * 1e6 / pkts;
+	trial_count(t, gen, sink, latency);
+	trial_costs(t, &gx, &rx, sw1 - sw0);
 	t->ok = t->tx > 0;
 	if (!t->ok)
 		snprintf(t->why, sizeof(t->why), "pktgen sent nothing");
@@ -463,29 +510,31 @@ int bench_baseline_run(struct bench_env *e, unsigned int size,
 	snprintf(out_g, sizeof(out_g), "%s/base-gen.out", e->rundir);
 	snprintf(log_g, sizeof(log_g), "%s/base-gen.log", e->rundir);
 	snprintf(secs_g, sizeof(secs_g), "%.0f", seconds < 1 ? 1 : seconds);
-	snprintf(secs_s, sizeof(secs_s), "%.0f", (seconds < 1 ? 1 : seconds) + 3);
+	snprintf(secs_s, sizeof(secs_s), "%.0f",
+		 (seconds < 1 ? 1 : seconds) + 3);
 	/* iopath-peer's --size is the frame without FCS */
 	snprintf(sz, sizeof(sz), "%u", size - 4);
 	snprintf(port_s, sizeof(port_s), "bs%u", e->seq);
 	snprintf(port_g, sizeof(port_g), "bg%u", e->seq);
 	{
 		char *argv[] = { exe, "--sock", e->sock, "--port", port_s,
-			"--mac", "02:00:00:77:01:02", "--ip", BENCH_NET ".12/24",
-			"--mode", "sink", "--seconds", secs_s, "--slots", "4096",
-			NULL };
+			"--mac", "02:00:00:77:01:02",
+			"--ip", BENCH_NET ".12/24", "--mode", "sink",
+			"--seconds", secs_s, "--slots", "4096", NULL };
 
 		sink = lab_proc_spawn_tied(argv, out_s, log_s);
 	}
 	if (sink < 0 || record_wait(out_s, "ready", sink, 10)) {
-		snprintf(t->why, sizeof(t->why), "baseline sink did not attach; log %s",
-			 log_s);
+		snprintf(t->why, sizeof(t->why),
+			 "baseline sink did not attach; log %s", log_s);
 		if (sink > 0)
 			lab_proc_stop(sink, 1000, true);
 		return -EIO;
 	}
 	{
 		char *argv[] = { exe, "--sock", e->sock, "--port", port_g,
-			"--mac", "02:00:00:77:01:01", "--ip", BENCH_NET ".11/24",
+			"--mac", "02:00:00:77:01:01",
+			"--ip", BENCH_NET ".11/24",
 			"--mode", "send", "--dst-ip", BENCH_NET ".12",
 			"--dst-mac", "02:00:00:77:01:02", "--rate", "0",
 			"--size", sz, "--seconds", secs_g, "--slots", "4096",
@@ -498,7 +547,8 @@ int bench_baseline_run(struct bench_env *e, unsigned int size,
 	waitpid(sink, &st, 0);
 	rec = record_find(out_s, "peer");
 	if (!rec) {
-		snprintf(t->why, sizeof(t->why), "no baseline record; log %s", log_s);
+		snprintf(t->why, sizeof(t->why), "no baseline record; log %s",
+			 log_s);
 		return -EIO;
 	}
 	t->rx = (uint64_t)json_integer_value(json_object_get(rec, "received"));

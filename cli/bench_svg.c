@@ -39,9 +39,12 @@ static void log_range(double lo, double hi, double *dlo, double *dhi)
 static void svg_head(FILE *f, int w, int h, const char *title)
 {
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+		"height=\"%d\" viewBox=\"0 0 %d %d\" "
+		"font-family=\"sans-serif\" font-size=\"12\">\n"
 		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
-		"<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">%s</text>\n",
+		"<text x=\"%d\" y=\"22\" text-anchor=\"middle\" "
+		"font-size=\"15\">%s</text>\n",
 		w, h, w, h, w / 2, title);
 }
 
@@ -56,12 +59,24 @@ static const char *si(double v, char *buf, size_t len)
 	return buf;
 }
 
-int bench_svg_bars(const struct svg_bars *b, const char *path)
+/* The bar chart's frame: the plot area inside its margins, the y range. */
+struct bars_plot {
+	int w, h, l, r, t, b;	/* size; left, right, top, bottom margin */
+	bool linear;
+	double dlo, dhi;	/* decades, or 0 and the top value */
+};
+
+static double bars_y(const struct bars_plot *pl, double v)
 {
-	const int W = 860, H = 460, L = 80, R = 150, T = 40, B = 60;
-	double lo = 1e18, hi = 0, dlo, dhi;
-	char b1[32];
-	FILE *f;
+	return pl->t + (pl->h - pl->t - pl->b) *
+	       (1 - (pl->linear ? v / pl->dhi :
+		     (log10(v) - pl->dlo) / (pl->dhi - pl->dlo)));
+}
+
+/* The y range that the bars and their whiskers need. */
+static void bars_range(const struct svg_bars *b, struct bars_plot *pl)
+{
+	double lo = 1e18, hi = 0;
 
 	for (unsigned int s = 0; s < b->nsizes; s++)
 		for (int c = 0; c < b->ncols; c++)
@@ -70,66 +85,100 @@ int bench_svg_bars(const struct svg_bars *b, const char *path)
 					  b->med[s][c]);
 				hi = fmax(hi, fmax(b->max[s][c], b->med[s][c]));
 			}
+	pl->linear = b->linear;
 	if (b->linear) {
 		/* 0 .. the next 1, 2 or 5 x 10^k above the highest value */
 		double step = pow(10, floor(log10(hi > 0 ? hi : 1)));
 
-		dlo = 0;
-		dhi = hi <= step ? step : hi <= 2 * step ? 2 * step :
-		      hi <= 5 * step ? 5 * step : 10 * step;
+		pl->dlo = 0;
+		pl->dhi = hi <= step ? step : hi <= 2 * step ? 2 * step :
+			  hi <= 5 * step ? 5 * step : 10 * step;
 	} else {
-		log_range(lo, hi, &dlo, &dhi);
+		log_range(lo, hi, &pl->dlo, &pl->dhi);
 	}
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	svg_head(f, W, H, b->title);
-	/* y axis: decades, or five steps */
+}
+
+/* Grid lines at decades (or five steps), the y label, the x axis. */
+static void bars_axes(FILE *f, const struct svg_bars *b,
+		      const struct bars_plot *pl)
+{
+	const int W = pl->w, H = pl->h, L = pl->l, R = pl->r;
+	const int T = pl->t, B = pl->b;
+	double dlo = pl->dlo, dhi = pl->dhi;
+	char b1[32];
+
 	for (int i = 0; i <= (b->linear ? 5 : (int)(dhi - dlo)); i++) {
 		double frac = b->linear ? i / 5.0 : i / (dhi - dlo);
 		double y = T + (H - T - B) * (1 - frac);
 		double v = b->linear ? dhi * frac : pow(10, dlo + i);
 
-		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n"
-			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+			"stroke=\"#ddd\"/>\n"
+			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">"
+			"%s</text>\n",
 			L, y, W - R, y, L - 6, y + 4, si(v, b1, sizeof(b1)));
 	}
-	fprintf(f, "<text x=\"18\" y=\"%d\" transform=\"rotate(-90 18 %d)\" text-anchor=\"middle\">%s</text>\n",
+	fprintf(f, "<text x=\"18\" y=\"%d\" transform=\"rotate(-90 18 %d)\" "
+		"text-anchor=\"middle\">%s</text>\n",
 		(H - B + T) / 2, (H - B + T) / 2, b->ylabel);
-	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
-		L, H - B, W - R, H - B);
-	for (unsigned int s = 0; s < b->nsizes; s++) {
-		double gw = (double)(W - L - R) / b->nsizes;
-		double x0 = L + gw * s, bw = b->ncols ? gw * 0.8 / b->ncols : 0;
+	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+		"stroke=\"black\"/>\n", L, H - B, W - R, H - B);
+}
 
-		fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%u B</text>\n",
-			x0 + gw / 2, H - B + 18, b->sizes[s]);
-		for (int c = 0; c < b->ncols; c++) {
-			double med = b->med[s][c], mn = b->min[s][c], mx = b->max[s][c];
-			double x = x0 + gw * 0.1 + bw * c, y, ymin, ymax;
+/* Frame size @s: its label, a bar per column with a min..max whisker. */
+static void bars_group(FILE *f, const struct svg_bars *b, unsigned int s,
+		       const struct bars_plot *pl)
+{
+	const int W = pl->w, H = pl->h, L = pl->l, R = pl->r, B = pl->b;
+	double gw = (double)(W - L - R) / b->nsizes;
+	double x0 = L + gw * s, bw = b->ncols ? gw * 0.8 / b->ncols : 0;
 
-			if (med <= 0)
-				continue;
-#define YOF(v) (T + (H - T - B) * (1 - (b->linear ? (v) / dhi : \
-		(log10(v) - dlo) / (dhi - dlo))))
-			y = YOF(med);
-			ymin = YOF(mn > 0 ? mn : med);
-			ymax = YOF(mx > 0 ? mx : med);
-#undef YOF
-			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s %u B: %.0f (%.0f..%.0f)</title></rect>\n",
-				x, y, bw * 0.9, H - B - y, b->color[c],
-				b->name[c], b->sizes[s], med, mn, mx);
-			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n",
-				x + bw * 0.45, ymin, x + bw * 0.45, ymax);
-		}
+	fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">"
+		"%u B</text>\n", x0 + gw / 2, H - B + 18, b->sizes[s]);
+	for (int c = 0; c < b->ncols; c++) {
+		double med = b->med[s][c], mn = b->min[s][c];
+		double mx = b->max[s][c];
+		double x = x0 + gw * 0.1 + bw * c, y, ymin, ymax;
+
+		if (med <= 0)
+			continue;
+		y = bars_y(pl, med);
+		ymin = bars_y(pl, mn > 0 ? mn : med);
+		ymax = bars_y(pl, mx > 0 ? mx : med);
+		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+			"height=\"%.1f\" fill=\"%s\"><title>%s %u B: "
+			"%.0f (%.0f..%.0f)</title></rect>\n",
+			x, y, bw * 0.9, H - B - y, b->color[c],
+			b->name[c], b->sizes[s], med, mn, mx);
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+			"y2=\"%.1f\" stroke=\"black\"/>\n",
+			x + bw * 0.45, ymin, x + bw * 0.45, ymax);
 	}
+}
+
+int bench_svg_bars(const struct svg_bars *b, const char *path)
+{
+	struct bars_plot pl = {
+		.w = 860, .h = 460, .l = 80, .r = 150, .t = 40, .b = 60,
+	};
+	const int W = pl.w, H = pl.h, R = pl.r, T = pl.t;
+	FILE *f;
+
+	bars_range(b, &pl);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	svg_head(f, W, H, b->title);
+	bars_axes(f, b, &pl);
+	for (unsigned int s = 0; s < b->nsizes; s++)
+		bars_group(f, b, s, &pl);
 	for (int c = 0; c < b->ncols; c++)
-		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" fill=\"%s\"/>"
-			"<text x=\"%d\" y=\"%d\">%s</text>\n",
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" "
+			"fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n",
 			W - R + 16, T + 10 + 22 * c, b->color[c], W - R + 36,
 			T + 22 + 22 * c, b->name[c]);
-	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%s</text>\n</svg>\n",
-		W / 2, H - 12, b->footer);
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
+		"fill=\"#555\">%s</text>\n</svg>\n", W / 2, H - 12, b->footer);
 	return fclose(f) ? -errno : 0;
 }
 
@@ -142,7 +191,8 @@ int bench_svg_throughput(const struct bench_results *r, const char *path)
 	memset(&b, 0, sizeof(b));
 	snprintf(footer, sizeof(footer), "%s; loss &lt;= %g%%, %u repeat(s)",
 		 r->machine, o->loss_pct, o->repeats);
-	b.title = "RFC 2544 throughput per frame size (median; whiskers: min..max)";
+	b.title = "RFC 2544 throughput per frame size "
+		  "(median; whiskers: min..max)";
 	b.ylabel = "frames/s (log)";
 	b.footer = footer;
 	b.sizes = o->sizes;
@@ -169,6 +219,27 @@ int bench_svg_throughput(const struct bench_results *r, const char *path)
 	return bench_svg_bars(&b, path);
 }
 
+/* Whisker min..max, box p50..p99, p50 and p90 ticks: @v at x @xs. */
+static void latency_box(FILE *f, const double xs[5], const double v[5],
+			double y, const char *color, const char *name,
+			unsigned int size)
+{
+	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+		"stroke=\"%s\"/>\n", xs[0], y + 8, xs[4], y + 8, color);
+	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		"height=\"16\" fill=\"%s\" fill-opacity=\"0.5\" "
+		"stroke=\"%s\"><title>%s %u B: min %.1f p50 %.1f p90 %.1f "
+		"p99 %.1f max %.1f us</title></rect>\n",
+		xs[1], y, xs[3] - xs[1] > 1 ? xs[3] - xs[1] : 1, color,
+		color, name, size, v[0], v[1], v[2], v[3], v[4]);
+	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+		"stroke=\"black\" stroke-width=\"2\"/>\n",
+		xs[1], y, xs[1], y + 16);
+	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+		"stroke=\"black\" stroke-dasharray=\"2,2\"/>\n",
+		xs[2], y, xs[2], y + 16);
+}
+
 int bench_svg_latency(const struct bench_results *r, const char *path)
 {
 	const struct bench_opts *o = r->o;
@@ -191,17 +262,20 @@ int bench_svg_latency(const struct bench_results *r, const char *path)
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	svg_head(f, W, H, "Round-trip latency at a fraction of throughput: min, p50, p90, p99, max");
+	svg_head(f, W, H, "Round-trip latency at a fraction of throughput: "
+		 "min, p50, p90, p99, max");
 	for (double d = dlo; d <= dhi; d++) {
 		double x = L + (W - L - R) * (d - dlo) / (dhi - dlo);
 
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n"
-			"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s us</text>\n",
-			x, T, x, H - 40, x, H - 24, si(pow(10, d), b1, sizeof(b1)));
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
+			"y2=\"%d\" stroke=\"#ddd\"/>\n"
+			"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">"
+			"%s us</text>\n", x, T, x, H - 40, x, H - 24,
+			si(pow(10, d), b1, sizeof(b1)));
 	}
 	if (!rows)
-		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no latency measured</text>\n",
-			W / 2, T + 20);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">"
+			"no latency measured</text>\n", W / 2, T + 20);
 	rows = 0;
 	for (unsigned int s = 0; s < o->nsizes; s++)
 		for (int p = 0; p < BENCH_PATHS; p++) {
@@ -214,23 +288,18 @@ int bench_svg_latency(const struct bench_results *r, const char *path)
 				continue;
 			rows++;
 			for (int i = 0; i < 5; i++)
-				xs[i] = L + (W - L - R) * (log10(v[i] > 0 ? v[i] : 1) - dlo) /
+				xs[i] = L + (W - L - R) *
+					(log10(v[i] > 0 ? v[i] : 1) - dlo) /
 					(dhi - dlo);
-			fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s %u B</text>\n",
+			fprintf(f, "<text x=\"%d\" y=\"%.1f\" "
+				"text-anchor=\"end\">%s %u B</text>\n",
 				L - 8, y + 12, col_name(p), o->sizes[s]);
-			/* whisker min..max, box p50..p99, p90 and p50 ticks */
-			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
-				xs[0], y + 8, xs[4], y + 8, colors[p]);
-			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"16\" fill=\"%s\" fill-opacity=\"0.5\" stroke=\"%s\"><title>%s %u B: min %.1f p50 %.1f p90 %.1f p99 %.1f max %.1f us</title></rect>\n",
-				xs[1], y, xs[3] - xs[1] > 1 ? xs[3] - xs[1] : 1, colors[p],
-				colors[p], col_name(p), o->sizes[s], v[0], v[1], v[2],
-				v[3], v[4]);
-			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\" stroke-width=\"2\"/>\n",
-				xs[1], y, xs[1], y + 16);
-			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\" stroke-dasharray=\"2,2\"/>\n",
-				xs[2], y, xs[2], y + 16);
+			latency_box(f, xs, v, y, colors[p], col_name(p),
+				    o->sizes[s]);
 		}
-	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">box p50..p99, dashed p90, whisker min..max (median of repeats); %s</text>\n</svg>\n",
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
+		"fill=\"#555\">box p50..p99, dashed p90, whisker min..max "
+		"(median of repeats); %s</text>\n</svg>\n",
 		W / 2, H - 6, r->machine);
 	return fclose(f) ? -errno : 0;
 }

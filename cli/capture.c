@@ -68,7 +68,8 @@ int capture_run(const char *lab, const char *port, const char *file,
 	char *s;
 	int rc;
 
-	rc = lab_state_read(lab, &l, &sup, state, sizeof(state), err, sizeof(err));
+	rc = lab_state_read(lab, &l, &sup, state, sizeof(state), err,
+			    sizeof(err));
 	if (rc) {
 		fprintf(stderr, "iopath: %s\n", err);
 		return rc;
@@ -78,8 +79,8 @@ int capture_run(const char *lab, const char *port, const char *file,
 		    switch_has_port(l.procs[i].ctl, port))
 			ctl = l.procs[i].ctl;
 	if (!ctl) {
-		fprintf(stderr, "iopath: no switch of lab %s has a port '%s' (see `iopath lab status`)\n",
-			l.t.name, port);
+		fprintf(stderr, "iopath: no switch of lab %s has a port '%s' "
+			"(see `iopath lab status`)\n", l.t.name, port);
 		return -ENOENT;
 	}
 	if (file[0] == '/')
@@ -90,9 +91,11 @@ int capture_run(const char *lab, const char *port, const char *file,
 		return -errno;
 	ans = cap_call(ctl, "capture-start", port, abs, filter);
 	if (!ans || !json_is_true(json_object_get(ans, "ok"))) {
-		fprintf(stderr, "iopath: capture-start: %s\n", ans ?
-			json_string_value(json_object_get(ans, "error")) ?: "refused" :
-			strerror(errno));
+		json_t *e = json_object_get(ans, "error");
+		const char *why = ans ? json_string_value(e) : strerror(errno);
+
+		fprintf(stderr, "iopath: capture-start: %s\n",
+			why ?: "refused");
 		json_decref(ans);
 		return -EIO;
 	}
@@ -101,7 +104,8 @@ int capture_run(const char *lab, const char *port, const char *file,
 		seconds > 0 ? "" : "; Ctrl-C stops");
 	signal(SIGINT, cap_on_signal);
 	signal(SIGTERM, cap_on_signal);
-	for (double t = 0; !cap_stop && (seconds <= 0 || t < seconds); t += 0.1) {
+	for (double t = 0; !cap_stop && (seconds <= 0 || t < seconds);
+	     t += 0.1) {
 		struct timespec ts = { 0, 100 * 1000000 };
 
 		nanosleep(&ts, NULL);

@@ -127,7 +127,8 @@ static int ctl_add_arg(json_t *req, const char *arg)
 	memcpy(key, arg, klen);
 	key[klen] = '\0';
 	if (strcmp(key, "cmd") == 0) {
-		fprintf(stderr, "iopath-ctl: \"cmd\" is the COMMAND argument\n");
+		fprintf(stderr,
+			"iopath-ctl: \"cmd\" is the COMMAND argument\n");
 		return -1;
 	}
 	if (raw) {

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/mac.h"
 #include "cli/bench.h"
 #include "cli/bench_peers.h"
 #include "cli/lab.h"
@@ -25,13 +26,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: iopath COMMAND [options]\n"
-"  lab up [FILE] [--detach]       bring a lab up (default: the embedded topology)\n"
+"  lab up [FILE] [--detach]       bring a lab up (default: the embedded "
+"topology)\n"
 "                                 and supervise it until Ctrl-C or `lab down`\n"
 "  lab status [--lab NAME] [--json]\n"
 "  lab down [--lab NAME]\n"
 "  lab check FILE                 parse a topology file, print a summary\n"
 "  lab default                    print the embedded default topology\n"
-"  bench [options]                compare the I/O paths (see `iopath bench --help`)\n"
+"  bench [options]                compare the I/O paths "
+"(see `iopath bench --help`)\n"
 "  capture PORT FILE [--lab NAME] [--seconds S] [--filter BPF]\n"
 "  top [--lab NAME] [--interval S] [--once]\n"
 "common: --bin DIR (where iopath-vmm, iopath-switch, iopath-peer are;\n"
@@ -41,19 +44,25 @@ static void usage(FILE *f)
 static void bench_usage(FILE *f)
 {
 	fprintf(f,
-"usage: iopath bench [--paths emu,pv,vf] [--sizes 64,128,...] [--trial-seconds S]\n"
-"                    [--loss PCT] [--repeats N] [--steps N] [--latency-fraction F]\n"
-"                    [--quick] [--no-baseline] [--out DIR] [--image ELF] [--topology FILE]\n"
-"       iopath bench --switch-peers [--sizes ...] [--trial-seconds S] [--repeats N]\n"
+"usage: iopath bench [--paths emu,pv,vf] [--sizes 64,128,...] "
+"[--trial-seconds S]\n"
+"                    [--loss PCT] [--repeats N] [--steps N] "
+"[--latency-fraction F]\n"
+"                    [--quick] [--no-baseline] [--out DIR] [--image ELF] "
+"[--topology FILE]\n"
+"       iopath bench --switch-peers [--sizes ...] [--trial-seconds S] "
+"[--repeats N]\n"
 "                    [--quick] [--out DIR]\n"
 "  defaults: every available path; sizes 64,128,256,512,1024,1280,1518;\n"
-"  2 s trials; loss 0; 3 repeats; 6 search steps; latency at 0.5 x throughput;\n"
+"  2 s trials; loss 0; 3 repeats; 6 search steps; latency at 0.5 x "
+"throughput;\n"
 "  results in ./results/bench-YYYYmmdd-HHMMSS/\n"
 "  --quick: sizes 64,1518, 1 s trials, 1 repeat, 3 steps (about a minute)\n"
 "  --switch-peers: no VMs; instead dpdk-testpmd over vhost-user through\n"
 "      iopath-switch, Open vSwitch with DPDK (skipped if not installed) and\n"
 "      testpmd's own io forwarding (the ceiling); takes --sizes,\n"
-"      --trial-seconds, --repeats, --quick, --out; writes peers.json/csv/svg\n");
+"      --trial-seconds, --repeats, --quick, --out; "
+"writes peers.json/csv/svg\n");
 }
 
 static int parse_double(const char *opt, const char *s, double lo, double hi,
@@ -79,7 +88,8 @@ static int parse_uint(const char *opt, const char *s, unsigned int lo,
 	if (parse_double(opt, s, lo, hi, &d))
 		return -EINVAL;
 	if (d != (unsigned int)d) {
-		fprintf(stderr, "iopath: %s: '%s' is not a whole number\n", opt, s);
+		fprintf(stderr, "iopath: %s: '%s' is not a whole number\n",
+			opt, s);
 		return -EINVAL;
 	}
 	*v = (unsigned int)d;
@@ -94,14 +104,16 @@ static int parse_sizes(const char *s, struct bench_opts *o)
 		return -EINVAL;
 	strcpy(buf, s);
 	o->nsizes = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
 		if (o->nsizes == BENCH_SIZES_MAX) {
 			fprintf(stderr, "iopath: --sizes: at most %d sizes\n",
 				BENCH_SIZES_MAX);
 			return -EINVAL;
 		}
 		/* RFC 2544 frame sizes include the FCS: Ethernet's 64..1518 */
-		if (parse_uint("--sizes", tok, 64, 1518, &o->sizes[o->nsizes++]))
+		if (parse_uint("--sizes", tok, 64, 1518,
+			       &o->sizes[o->nsizes++]))
 			return -EINVAL;
 	}
 	if (!o->nsizes) {
@@ -120,11 +132,12 @@ static int parse_paths(const char *s, struct bench_opts *o)
 		return -EINVAL;
 	strcpy(buf, s);
 	memset(o->paths, 0, sizeof(o->paths));
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
 		k = topo_path_parse(tok);
 		if (k < 0) {
-			fprintf(stderr, "iopath: --paths: unknown path '%s' (emu, pv, vf)\n",
-				tok);
+			fprintf(stderr, "iopath: --paths: unknown path '%s' "
+				"(emu, pv, vf)\n", tok);
 			return -EINVAL;
 		}
 		o->paths[k] = true;
@@ -132,193 +145,283 @@ static int parse_paths(const char *s, struct bench_opts *o)
 	return 0;
 }
 
-static int cmd_bench(int argc, char **argv, const char *bindir)
+/*
+ * What the bench command line said besides the options themselves: which
+ * defaults it set (--quick changes only the others), and how strict to be.
+ */
+struct bench_cli {
+	const char *topofile;	/* --topology, else the embedded one */
+	const char *vm_opt;	/* an option that only VMs use */
+	bool set_sizes, set_trial, set_rep, set_steps;
+	bool asked;		/* --paths: a missing path is an error */
+	bool peers;		/* --switch-peers */
+	bool help;
+};
+
+static const struct option bench_longopts[] = {
+	{ "paths", required_argument, NULL, 'p' },
+	{ "sizes", required_argument, NULL, 's' },
+	{ "trial-seconds", required_argument, NULL, 't' },
+	{ "loss", required_argument, NULL, 'l' },
+	{ "repeats", required_argument, NULL, 'r' },
+	{ "steps", required_argument, NULL, 'S' },
+	{ "latency-fraction", required_argument, NULL, 'f' },
+	{ "quick", no_argument, NULL, 'q' },
+	{ "no-baseline", no_argument, NULL, 'B' },
+	{ "out", required_argument, NULL, 'o' },
+	{ "image", required_argument, NULL, 'i' },
+	{ "topology", required_argument, NULL, 'T' },
+	{ "switch-peers", no_argument, NULL, 'P' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The defaults `iopath bench --help` lists. */
+static int bench_defaults(struct bench_opts *o, const char *bindir)
 {
-	static const struct option opts[] = {
-		{ "paths", required_argument, NULL, 'p' },
-		{ "sizes", required_argument, NULL, 's' },
-		{ "trial-seconds", required_argument, NULL, 't' },
-		{ "loss", required_argument, NULL, 'l' },
-		{ "repeats", required_argument, NULL, 'r' },
-		{ "steps", required_argument, NULL, 'S' },
-		{ "latency-fraction", required_argument, NULL, 'f' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "no-baseline", no_argument, NULL, 'B' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "image", required_argument, NULL, 'i' },
-		{ "topology", required_argument, NULL, 'T' },
-		{ "switch-peers", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static struct bench_opts o;
-	static struct topo topo;
-	bool set_sizes = false, set_trial = false, set_rep = false,
-	     set_steps = false, asked = false, peers = false;
-	const char *topofile = NULL, *vm_opt = NULL;
-	char err[512], why[128];
+	memset(o, 0, sizeof(*o));
+	o->trial_s = 2;
+	o->repeats = 3;
+	o->steps = 6;
+	o->lat_frac = 0.5;
+	o->baseline = true;
+	parse_sizes("64,128,256,512,1024,1280,1518", o);
+	for (int p = 0; p < BENCH_PATHS; p++)
+		o->paths[p] = true;
+	/* The build puts guests/ beside bin/. */
+	if (strlen(bindir) + sizeof("/../guests/net.elf") > sizeof(o->image)) {
+		fprintf(stderr, "iopath: %s: path too long\n", bindir);
+		return -ENAMETOOLONG;
+	}
+	strcat(strcpy(o->image, bindir), "/../guests/net.elf");
+	return 0;
+}
+
+/* One option (getopt's @c, @optarg) into @o or @cli; -EINVAL once said. */
+static int bench_parse_opt(int c, struct bench_opts *o, struct bench_cli *cli)
+{
+	switch (c) {
+	case 'p':
+		cli->asked = true;
+		return parse_paths(optarg, o);
+	case 's':
+		cli->set_sizes = true;
+		return parse_sizes(optarg, o);
+	case 't':
+		cli->set_trial = true;
+		return parse_double("--trial-seconds", optarg, 0.2, 600,
+				    &o->trial_s);
+	case 'l':
+		return parse_double("--loss", optarg, 0, 100, &o->loss_pct);
+	case 'r':
+		cli->set_rep = true;
+		return parse_uint("--repeats", optarg, 1, BENCH_REPEATS_MAX,
+				  &o->repeats);
+	case 'S':
+		cli->set_steps = true;
+		return parse_uint("--steps", optarg, 0, 20, &o->steps);
+	case 'f':
+		return parse_double("--latency-fraction", optarg, 0.01, 1,
+				    &o->lat_frac);
+	case 'q':
+		o->quick = true;
+		return 0;
+	case 'B':
+		o->baseline = false;
+		return 0;
+	case 'o':
+		if (strlen(optarg) >= sizeof(o->out) - 32) {
+			fprintf(stderr, "iopath: --out: path too long\n");
+			return -EINVAL;
+		}
+		snprintf(o->out, sizeof(o->out), "%s", optarg);
+		return 0;
+	case 'i':
+		snprintf(o->image, sizeof(o->image), "%s", optarg);
+		return 0;
+	case 'T':
+		cli->topofile = optarg;
+		return 0;
+	case 'P':
+		cli->peers = true;
+		return 0;
+	case 'h':
+		cli->help = true;
+		return 0;
+	default:
+		bench_usage(stderr);
+		return -EINVAL;
+	}
+}
+
+/*
+ * The command line into @o and @cli, stopping at --help; -EINVAL once
+ * said what was wrong.
+ */
+static int bench_parse_args(int argc, char **argv, struct bench_opts *o,
+			    struct bench_cli *cli)
+{
 	int c, li;
 
-	memset(&o, 0, sizeof(o));
-	o.trial_s = 2;
-	o.repeats = 3;
-	o.steps = 6;
-	o.lat_frac = 0.5;
-	o.baseline = true;
-	parse_sizes("64,128,256,512,1024,1280,1518", &o);
-	for (int p = 0; p < BENCH_PATHS; p++)
-		o.paths[p] = true;
-	/* The build puts guests/ beside bin/. */
-	if (strlen(bindir) + sizeof("/../guests/net.elf") > sizeof(o.image)) {
-		fprintf(stderr, "iopath: %s: path too long\n", bindir);
-		return 2;
-	}
-	strcat(strcpy(o.image, bindir), "/../guests/net.elf");
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, &li)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", bench_longopts, &li)) != -1) {
 		/* options that only mean something with VMs */
 		if (c && strchr("plSfBiT", c))
-			vm_opt = opts[li].name;
-		switch (c) {
-		case 'p':
-			if (parse_paths(optarg, &o))
-				return 2;
-			asked = true;
-			break;
-		case 's':
-			if (parse_sizes(optarg, &o))
-				return 2;
-			set_sizes = true;
-			break;
-		case 't':
-			if (parse_double("--trial-seconds", optarg, 0.2, 600, &o.trial_s))
-				return 2;
-			set_trial = true;
-			break;
-		case 'l':
-			if (parse_double("--loss", optarg, 0, 100, &o.loss_pct))
-				return 2;
-			break;
-		case 'r':
-			if (parse_uint("--repeats", optarg, 1, BENCH_REPEATS_MAX, &o.repeats))
-				return 2;
-			set_rep = true;
-			break;
-		case 'S':
-			if (parse_uint("--steps", optarg, 0, 20, &o.steps))
-				return 2;
-			set_steps = true;
-			break;
-		case 'f':
-			if (parse_double("--latency-fraction", optarg, 0.01, 1, &o.lat_frac))
-				return 2;
-			break;
-		case 'q':
-			o.quick = true;
-			break;
-		case 'B':
-			o.baseline = false;
-			break;
-		case 'o':
-			if (strlen(optarg) >= sizeof(o.out) - 32) {
-				fprintf(stderr, "iopath: --out: path too long\n");
-				return 2;
-			}
-			snprintf(o.out, sizeof(o.out), "%s", optarg);
-			break;
-		case 'i':
-			snprintf(o.image, sizeof(o.image), "%s", optarg);
-			break;
-		case 'T':
-			topofile = optarg;
-			break;
-		case 'P':
-			peers = true;
-			break;
-		case 'h':
-			bench_usage(stdout);
+			cli->vm_opt = bench_longopts[li].name;
+		if (bench_parse_opt(c, o, cli))
+			return -EINVAL;
+		if (cli->help)
 			return 0;
-		default:
-			bench_usage(stderr);
-			return 2;
-		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "iopath: bench: unexpected argument '%s'\n", argv[optind]);
-		return 2;
+		fprintf(stderr, "iopath: bench: unexpected argument '%s'\n",
+			argv[optind]);
+		return -EINVAL;
 	}
-	if (peers && vm_opt) {
-		fprintf(stderr, "iopath: bench --switch-peers runs no VMs: --%s does not apply\n",
-			vm_opt);
-		return 2;
+	if (cli->peers && cli->vm_opt) {
+		fprintf(stderr, "iopath: bench --switch-peers runs no VMs: "
+			"--%s does not apply\n", cli->vm_opt);
+		return -EINVAL;
 	}
-	if (o.quick) {
-		if (!set_sizes)
-			parse_sizes("64,1518", &o);
-		if (!set_trial)
-			o.trial_s = 1;
-		if (!set_rep)
-			o.repeats = 1;
-		if (!set_steps)
-			o.steps = 3;
-	}
-	if (topofile ? topo_parse_file(topofile, &topo, err, sizeof(err)) :
-	    topo_load_default(&topo, err, sizeof(err))) {
+	return 0;
+}
+
+/* --quick: a smaller run, for what the command line did not set. */
+static void bench_quick_defaults(struct bench_opts *o,
+				 const struct bench_cli *cli)
+{
+	if (!cli->set_sizes)
+		parse_sizes("64,1518", o);
+	if (!cli->set_trial)
+		o->trial_s = 1;
+	if (!cli->set_rep)
+		o->repeats = 1;
+	if (!cli->set_steps)
+		o->steps = 3;
+}
+
+/* --topology FILE, else the embedded one (host 0 runs the switch). */
+static int bench_load_topology(const char *file, struct topo *t)
+{
+	char err[512];
+
+	if (file ? topo_parse_file(file, t, err, sizeof(err)) :
+	    topo_load_default(t, err, sizeof(err))) {
 		fprintf(stderr, "iopath: %s\n", err);
-		return 2;
+		return -EINVAL;
 	}
-	o.topo = &topo;
-	if (!o.out[0]) {
-		time_t now = time(NULL);
-		char ts[32];
+	return 0;
+}
 
-		strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", localtime(&now));
-		if (mkdir("results", 0755) && errno != EEXIST) {
-			perror("iopath: results");
-			return 1;
-		}
-		snprintf(o.out, sizeof(o.out), "results/bench-%s", ts);
-	}
-	snprintf(o.bindir, sizeof(o.bindir), "%s", bindir);
-	if (peers)	/* on its own: no VMs, no guest image, no KVM */
-		return bench_peers_main(&o) ? 1 : 0;
-	if (access(o.image, R_OK)) {
-		fprintf(stderr, "iopath: guest image %s: %s (build first, or --image)\n",
-			o.image, strerror(errno));
-		return 2;
-	}
-	snprintf(o.bindir, sizeof(o.bindir), "%s", bindir);
-	{
-		unsigned int n = 0;
+/* Without --out: results/bench-YYYYmmdd-HHMMSS, results/ made if need be. */
+static int bench_out_dir(struct bench_opts *o)
+{
+	time_t now;
+	char ts[32];
 
-		for (int p = 0; p < BENCH_PATHS; p++) {
-			if (!o.paths[p])
-				continue;
-			if (!path_available(bindir, (enum topo_nic_path)p, why, sizeof(why))) {
-				if (asked)
-					fprintf(stderr, "iopath: path %s is not available: %s\n",
-						path_info((enum topo_nic_path)p)->name, why);
-				else
-					fprintf(stderr, "iopath: skipping path %s: %s\n",
-						path_info((enum topo_nic_path)p)->name, why);
-				if (asked)
-					return 2;
-				o.paths[p] = false;
-				continue;
-			}
+	if (o->out[0])
+		return 0;
+	now = time(NULL);
+	strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", localtime(&now));
+	if (mkdir("results", 0755) && errno != EEXIST) {
+		int err = errno;
+
+		perror("iopath: results");
+		return -err;
+	}
+	snprintf(o->out, sizeof(o->out), "results/bench-%s", ts);
+	return 0;
+}
+
+static int bench_check_image(const struct bench_opts *o)
+{
+	if (access(o->image, R_OK)) {
+		int err = errno;
+
+		fprintf(stderr, "iopath: guest image %s: %s "
+			"(build first, or --image)\n", o->image, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/*
+ * Keep the paths this build can run. One that --paths asked for must run;
+ * one that was there by default is skipped with a note.
+ */
+static int bench_choose_paths(struct bench_opts *o, const char *bindir,
+			      bool asked)
+{
+	unsigned int n = 0;
+	char why[128];
+
+	for (int p = 0; p < BENCH_PATHS; p++) {
+		enum topo_nic_path path = (enum topo_nic_path)p;
+
+		if (!o->paths[p])
+			continue;
+		if (path_available(bindir, path, why, sizeof(why))) {
 			n++;
+			continue;
 		}
-		if (!n) {
-			fprintf(stderr, "iopath: no path to bench\n");
-			return 2;
+		if (asked) {
+			fprintf(stderr, "iopath: path %s is not available: "
+				"%s\n", path_info(path)->name, why);
+			return -ENOENT;
 		}
+		fprintf(stderr, "iopath: skipping path %s: %s\n",
+			path_info(path)->name, why);
+		o->paths[p] = false;
 	}
+	if (!n) {
+		fprintf(stderr, "iopath: no path to bench\n");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* The VMs need KVM; the switch's DPDK usually needs root. */
+static int bench_check_host(void)
+{
 	if (geteuid() != 0)
-		fprintf(stderr, "iopath: warning: not root; the switch may fail to start\n");
+		fprintf(stderr, "iopath: warning: not root; "
+			"the switch may fail to start\n");
 	if (access("/dev/kvm", R_OK | W_OK)) {
-		fprintf(stderr, "iopath: /dev/kvm: %s\n", strerror(errno));
-		return 2;
+		int err = errno;
+
+		fprintf(stderr, "iopath: /dev/kvm: %s\n", strerror(err));
+		return -err;
 	}
+	return 0;
+}
+
+/* Exit codes: 2 for a bad command line or host, 1 when the run failed. */
+static int cmd_bench(int argc, char **argv, const char *bindir)
+{
+	static struct bench_opts o;
+	static struct topo topo;
+	struct bench_cli cli = { 0 };
+
+	if (bench_defaults(&o, bindir) ||
+	    bench_parse_args(argc, argv, &o, &cli))
+		return 2;
+	if (cli.help) {
+		bench_usage(stdout);
+		return 0;
+	}
+	if (o.quick)
+		bench_quick_defaults(&o, &cli);
+	if (bench_load_topology(cli.topofile, &topo))
+		return 2;
+	o.topo = &topo;
+	if (bench_out_dir(&o))
+		return 1;
+	snprintf(o.bindir, sizeof(o.bindir), "%s", bindir);
+	if (cli.peers)	/* on its own: no VMs, no guest image, no KVM */
+		return bench_peers_main(&o) ? 1 : 0;
+	if (bench_check_image(&o) ||
+	    bench_choose_paths(&o, bindir, cli.asked) || bench_check_host())
+		return 2;
 	return bench_main(&o) ? 1 : 0;
 }
 
@@ -333,27 +436,67 @@ static void topo_print(const struct topo *t)
 		       ho->nuplinks, ho->nteams);
 		for (unsigned int u = 0; u < ho->nuplinks; u++)
 			printf("    uplink %s: %s\n", ho->uplinks[u].name,
-			       ho->uplinks[u].fabric ? "fabric" : ho->uplinks[u].vdev);
-		for (unsigned int k = 0; k < ho->nteams; k++)
-			printf("    team %s: %s%s%s, %u member(s)\n", ho->teams[k].name,
-			       ho->teams[k].mode, ho->teams[k].hash[0] ? " hash " : "",
-			       ho->teams[k].hash, ho->teams[k].nmembers);
+			       ho->uplinks[u].fabric ? "fabric" :
+						       ho->uplinks[u].vdev);
+		for (unsigned int k = 0; k < ho->nteams; k++) {
+			const struct topo_team *tm = &ho->teams[k];
+
+			printf("    team %s: %s%s%s, %u member(s)\n", tm->name,
+			       tm->mode, tm->hash[0] ? " hash " : "", tm->hash,
+			       tm->nmembers);
+		}
 	}
 	for (unsigned int v = 0; v < t->nvms; v++) {
 		const struct topo_vm *vm = &t->vms[v];
 
-		printf("  vm %s on %s: %llu MiB, %u vCPU(s), image %s\n", vm->name,
-		       t->hosts[vm->host].name,
+		printf("  vm %s on %s: %llu MiB, %u vCPU(s), image %s\n",
+		       vm->name, t->hosts[vm->host].name,
 		       (unsigned long long)(vm->memory >> 20), vm->cpus,
 		       vm->image[0] ? vm->image : "(this build's net.elf)");
 		for (unsigned int n = 0; n < vm->nnics; n++) {
-			const uint8_t *m = vm->nics[n].mac;
+			char mac[MAC_STR_LEN];
 
-			printf("    nic %u: %s %02x:%02x:%02x:%02x:%02x:%02x vlan %d\n", n,
-			       topo_path_name(vm->nics[n].path), m[0], m[1], m[2],
-			       m[3], m[4], m[5], vm->nics[n].vlan);
+			mac_format(vm->nics[n].mac, mac);
+			printf("    nic %u: %s %s vlan %d\n", n,
+			       topo_path_name(vm->nics[n].path), mac,
+			       vm->nics[n].vlan);
 		}
 	}
+}
+
+/*
+ * lab up and lab check: the topology (FILE, or for up the embedded one),
+ * then a summary or a running lab.
+ */
+static int cmd_lab_topo(const char *verb, int argc, char **argv,
+			const char *bindir, const struct lab_up_opts *uo)
+{
+	static struct topo t;
+	char err[512];
+	int rc;
+
+	if (optind < argc)
+		rc = topo_parse_file(argv[optind], &t, err, sizeof(err));
+	else if (!strcmp(verb, "up"))
+		rc = topo_load_default(&t, err, sizeof(err));
+	else {
+		fprintf(stderr, "iopath: lab check FILE\n");
+		return 2;
+	}
+	if (rc) {
+		fprintf(stderr, "iopath: %s\n", err);
+		return 2;
+	}
+	if (optind + 1 < argc) {
+		fprintf(stderr, "iopath: lab %s: unexpected argument '%s'\n",
+			verb, argv[optind + 1]);
+		return 2;
+	}
+	if (!strcmp(verb, "check")) {
+		topo_print(&t);
+		return 0;
+	}
+	return lab_up(&t, bindir, uo) ? 1 : 0;
 }
 
 static int cmd_lab(int argc, char **argv, const char *bindir)
@@ -364,12 +507,10 @@ static int cmd_lab(int argc, char **argv, const char *bindir)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct topo t;
 	struct lab_up_opts uo = { 0 };
 	const char *lab = NULL, *verb;
 	bool json = false;
-	char err[512];
-	int c, rc;
+	int c;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -389,41 +530,19 @@ static int cmd_lab(int argc, char **argv, const char *bindir)
 		fputs(topo_default_yaml, stdout);
 		return 0;
 	}
-	if (!strcmp(verb, "up") || !strcmp(verb, "check")) {
-		if (optind < argc)
-			rc = topo_parse_file(argv[optind], &t, err, sizeof(err));
-		else if (!strcmp(verb, "up"))
-			rc = topo_load_default(&t, err, sizeof(err));
-		else {
-			fprintf(stderr, "iopath: lab check FILE\n");
-			return 2;
-		}
-		if (rc) {
-			fprintf(stderr, "iopath: %s\n", err);
-			return 2;
-		}
-		if (optind + 1 < argc) {
-			fprintf(stderr, "iopath: lab %s: unexpected argument '%s'\n",
-				verb, argv[optind + 1]);
-			return 2;
-		}
-		if (!strcmp(verb, "check")) {
-			topo_print(&t);
-			return 0;
-		}
-		return lab_up(&t, bindir, &uo) ? 1 : 0;
-	}
+	if (!strcmp(verb, "up") || !strcmp(verb, "check"))
+		return cmd_lab_topo(verb, argc, argv, bindir, &uo);
 	if (optind < argc) {
-		fprintf(stderr, "iopath: lab %s: unexpected argument '%s'\n", verb,
-			argv[optind]);
+		fprintf(stderr, "iopath: lab %s: unexpected argument '%s'\n",
+			verb, argv[optind]);
 		return 2;
 	}
 	if (!strcmp(verb, "status"))
 		return lab_status(lab, json) ? 1 : 0;
 	if (!strcmp(verb, "down"))
 		return lab_down(lab) ? 1 : 0;
-	fprintf(stderr, "iopath: lab: unknown verb '%s' (up, status, down, check, default)\n",
-		verb);
+	fprintf(stderr, "iopath: lab: unknown verb '%s' "
+		"(up, status, down, check, default)\n", verb);
 	return 2;
 }
 
@@ -452,10 +571,12 @@ static int cmd_capture(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: iopath capture PORT FILE [--lab NAME] [--seconds S] [--filter BPF]\n");
+		fprintf(stderr, "usage: iopath capture PORT FILE [--lab NAME] "
+			"[--seconds S] [--filter BPF]\n");
 		return 2;
 	}
-	return capture_run(lab, argv[optind], argv[optind + 1], secs, filter) ? 1 : 0;
+	return capture_run(lab, argv[optind], argv[optind + 1], secs,
+			   filter) ? 1 : 0;
 }
 
 static int cmd_top(int argc, char **argv)
@@ -484,7 +605,8 @@ static int cmd_top(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "iopath: top: unexpected argument '%s'\n", argv[optind]);
+		fprintf(stderr, "iopath: top: unexpected argument '%s'\n",
+			argv[optind]);
 		return 2;
 	}
 	return top_run(lab, iv, once) ? 1 : 0;

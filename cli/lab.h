@@ -37,9 +37,9 @@ struct lab_proc {
 
 struct lab {
 	struct topo t;
-	char rundir[64];			/* LAB_RUNDIR_FMT: short, paths fit */
+	char rundir[64];		/* LAB_RUNDIR_FMT: paths fit */
 	char bindir[LAB_PATH_MAX];
-	char netns[64];			/* fabric namespace, "" if none */
+	char netns[64];		/* fabric namespace, "" if none */
 	unsigned int nprocs, nlinks;
 	struct lab_proc procs[LAB_PROCS_MAX];
 	char links[LAB_LINKS_MAX][16];	/* root-side veth ends */

@@ -38,9 +38,10 @@ void lab_init(struct lab *l, const struct topo *t, const char *bindir)
 		    snprintf(l->t.vms[v].image, sizeof(l->t.vms[v].image),
 			     "%s/../guests/net.elf", bindir) >=
 		    (int)sizeof(l->t.vms[v].image))
-			l->t.vms[v].image[0] = '\0';	/* refused by precheck */
+			l->t.vms[v].image[0] = '\0'; /* precheck refuses */
 	if (t->fabric.present)
-		snprintf(l->netns, sizeof(l->netns), "iopath-%s-fabric", t->name);
+		snprintf(l->netns, sizeof(l->netns), "iopath-%s-fabric",
+			 t->name);
 	for (unsigned int h = 0; h < t->nhosts; h++)
 		for (unsigned int u = 0; u < t->hosts[h].nuplinks; u++)
 			snprintf(l->ifaces[h][u], sizeof(l->ifaces[h][u]),
@@ -73,8 +74,8 @@ int lab_net_up(struct lab *l, char *err, size_t errlen)
 	if (!l->netns[0])
 		return 0;
 	if (IP("netns", "add", l->netns)) {
-		snprintf(err, errlen, "cannot create namespace %s (root? a lab of that name already up?)",
-			 l->netns);
+		snprintf(err, errlen, "cannot create namespace %s "
+			 "(root? a lab of that name already up?)", l->netns);
 		return -EIO;
 	}
 	if (IP("-n", l->netns, "link", "set", "lo", "up") ||
@@ -91,8 +92,8 @@ int lab_net_up(struct lab *l, char *err, size_t errlen)
 			if (!t->hosts[h].uplinks[u].fabric)
 				continue;
 			snprintf(peer, sizeof(peer), "%sf", ifn);
-			if (IP("link", "add", ifn, "type", "veth", "peer", "name",
-			       peer, "netns", l->netns))
+			if (IP("link", "add", ifn, "type", "veth", "peer",
+			       "name", peer, "netns", l->netns))
 				goto fail;
 			/* Both are 16-byte interface names inside *l (snprintf
 			 * from one to the other trips -Wrestrict). */
@@ -102,7 +103,8 @@ int lab_net_up(struct lab *l, char *err, size_t errlen)
 			/* No IPv6 chatter (DAD, router solicitations) on the
 			 * switch's end: it would show up in every capture. */
 			snprintf(sysctl, sizeof(sysctl),
-				 "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifn);
+				 "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+				 ifn);
 			{
 				FILE *f = fopen(sysctl, "w");
 
@@ -112,14 +114,15 @@ int lab_net_up(struct lab *l, char *err, size_t errlen)
 				}
 			}
 			if (IP("link", "set", ifn, "up") ||
-			    IP("-n", l->netns, "link", "set", peer, "master", "br0") ||
+			    IP("-n", l->netns, "link", "set", peer, "master",
+			       "br0") ||
 			    IP("-n", l->netns, "link", "set", peer, "up"))
 				goto fail;
 		}
 	return 0;
 fail:
-	snprintf(err, errlen, "setting up the fabric namespace %s failed (see the ip error above)",
-		 l->netns);
+	snprintf(err, errlen, "setting up the fabric namespace %s failed "
+		 "(see the ip error above)", l->netns);
 	lab_net_down(l);
 	return -EIO;
 }

@@ -46,8 +46,9 @@ static pid_t proc_spawn(char *const argv[], const char *out, const char *log,
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		int fl = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int wr = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+		int fo = open(out, wr, 0644);
+		int fl = open(log, wr, 0644);
 		int fn = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		if (fo < 0 || fl < 0 || fn < 0)
@@ -84,7 +85,8 @@ int lab_proc_run(char *const argv[], const char *log)
 	if (pid == 0) {
 		/* a short command: it keeps our signal mask and terminal */
 		if (log) {
-			int fl = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+			int fl = open(log,
+				      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 				      0644);
 
 			if (fl < 0)

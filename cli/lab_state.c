@@ -21,21 +21,23 @@
 #include "cli/lab.h"
 #include "core/ctl.h"
 
+static json_t *proc_json(const struct lab_proc *p)
+{
+	return json_pack("{s:s,s:s,s:i,s:b,s:i,s:s,s:s,s:s}",
+			 "kind", p->kind == LAB_PROC_SWITCH ? "switch" : "vm",
+			 "name", p->name, "pid", (int)p->pid,
+			 "exited", p->exited, "status", p->status,
+			 "ctl", p->ctl, "sock", p->sock, "log", p->log);
+}
+
 int lab_state_write(const struct lab *l, pid_t supervisor, const char *state)
 {
 	json_t *root, *procs = json_array(), *links = json_array();
 	char path[LAB_PATH_MAX + 32], tmp[LAB_PATH_MAX + 32];
 	int rc;
 
-	for (unsigned int i = 0; i < l->nprocs; i++) {
-		const struct lab_proc *p = &l->procs[i];
-
-		json_array_append_new(procs, json_pack("{s:s,s:s,s:i,s:b,s:i,s:s,s:s,s:s}",
-			"kind", p->kind == LAB_PROC_SWITCH ? "switch" : "vm",
-			"name", p->name, "pid", (int)p->pid, "exited", p->exited,
-			"status", p->status, "ctl", p->ctl, "sock", p->sock,
-			"log", p->log));
-	}
+	for (unsigned int i = 0; i < l->nprocs; i++)
+		json_array_append_new(procs, proc_json(&l->procs[i]));
 	for (unsigned int i = 0; i < l->nlinks; i++)
 		json_array_append_new(links, json_string(l->links[i]));
 	root = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:o,s:o}", "lab", l->t.name,
@@ -60,6 +62,59 @@ static void copy_str(json_t *o, const char *key, char *dst, size_t len)
 	snprintf(dst, len, "%s", s ? s : "");
 }
 
+static json_int_t jint(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* Lab @name's state file, or the only lab's when @name is NULL. */
+static int lab_state_path(const char *name, char *path, size_t len,
+			  char *err, size_t errlen)
+{
+	glob_t g;
+
+	if (name) {
+		for (const char *c = name; *c; c++)
+			if (*c == '/' || *c == '.') {
+				snprintf(err, errlen, "bad lab name '%s'",
+					 name);
+				return -EINVAL;
+			}
+		snprintf(path, len, LAB_RUNDIR_FMT "/state.json", name);
+		return 0;
+	}
+	if (glob("/tmp/iopath-lab-*/state.json", 0, NULL, &g) ||
+	    g.gl_pathc == 0) {
+		snprintf(err, errlen, "no lab is up");
+		return -ENOENT;
+	}
+	if (g.gl_pathc > 1) {
+		snprintf(err, errlen,
+			 "%zu labs are up: say which with --lab NAME",
+			 g.gl_pathc);
+		globfree(&g);
+		return -EINVAL;
+	}
+	snprintf(path, len, "%s", g.gl_pathv[0]);
+	globfree(&g);
+	return 0;
+}
+
+static void proc_from_json(json_t *o, struct lab_proc *p)
+{
+	const char *kind = json_string_value(json_object_get(o, "kind"));
+
+	p->kind = kind && !strcmp(kind, "switch") ? LAB_PROC_SWITCH :
+						    LAB_PROC_VM;
+	copy_str(o, "name", p->name, sizeof(p->name));
+	copy_str(o, "ctl", p->ctl, sizeof(p->ctl));
+	copy_str(o, "sock", p->sock, sizeof(p->sock));
+	copy_str(o, "log", p->log, sizeof(p->log));
+	p->pid = (pid_t)jint(o, "pid");
+	p->exited = json_is_true(json_object_get(o, "exited"));
+	p->status = (int)jint(o, "status");
+}
+
 int lab_state_read(const char *name, struct lab *l, pid_t *supervisor,
 		   char *state, size_t statelen, char *err, size_t errlen)
 {
@@ -67,32 +122,12 @@ int lab_state_read(const char *name, struct lab *l, pid_t *supervisor,
 	json_error_t je;
 	json_t *root, *a;
 	size_t i;
+	int rc;
 
 	memset(l, 0, sizeof(*l));
-	if (name) {
-		for (const char *c = name; *c; c++)
-			if (*c == '/' || *c == '.') {
-				snprintf(err, errlen, "bad lab name '%s'", name);
-				return -EINVAL;
-			}
-		snprintf(path, sizeof(path), LAB_RUNDIR_FMT "/state.json", name);
-	} else {
-		glob_t g;
-
-		if (glob("/tmp/iopath-lab-*/state.json", 0, NULL, &g) ||
-		    g.gl_pathc == 0) {
-			snprintf(err, errlen, "no lab is up");
-			return -ENOENT;
-		}
-		if (g.gl_pathc > 1) {
-			snprintf(err, errlen, "%zu labs are up: say which with --lab NAME",
-				 g.gl_pathc);
-			globfree(&g);
-			return -EINVAL;
-		}
-		snprintf(path, sizeof(path), "%s", g.gl_pathv[0]);
-		globfree(&g);
-	}
+	rc = lab_state_path(name, path, sizeof(path), err, errlen);
+	if (rc)
+		return rc;
 	root = json_load_file(path, 0, &je);
 	if (!root) {
 		snprintf(err, errlen, "%s: %s", path, access(path, F_OK) ?
@@ -104,22 +139,10 @@ int lab_state_read(const char *name, struct lab *l, pid_t *supervisor,
 	copy_str(root, "bindir", l->bindir, sizeof(l->bindir));
 	copy_str(root, "netns", l->netns, sizeof(l->netns));
 	copy_str(root, "state", state, statelen);
-	*supervisor = (pid_t)json_integer_value(json_object_get(root, "supervisor"));
+	*supervisor = (pid_t)jint(root, "supervisor");
 	a = json_object_get(root, "processes");
-	for (i = 0; i < json_array_size(a) && i < LAB_PROCS_MAX; i++) {
-		json_t *o = json_array_get(a, i);
-		struct lab_proc *p = &l->procs[i];
-
-		p->kind = strcmp(json_string_value(json_object_get(o, "kind")) ?: "",
-				 "switch") ? LAB_PROC_VM : LAB_PROC_SWITCH;
-		copy_str(o, "name", p->name, sizeof(p->name));
-		copy_str(o, "ctl", p->ctl, sizeof(p->ctl));
-		copy_str(o, "sock", p->sock, sizeof(p->sock));
-		copy_str(o, "log", p->log, sizeof(p->log));
-		p->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
-		p->exited = json_is_true(json_object_get(o, "exited"));
-		p->status = (int)json_integer_value(json_object_get(o, "status"));
-	}
+	for (i = 0; i < json_array_size(a) && i < LAB_PROCS_MAX; i++)
+		proc_from_json(json_array_get(a, i), &l->procs[i]);
 	l->nprocs = (unsigned int)i;
 	a = json_object_get(root, "links");
 	for (i = 0; i < json_array_size(a) && i < LAB_LINKS_MAX; i++)
@@ -134,7 +157,8 @@ int lab_state_read(const char *name, struct lab *l, pid_t *supervisor,
 
 		snprintf(want, sizeof(want), LAB_RUNDIR_FMT, l->t.name);
 		if (strcmp(want, l->rundir) || strchr(l->t.name, '/')) {
-			snprintf(err, errlen, "%s: inconsistent state file", path);
+			snprintf(err, errlen, "%s: inconsistent state file",
+				 path);
 			return -EINVAL;
 		}
 	}
@@ -174,7 +198,8 @@ void lab_dpdk_prefix_remove(const char *prefix)
 	if (!d)
 		return;
 	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, "..")))
+		if (e->d_name[0] != '.' ||
+		    (e->d_name[1] && strcmp(e->d_name, "..")))
 			unlinkat(dirfd(d), e->d_name, 0);
 	closedir(d);
 	rmdir(dir);
@@ -206,7 +231,8 @@ void lab_teardown(struct lab *l, bool children)
 		for (unsigned int i = 0; i < l->nprocs; i++) {
 			struct lab_proc *p = &l->procs[i];
 
-			if ((pass == 0) != (p->kind == LAB_PROC_VM) || p->exited)
+			if ((pass == 0) != (p->kind == LAB_PROC_VM) ||
+			    p->exited)
 				continue;
 			if (children)
 				lab_proc_stop(p->pid, 3000, true);
@@ -245,14 +271,13 @@ static void status_switch_ports(const struct lab_proc *p)
 	json_array_foreach(ports, i, port) {
 		json_t *st = json_object_get(port, "stats");
 
-		printf("      port %-14s %-8s %-5s rx %10lld  tx %10lld  drops rx %lld tx %lld\n",
+		printf("      port %-14s %-8s %-5s rx %10lld  tx %10lld  "
+		       "drops rx %lld tx %lld\n",
 		       json_string_value(json_object_get(port, "name")) ?: "?",
 		       json_string_value(json_object_get(port, "kind")) ?: "?",
 		       json_string_value(json_object_get(port, "link")) ?: "?",
-		       json_integer_value(json_object_get(st, "rx_packets")),
-		       json_integer_value(json_object_get(st, "tx_packets")),
-		       json_integer_value(json_object_get(st, "rx_drops")),
-		       json_integer_value(json_object_get(st, "tx_drops")));
+		       jint(st, "rx_packets"), jint(st, "tx_packets"),
+		       jint(st, "rx_drops"), jint(st, "tx_drops"));
 	}
 	json_decref(ans);
 }
@@ -284,8 +309,8 @@ int lab_status(const char *name, bool json)
 		return 0;
 	}
 	printf("lab %s: %s, supervisor pid %d%s, run dir %s\n", l.t.name, state,
-	       (int)sup, lab_proc_is(sup, "iopath") ? "" : " (GONE: run `iopath lab down`)",
-	       l.rundir);
+	       (int)sup, lab_proc_is(sup, "iopath") ? "" :
+	       " (GONE: run `iopath lab down`)", l.rundir);
 	if (l.netns[0])
 		printf("  fabric namespace %s\n", l.netns);
 	for (unsigned int i = 0; i < l.nprocs; i++) {
@@ -297,8 +322,9 @@ int lab_status(const char *name, bool json)
 		if (p->exited)
 			lab_proc_status_str(p->status, st, sizeof(st));
 		else
-			snprintf(st, sizeof(st), "%s", lab_proc_is(p->pid, prog) ?
-				 "running" : "gone");
+			snprintf(st, sizeof(st), "%s",
+				 lab_proc_is(p->pid, prog) ? "running" :
+							     "gone");
 		printf("  %-6s %-20s pid %-7d %-16s log %s\n",
 		       p->kind == LAB_PROC_VM ? "vm" : "switch", p->name,
 		       (int)p->pid, st, p->log);
@@ -334,8 +360,8 @@ int lab_down(const char *name)
 			printf("lab %s is down\n", l.t.name);
 			return 0;
 		}
-		fprintf(stderr, "iopath: the supervisor (pid %d) did not finish; cleaning up myself\n",
-			(int)sup);
+		fprintf(stderr, "iopath: the supervisor (pid %d) did not "
+			"finish; cleaning up myself\n", (int)sup);
 		kill(sup, SIGKILL);
 	}
 	lab_teardown(&l, false);

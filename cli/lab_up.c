@@ -58,8 +58,8 @@ static int lab_reap(struct lab *l)
 			lab_proc_status_str(st, what, sizeof(what));
 			failed = !WIFEXITED(st) || WEXITSTATUS(st) != 0;
 			lab_say(l, "%s %s (pid %d) %s; log %s",
-				p->kind == LAB_PROC_VM ? "vm" : "switch", p->name,
-				(int)pid, what, p->log);
+				p->kind == LAB_PROC_VM ? "vm" : "switch",
+				p->name, (int)pid, what, p->log);
 			/* A switch gone takes every port with it. */
 			if (l->t.on_exit == TOPO_EXIT_DOWN_ON_ANY ||
 			    (l->t.on_exit == TOPO_EXIT_DOWN_ON_FAILURE &&
@@ -84,6 +84,20 @@ static int lab_wait_path(struct lab *l, struct lab_proc *p, const char *path,
 		nanosleep(&ts, NULL);
 	}
 	return -ETIMEDOUT;
+}
+
+/* --team NAME:mode=M[,hash=H],members=A+B... */
+static void team_arg(const struct topo_host *host,
+		     const struct topo_team *tm, char *buf, size_t len)
+{
+	int k = snprintf(buf, len, "%s:mode=%s", tm->name, tm->mode);
+
+	if (tm->hash[0])
+		k += snprintf(buf + k, len - (size_t)k, ",hash=%s", tm->hash);
+	k += snprintf(buf + k, len - (size_t)k, ",members=");
+	for (unsigned int m = 0; m < tm->nmembers; m++)
+		k += snprintf(buf + k, len - (size_t)k, "%s%s", m ? "+" : "",
+			      host->uplinks[tm->members[m]].name);
 }
 
 static int lab_start_switch(struct lab *l, unsigned int h)
@@ -129,23 +143,13 @@ static int lab_start_switch(struct lab *l, unsigned int h)
 				 "%s=net_af_packet%u,iface=%s", ul->name, afp++,
 				 l->ifaces[h][u]);
 		else
-			snprintf(up[u], sizeof(up[u]), "%s=%s", ul->name, ul->vdev);
+			snprintf(up[u], sizeof(up[u]), "%s=%s", ul->name,
+				 ul->vdev);
 		argv[n++] = "--uplink";
 		argv[n++] = up[u];
 	}
 	for (unsigned int t = 0; t < host->nteams; t++) {
-		const struct topo_team *tm = &host->teams[t];
-		int k = snprintf(team[t], sizeof(team[t]), "%s:mode=%s", tm->name,
-				 tm->mode);
-
-		if (tm->hash[0])
-			k += snprintf(team[t] + k, sizeof(team[t]) - (size_t)k,
-				      ",hash=%s", tm->hash);
-		k += snprintf(team[t] + k, sizeof(team[t]) - (size_t)k, ",members=");
-		for (unsigned int m = 0; m < tm->nmembers; m++)
-			k += snprintf(team[t] + k, sizeof(team[t]) - (size_t)k,
-				      "%s%s", m ? "+" : "",
-				      host->uplinks[tm->members[m]].name);
+		team_arg(host, &host->teams[t], team[t], sizeof(team[t]));
 		argv[n++] = "--team";
 		argv[n++] = team[t];
 	}
@@ -171,7 +175,7 @@ static int lab_start_switch(struct lab *l, unsigned int h)
 static int lab_start_vm(struct lab *l, unsigned int v)
 {
 	const struct topo_vm *vm = &l->t.vms[v];
-	struct lab_proc *sw = &l->procs[vm->host];	/* switches come first */
+	struct lab_proc *sw = &l->procs[vm->host]; /* switches come first */
 	struct lab_proc *p = &l->procs[l->nprocs];
 	char exe[LAB_PATH_MAX + 16], out[LAB_PATH_MAX + 32];
 	char con[LAB_PATH_MAX + 32], stats[LAB_PATH_MAX + 32], mem[32], cpus[8];
@@ -190,9 +194,11 @@ static int lab_start_vm(struct lab *l, unsigned int v)
 	snprintf(p->log, sizeof(p->log), "%s/vm-%s.log", dir, vn);
 	snprintf(out, sizeof(out), "%s/vm-%s.out", l->rundir, vm->name);
 	snprintf(con, sizeof(con), "%s/vm-%s.console", l->rundir, vm->name);
-	snprintf(stats, sizeof(stats), "%s/vm-%s.stats.json", l->rundir, vm->name);
+	snprintf(stats, sizeof(stats), "%s/vm-%s.stats.json", l->rundir,
+		 vm->name);
 	snprintf(exe, sizeof(exe), "%s/iopath-vmm", l->bindir);
-	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(vm->memory >> 20));
+	snprintf(mem, sizeof(mem), "%lluM",
+		 (unsigned long long)(vm->memory >> 20));
 	snprintf(cpus, sizeof(cpus), "%u", vm->cpus);
 	argv[n++] = exe;
 	argv[n++] = "--name";
@@ -248,15 +254,16 @@ static int lab_precheck(const struct lab *l)
 		const struct topo_vm *vm = &l->t.vms[v];
 
 		if (access(vm->image, R_OK)) {
-			fprintf(stderr, "iopath: vm '%s': image %s: %s\n", vm->name,
-				vm->image, strerror(errno));
+			fprintf(stderr, "iopath: vm '%s': image %s: %s\n",
+				vm->name, vm->image, strerror(errno));
 			return -ENOENT;
 		}
 		for (unsigned int i = 0; i < vm->nnics; i++)
 			if (!path_available(l->bindir, vm->nics[i].path, why,
 					    sizeof(why))) {
-				fprintf(stderr, "iopath: vm '%s': path %s is not available: %s\n",
-					vm->name, topo_path_name(vm->nics[i].path), why);
+				fprintf(stderr, "iopath: vm '%s': path %s is "
+					"not available: %s\n", vm->name,
+					topo_path_name(vm->nics[i].path), why);
 				return -ENOTSUP;
 			}
 	}
@@ -270,7 +277,8 @@ static int lab_precheck(const struct lab *l)
 		}
 	}
 	if (l->netns[0] && geteuid() != 0) {
-		fprintf(stderr, "iopath: the fabric needs a network namespace: run as root\n");
+		fprintf(stderr, "iopath: the fabric needs a network "
+			"namespace: run as root\n");
 		return -EPERM;
 	}
 	if (l->t.nvms && access("/dev/kvm", R_OK | W_OK)) {
@@ -291,7 +299,8 @@ static int lab_check_previous(const char *name)
 			   sizeof(err)))
 		return 0;
 	if (lab_proc_is(sup, "iopath")) {
-		fprintf(stderr, "iopath: lab %s is already up (supervisor pid %d): `iopath lab down --lab %s` first\n",
+		fprintf(stderr, "iopath: lab %s is already up (supervisor "
+			"pid %d): `iopath lab down --lab %s` first\n",
 			name, (int)sup, name);
 		return -EEXIST;
 	}
@@ -344,13 +353,75 @@ static int lab_detach(struct lab *l)
 	return fds[1];	/* the child tells the parent through this */
 }
 
+/* The fabric, the switches, the VMs; the state file follows each. */
+static int lab_start_all(struct lab *l)
+{
+	const struct topo *t = &l->t;
+	char err[256];
+	int rc;
+
+	rc = lab_net_up(l, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "iopath: %s\n", err);
+	if (!rc && l->netns[0])
+		lab_say(l, "fabric namespace %s with bridge br0%s%s", l->netns,
+			t->fabric.ip[0] ? " at " : "", t->fabric.ip);
+	lab_state_write(l, getpid(), "starting");
+	for (unsigned int h = 0; !rc && h < t->nhosts; h++) {
+		rc = lab_start_switch(l, h);
+		lab_state_write(l, getpid(), "starting");
+	}
+	for (unsigned int v = 0; !rc && v < t->nvms; v++) {
+		rc = lab_start_vm(l, v);
+		lab_state_write(l, getpid(), "starting");
+	}
+	if (!rc && lab_reap(l))
+		rc = -ECHILD;
+	return rc;
+}
+
+/*
+ * Until a signal in @set, or an exit that the on_exit policy ends the lab
+ * for, or the last process gone. The signals are blocked: they arrive
+ * here, not in a handler.
+ */
+static void lab_supervise(struct lab *l, const sigset_t *set)
+{
+	bool ending = false;
+
+	while (!ending) {
+		struct timespec tmo = { 1, 0 };
+		siginfo_t si;
+		bool alive = false;
+		int sig = sigtimedwait(set, &si, &tmo);
+
+		if (sig == SIGCHLD || sig < 0) {
+			if (lab_reap(l)) {
+				lab_say(l, "a process ended: tearing down "
+					"(on_exit policy)");
+				ending = true;
+			}
+			lab_state_write(l, getpid(), "running");
+		} else {
+			lab_say(l, "%s: tearing down",
+				sigabbrev_np(sig) ?: "signal");
+			ending = true;
+		}
+		for (unsigned int i = 0; i < l->nprocs; i++)
+			alive |= !l->procs[i].exited;
+		if (!alive && !ending) {
+			lab_say(l, "every process has ended: tearing down");
+			ending = true;
+		}
+	}
+}
+
 int lab_up(const struct topo *t, const char *bindir,
 	   const struct lab_up_opts *o)
 {
 	static struct lab l;
 	sigset_t set;
-	int rc, notify = -1, sig;
-	bool ending = false;
+	int rc, notify = -1;
 
 	lab_init(&l, t, bindir);
 	rc = lab_precheck(&l);
@@ -379,27 +450,7 @@ int lab_up(const struct topo *t, const char *bindir,
 	/* The state file exists from the start, so `lab down` can clean up
 	 * even a lab whose start-up was interrupted. */
 	lab_state_write(&l, getpid(), "starting");
-	{
-		char err[256];
-
-		rc = lab_net_up(&l, err, sizeof(err));
-		if (rc)
-			fprintf(stderr, "iopath: %s\n", err);
-	}
-	if (!rc && l.netns[0])
-		lab_say(&l, "fabric namespace %s with bridge br0%s%s", l.netns,
-			t->fabric.ip[0] ? " at " : "", t->fabric.ip);
-	lab_state_write(&l, getpid(), "starting");
-	for (unsigned int h = 0; !rc && h < t->nhosts; h++) {
-		rc = lab_start_switch(&l, h);
-		lab_state_write(&l, getpid(), "starting");
-	}
-	for (unsigned int v = 0; !rc && v < t->nvms; v++) {
-		rc = lab_start_vm(&l, v);
-		lab_state_write(&l, getpid(), "starting");
-	}
-	if (!rc && lab_reap(&l))
-		rc = -ECHILD;
+	rc = lab_start_all(&l);
 	if (rc) {
 		lab_say(&l, "start-up failed: tearing down");
 		lab_teardown(&l, true);
@@ -408,38 +459,16 @@ int lab_up(const struct topo *t, const char *bindir,
 		return rc ? rc : -EIO;
 	}
 	lab_state_write(&l, getpid(), "running");
-	lab_say(&l, "up: %u switch(es), %u vm(s); `iopath lab status`, `iopath lab down`%s",
-		t->nhosts, t->nvms, o->detach ? "" : " or Ctrl-C");
+	lab_say(&l, "up: %u switch(es), %u vm(s); `iopath lab status`, "
+		"`iopath lab down`%s", t->nhosts, t->nvms,
+		o->detach ? "" : " or Ctrl-C");
 	if (notify >= 0) {
 		if (write(notify, "u", 1) < 0) {
 			/* the parent is gone; keep supervising anyway */
 		}
 		close(notify);
 	}
-
-	while (!ending) {
-		struct timespec tmo = { 1, 0 };
-		siginfo_t si;
-		bool alive = false;
-
-		sig = sigtimedwait(&set, &si, &tmo);
-		if (sig == SIGCHLD || sig < 0) {
-			if (lab_reap(&l)) {
-				lab_say(&l, "a process ended: tearing down (on_exit policy)");
-				ending = true;
-			}
-			lab_state_write(&l, getpid(), "running");
-		} else {
-			lab_say(&l, "%s: tearing down", sigabbrev_np(sig) ?: "signal");
-			ending = true;
-		}
-		for (unsigned int i = 0; i < l.nprocs; i++)
-			alive |= !l.procs[i].exited;
-		if (!alive && !ending) {
-			lab_say(&l, "every process has ended: tearing down");
-			ending = true;
-		}
-	}
+	lab_supervise(&l, &set);
 	lab_state_write(&l, getpid(), "stopping");
 	lab_teardown(&l, true);
 	lab_say(&l, "down (logs kept in %s)", l.rundir);

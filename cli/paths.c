@@ -11,10 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/mac.h"
 #include "cli/paths.h"
 
 static const struct path_info paths[] = {
-	{ TOPO_PATH_EMU, "emu", "emulated 21140 (every register access traps)", "emu" },
+	{ TOPO_PATH_EMU, "emu", "emulated 21140 (every register access traps)",
+	  "emu" },
 	{ TOPO_PATH_PV, "pv", "paravirtual rings + event channels", "pv" },
 	{ TOPO_PATH_VF, "vf", "SR-IOV virtual function (mapped BAR)", "vf" },
 };
@@ -81,7 +83,8 @@ bool path_available(const char *bindir, enum topo_nic_path p, char *why,
 		return true;
 	help = vmm_help(bindir);
 	if (!help[0]) {
-		snprintf(why, whylen, "cannot run %s/iopath-vmm --help", bindir);
+		snprintf(why, whylen, "cannot run %s/iopath-vmm --help",
+			 bindir);
 		return false;
 	}
 	/* "--nic pv[,...]" or a "--nic emu|pv|vf" style list */
@@ -111,10 +114,12 @@ bool path_available(const char *bindir, enum topo_nic_path p, char *why,
 int path_nic_arg(enum topo_nic_path p, const unsigned char mac[6], int vlan,
 		 const char *sock, const char *port, char *buf, size_t len)
 {
-	int n = snprintf(buf, len,
-			 "%s,mac=%02x:%02x:%02x:%02x:%02x:%02x,switch=%s",
-			 path_info(p)->nic_kind, mac[0], mac[1], mac[2], mac[3],
-			 mac[4], mac[5], sock);
+	char m[MAC_STR_LEN];
+	int n;
+
+	mac_format(mac, m);
+	n = snprintf(buf, len, "%s,mac=%s,switch=%s", path_info(p)->nic_kind, m,
+		     sock);
 
 	if (n > 0 && vlan > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, ",vlan=%d", vlan);

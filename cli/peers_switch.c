@@ -56,6 +56,7 @@ void peers_sweep_stale(void)
 		"iopath-ovs-", "iopath-testpmd-", "iopath-dpdkio-",
 		"iopath-sw-peers",
 	};
+	const size_t nprefixes = sizeof(dpdk_prefixes) / sizeof(*dpdk_prefixes);
 	struct dirent *e;
 	char path[300];
 	DIR *d;
@@ -74,7 +75,8 @@ void peers_sweep_stale(void)
 	d = opendir("/run/netns");
 	while (d && (e = readdir(d))) {
 		if (pid_gone(name_pid(e->d_name, "iopath-ovs-"))) {
-			const char *args[] = { "netns", "del", e->d_name, NULL };
+			const char *args[] = { "netns", "del", e->d_name,
+					       NULL };
 
 			(void)lab_net_ip(true, args);
 		}
@@ -83,11 +85,17 @@ void peers_sweep_stale(void)
 		closedir(d);
 	d = opendir("/var/run/dpdk");
 	while (d && (e = readdir(d)))
-		for (size_t i = 0; i < sizeof(dpdk_prefixes) / sizeof(dpdk_prefixes[0]); i++)
+		for (size_t i = 0; i < nprefixes; i++)
 			if (pid_gone(name_pid(e->d_name, dpdk_prefixes[i])))
 				lab_dpdk_prefix_remove(e->d_name);
 	if (d)
 		closedir(d);
+}
+
+/* Port @i's vhost-user socket, in the peer's folder. */
+static void peer_sock_name(struct peer_switch *p, int i)
+{
+	snprintf(p->sock[i], sizeof(p->sock[i]), "%s/vh%d.sock", p->dir, i);
 }
 
 static bool two_cpus(void)
@@ -114,15 +122,16 @@ bool peer_available(enum peer_kind k, const char *bindir, char *why,
 	if (k == PEER_IOPATH) {
 		snprintf(sw, sizeof(sw), "%s/iopath-switch", bindir);
 		if (access(sw, X_OK)) {
-			snprintf(why, whylen, "%s is missing (build first)", sw);
+			snprintf(why, whylen, "%s is missing (build first)",
+				 sw);
 			return false;
 		}
 		return true;
 	}
 	for (size_t i = 0; i < sizeof(ovs_files) / sizeof(ovs_files[0]); i++)
 		if (access(ovs_files[i], X_OK)) {
-			snprintf(why, whylen,
-				 "Open vSwitch with DPDK is not installed (no %s; "
+			snprintf(why, whylen, "Open vSwitch with DPDK is not "
+				 "installed (no %s; "
 				 "apt-get install openvswitch-switch-dpdk)",
 				 ovs_files[i]);
 			return false;
@@ -151,10 +160,11 @@ static int iopath_start(struct peer_switch *p, const char *bindir, char *why,
 	snprintf(attach, sizeof(attach), "%s/attach.sock", p->dir);
 	snprintf(ctl, sizeof(ctl), "%s/switch.ctl", p->dir);
 	for (int i = 0; i < 2; i++) {
-		snprintf(p->sock[i], sizeof(p->sock[i]), "%s/vh%d.sock", p->dir, i);
+		peer_sock_name(p, i);
 		/* the switch is the vhost-user server, testpmd dials in */
 		snprintf(up[i], sizeof(up[i]),
-			 "vh%d=net_vhost%d,iface=%s,client=0", i, i, p->sock[i]);
+			 "vh%d=net_vhost%d,iface=%s,client=0", i, i,
+			 p->sock[i]);
 	}
 	p->testpmd_server = false;
 	argv[n++] = exe;
@@ -172,7 +182,7 @@ static int iopath_start(struct peer_switch *p, const char *bindir, char *why,
 	if (two_cpus()) {
 		argv[n++] = "--";
 		argv[n++] = "--lcores";
-		argv[n++] = "0@0,1@1";	/* forwarding on lcore 1 = CPU 1 */
+		argv[n++] = "0@0,1@1"; /* forwarding: lcore 1 on CPU 1 */
 	}
 	argv[n] = NULL;
 	p->pid = lab_proc_spawn_tied(argv, out, p->log);
@@ -188,7 +198,8 @@ static int iopath_start(struct peer_switch *p, const char *bindir, char *why,
 	if (r == -ECHILD)
 		p->pid = 0;
 	if (r)
-		snprintf(why, whylen, "iopath-switch did not come up (%s); see %s",
+		snprintf(why, whylen,
+			 "iopath-switch did not come up (%s); see %s",
 			 r == -ECHILD ? "it exited" : "timeout", p->log);
 	return r;
 }
@@ -201,13 +212,14 @@ static int dpdk_io_start(struct peer_switch *p, char *why, size_t whylen)
 	unsigned int n = 0;
 	int r;
 
-	snprintf(p->prefix, sizeof(p->prefix), "iopath-dpdkio-%d", (int)getpid());
+	snprintf(p->prefix, sizeof(p->prefix), "iopath-dpdkio-%d",
+		 (int)getpid());
 	snprintf(out, sizeof(out), "%s/testpmd-io.out", p->dir);
 	snprintf(p->log, sizeof(p->log), "%s/testpmd-io.log", p->dir);
 	for (int i = 0; i < 2; i++) {
-		snprintf(p->sock[i], sizeof(p->sock[i]), "%s/vh%d.sock", p->dir, i);
-		snprintf(vdev[i], sizeof(vdev[i]), "net_vhost%d,iface=%s,client=0",
-			 i, p->sock[i]);
+		peer_sock_name(p, i);
+		snprintf(vdev[i], sizeof(vdev[i]),
+			 "net_vhost%d,iface=%s,client=0", i, p->sock[i]);
 	}
 	p->testpmd_server = false;
 	n += testpmd_eal_args(argv, p->prefix,
@@ -234,7 +246,8 @@ static int dpdk_io_start(struct peer_switch *p, char *why, size_t whylen)
 	if (r == -ECHILD)
 		p->pid = 0;
 	if (r)
-		snprintf(why, whylen, "testpmd (io) did not come up (%s); see %s",
+		snprintf(why, whylen,
+			 "testpmd (io) did not come up (%s); see %s",
 			 r == -ECHILD ? "it exited" : "timeout", p->log);
 	return r;
 }
@@ -260,14 +273,16 @@ static int ovs_start(struct peer_switch *p, char *why, size_t whylen)
 	snprintf(dbsock, sizeof(dbsock), "%s/db.sock", p->dir);
 	snprintf(dbremote, sizeof(dbremote), "--remote=punix:%s", dbsock);
 	snprintf(dbarg, sizeof(dbarg), "unix:%s", dbsock);
-	snprintf(dbctl, sizeof(dbctl), "--unixctl=%s/ovsdb-server.ctl", p->dir);
-	snprintf(dblog, sizeof(dblog), "--log-file=%s/ovsdb-server.log", p->dir);
+	snprintf(dbctl, sizeof(dbctl), "--unixctl=%s/ovsdb-server.ctl",
+		 p->dir);
+	snprintf(dblog, sizeof(dblog), "--log-file=%s/ovsdb-server.log",
+		 p->dir);
 	snprintf(ctl, sizeof(ctl), "%s/ovs-vswitchd.ctl", p->dir);
 	snprintf(ctlarg, sizeof(ctlarg), "--unixctl=%s", ctl);
 	snprintf(p->log, sizeof(p->log), "%s/ovs-vswitchd.log", p->dir);
 	snprintf(logarg, sizeof(logarg), "--log-file=%s", p->log);
 	for (int i = 0; i < 2; i++) {
-		snprintf(p->sock[i], sizeof(p->sock[i]), "%s/vh%d.sock", p->dir, i);
+		peer_sock_name(p, i);
 		snprintf(vsp[i], sizeof(vsp[i]), "options:vhost-server-path=%s",
 			 p->sock[i]);
 	}
@@ -290,7 +305,8 @@ static int ovs_start(struct peer_switch *p, char *why, size_t whylen)
 
 		if (ovs_run(p, argv)) {
 			p->netns[0] = '\0';
-			snprintf(why, whylen, "cannot create network namespace");
+			snprintf(why, whylen,
+				 "cannot create network namespace");
 			return -EIO;
 		}
 	}
@@ -301,7 +317,8 @@ static int ovs_start(struct peer_switch *p, char *why, size_t whylen)
 			goto fail;
 	}
 	{
-		char *argv[] = { OVSDB_SERVER, db, dbremote, dbctl, dblog, NULL };
+		char *argv[] = { OVSDB_SERVER, db, dbremote, dbctl, dblog,
+				 NULL };
 
 		snprintf(out, sizeof(out), "%s/ovsdb-server.out", p->dir);
 		p->db_pid = lab_proc_spawn_tied(argv, out, out);
@@ -317,7 +334,8 @@ static int ovs_start(struct peer_switch *p, char *why, size_t whylen)
 		char *argv[] = { OVS_VSCTL, dbopt, "--no-wait", "init", "--",
 			"set", "Open_vSwitch", ".",
 			"other_config:dpdk-init=true",
-			"other_config:per-port-memory=true", mask, extra, NULL };
+			"other_config:per-port-memory=true", mask, extra,
+			NULL };
 
 		snprintf(dbopt, sizeof(dbopt), "--db=%s", dbarg);
 		if (ovs_run(p, argv))

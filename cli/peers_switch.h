@@ -29,7 +29,7 @@ struct peer_switch {
 	enum peer_kind kind;
 	char dir[200];			/* this peer's files */
 	char sock[2][260];		/* vhost-user socket of each port */
-	bool testpmd_server;		/* testpmd listens, the switch dials */
+	bool testpmd_server;		/* testpmd listens, switch dials */
 	char lcores[32];		/* testpmd's --lcores to go with it */
 	char log[260];			/* where to look when it fails */
 	pid_t pid;			/* iopath-switch, or ovs-vswitchd */

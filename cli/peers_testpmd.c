@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "cli/lab.h"
 #include "cli/peers_testpmd.h"
 
@@ -25,14 +25,6 @@
 static const char *const port_mac[TESTPMD_PORTS] = {
 	"02:00:00:00:00:01", "02:00:00:00:00:02",
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Read what testpmd printed within @timeout_ms into tp->buf (and the
  * log). 0 when something came, -ETIMEDOUT, or -EPIPE at end of file. */
@@ -72,7 +64,7 @@ static int testpmd_read(struct testpmd *tp, int timeout_ms)
 static int testpmd_wait_prompt(struct testpmd *tp, char *out, size_t outlen,
 			       int timeout_ms)
 {
-	int64_t end = now_ms() + timeout_ms;
+	int64_t end = (int64_t)clock_mono_ms() + timeout_ms;
 
 	for (;;) {
 		char *p = strstr(tp->buf, TESTPMD_PROMPT);
@@ -83,7 +75,10 @@ static int testpmd_wait_prompt(struct testpmd *tp, char *out, size_t outlen,
 			size_t rest = tp->len - before - strlen(TESTPMD_PROMPT);
 
 			if (out && outlen) {
-				size_t n = before < outlen - 1 ? before : outlen - 1;
+				size_t n = before;
+
+				if (n > outlen - 1)
+					n = outlen - 1;
 
 				memcpy(out, tp->buf, n);
 				out[n] = '\0';
@@ -93,7 +88,7 @@ static int testpmd_wait_prompt(struct testpmd *tp, char *out, size_t outlen,
 			tp->buf[tp->len] = '\0';
 			return 0;
 		}
-		r = testpmd_read(tp, (int)(end - now_ms()));
+		r = testpmd_read(tp, (int)(end - (int64_t)clock_mono_ms()));
 		if (r < 0)
 			return r;
 	}
@@ -137,14 +132,16 @@ int testpmd_start(struct testpmd *tp, const struct testpmd_opts *o,
 	memset(tp, 0, sizeof(*tp));
 	tp->in_fd = tp->out_fd = -1;
 	if (o->frame < 64 || o->frame > 1518) {
-		snprintf(why, whylen, "frame size %u outside 64..1518", o->frame);
+		snprintf(why, whylen, "frame size %u outside 64..1518",
+			 o->frame);
 		return -EINVAL;
 	}
 	snprintf(tp->prefix, sizeof(tp->prefix), "%s", o->prefix);
 	for (int i = 0; i < TESTPMD_PORTS; i++) {
 		snprintf(vdev[i], sizeof(vdev[i]),
 			 "net_virtio_user%d,path=%s,mac=%s,queue_size=1024%s",
-			 i, o->sock[i], port_mac[i], o->server ? ",server=1" : "");
+			 i, o->sock[i], port_mac[i],
+			 o->server ? ",server=1" : "");
 		/* each port sends to the other one's MAC */
 		snprintf(peer[i], sizeof(peer[i]), "--eth-peer=%d,%s", i,
 			 port_mac[1 - i]);
@@ -165,8 +162,8 @@ int testpmd_start(struct testpmd *tp, const struct testpmd_opts *o,
 	argv[n++] = "--total-num-mbufs=16384";
 	argv[n] = NULL;
 
-	logfd = open(o->log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
-		     0644);
+	logfd = open(o->log,
+		     O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
 	if (logfd < 0) {
 		r = -errno;
 		snprintf(why, whylen, "%s: %s", o->log, strerror(errno));
@@ -241,13 +238,14 @@ int testpmd_cmd(struct testpmd *tp, const char *cmd, char *out,
 int testpmd_wait_links(struct testpmd *tp, int timeout_ms)
 {
 	static char out[16384];
-	int64_t end = now_ms() + timeout_ms;
+	int64_t end = (int64_t)clock_mono_ms() + timeout_ms;
 
 	do {
 		const char *p = out;
 		int up = 0, r;
 
-		r = testpmd_cmd(tp, "show port info all", out, sizeof(out), 5000);
+		r = testpmd_cmd(tp, "show port info all", out, sizeof(out),
+				5000);
 		if (r)
 			return r;
 		while ((p = strstr(p, "Link status: up"))) {
@@ -257,7 +255,7 @@ int testpmd_wait_links(struct testpmd *tp, int timeout_ms)
 		if (up >= TESTPMD_PORTS)
 			return 0;
 		usleep(200 * 1000);
-	} while (now_ms() < end);
+	} while ((int64_t)clock_mono_ms() < end);
 	return -ETIMEDOUT;
 }
 

@@ -31,8 +31,8 @@
 struct testpmd {
 	pid_t pid;
 	int in_fd;			/* its stdin */
-	int out_fd;			/* its stdout (line buffered by stdbuf) */
-	FILE *log;			/* everything it printed, for the user */
+	int out_fd;			/* its stdout (stdbuf -oL) */
+	FILE *log;			/* all it printed, for the user */
 	char prefix[64];		/* DPDK --file-prefix */
 	char buf[65536];		/* output not yet consumed */
 	size_t len;
@@ -40,7 +40,7 @@ struct testpmd {
 
 struct testpmd_opts {
 	const char *sock[TESTPMD_PORTS];	/* vhost-user socket per port */
-	bool server;			/* testpmd listens (OVS is the client) */
+	bool server;			/* testpmd listens (OVS dials) */
 	unsigned int frame;		/* bytes with FCS, 64..1518 */
 	const char *lcores;		/* EAL --lcores */
 	const char *prefix;		/* DPDK --file-prefix */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "cli/lab.h"
 #include "cli/monitor.h"
 #include "core/ctl.h"
@@ -35,14 +36,6 @@ static volatile sig_atomic_t top_stop;
 static void top_on_signal(int sig)
 {
 	top_stop = 1;
-}
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void top_add(struct top_sample *s, const char *name, double a,
@@ -71,49 +64,62 @@ static double ji(json_t *o, const char *k)
 	return (double)json_integer_value(json_object_get(o, k));
 }
 
-static void top_sample_take(const struct lab *l, struct top_sample *s)
+/* A switch's ports: packets in and out, drops, bytes. */
+static void top_sample_switch(const struct lab_proc *p, struct top_sample *s)
 {
+	json_t *ans = call(p->ctl, "show-ports"), *o;
+	char name[64];
+	size_t k;
+
+	json_array_foreach(json_object_get(ans, "ports"), k, o) {
+		json_t *st = json_object_get(o, "stats");
+		json_t *port = json_object_get(o, "name");
+
+		snprintf(name, sizeof(name), "P%s/%s", p->name,
+			 json_string_value(port) ?: "?");
+		top_add(s, name, ji(st, "rx_packets"), ji(st, "tx_packets"),
+			ji(st, "rx_drops") + ji(st, "tx_drops"),
+			ji(st, "rx_bytes") + ji(st, "tx_bytes"));
+	}
+	json_decref(ans);
+}
+
+/*
+ * A VM's exits: to userspace (not "coalesced": those are replayed
+ * writes, not exits), of them I/O and MMIO, and all that KVM saw.
+ */
+static void top_sample_vm(const struct lab_proc *p, struct top_sample *s)
+{
+	json_t *ans = call(p->ctl, "stats"), *ex, *u, *v;
+	const char *key;
+	double user = 0;
 	char name[64];
 
+	ex = json_object_get(ans, "exits");
+	u = json_object_get(ex, "userspace");
+	json_object_foreach(u, key, v)
+		if (strcmp(key, "coalesced"))
+			user += (double)json_integer_value(v);
+	snprintf(name, sizeof(name), "V%s", p->name);
+	if (ans)
+		top_add(s, name, user, ji(u, "io"), ji(u, "mmio"),
+			ji(json_object_get(ex, "kvm"), "exits"));
+	json_decref(ans);
+}
+
+static void top_sample_take(const struct lab *l, struct top_sample *s)
+{
 	s->n = 0;
-	s->t = mono();
+	s->t = clock_mono_s();
 	for (unsigned int i = 0; i < l->nprocs; i++) {
 		const struct lab_proc *p = &l->procs[i];
-		json_t *ans, *o;
-		size_t k;
 
 		if (p->exited)
 			continue;
-		if (p->kind == LAB_PROC_SWITCH) {
-			ans = call(p->ctl, "show-ports");
-			json_array_foreach(json_object_get(ans, "ports"), k, o) {
-				json_t *st = json_object_get(o, "stats");
-
-				snprintf(name, sizeof(name), "P%s/%s", p->name,
-					 json_string_value(json_object_get(o, "name")) ?: "?");
-				top_add(s, name, ji(st, "rx_packets"),
-					ji(st, "tx_packets"),
-					ji(st, "rx_drops") + ji(st, "tx_drops"),
-					ji(st, "rx_bytes") + ji(st, "tx_bytes"));
-			}
-		} else {
-			json_t *ex, *u;
-			const char *key;
-			json_t *v;
-			double user = 0;
-
-			ans = call(p->ctl, "stats");
-			ex = json_object_get(ans, "exits");
-			u = json_object_get(ex, "userspace");
-			json_object_foreach(u, key, v)
-				if (strcmp(key, "coalesced"))
-					user += (double)json_integer_value(v);
-			snprintf(name, sizeof(name), "V%s", p->name);
-			if (ans)
-				top_add(s, name, user, ji(u, "io"), ji(u, "mmio"),
-					ji(json_object_get(ex, "kvm"), "exits"));
-		}
-		json_decref(ans);
+		if (p->kind == LAB_PROC_SWITCH)
+			top_sample_switch(p, s);
+		else
+			top_sample_vm(p, s);
 	}
 }
 
@@ -137,7 +143,8 @@ static void top_print(const struct lab *l, const struct top_sample *a,
 	printf("%-32s %12s %12s %10s %12s\n", "switch/port", "rx pps", "tx pps",
 	       "drops/s", "Mbit/s");
 	for (unsigned int i = 0; i < b->n; i++) {
-		const struct top_row *r = &b->rows[i], *o = top_find(a, r->name);
+		const struct top_row *r = &b->rows[i];
+		const struct top_row *o = top_find(a, r->name);
 
 		if (r->name[0] != 'P')
 			continue;
@@ -147,10 +154,11 @@ static void top_print(const struct lab *l, const struct top_sample *a,
 		       o ? (r->v[2] - o->v[2]) / dt : 0,
 		       o ? (r->v[3] - o->v[3]) * 8 / dt / 1e6 : 0);
 	}
-	printf("\n%-32s %12s %12s %10s %12s\n", "vm", "exits/s", "io/s", "mmio/s",
-	       "kvm exits/s");
+	printf("\n%-32s %12s %12s %10s %12s\n", "vm", "exits/s", "io/s",
+	       "mmio/s", "kvm exits/s");
 	for (unsigned int i = 0; i < b->n; i++) {
-		const struct top_row *r = &b->rows[i], *o = top_find(a, r->name);
+		const struct top_row *r = &b->rows[i];
+		const struct top_row *o = top_find(a, r->name);
 
 		if (r->name[0] != 'V')
 			continue;
@@ -172,7 +180,8 @@ int top_run(const char *lab, double interval_s, bool once)
 	int rc, cur = 0;
 	bool tty = isatty(1) && !once;
 
-	rc = lab_state_read(lab, &l, &sup, state, sizeof(state), err, sizeof(err));
+	rc = lab_state_read(lab, &l, &sup, state, sizeof(state), err,
+			    sizeof(err));
 	if (rc) {
 		fprintf(stderr, "iopath: %s\n", err);
 		return rc;
@@ -187,7 +196,8 @@ int top_run(const char *lab, double interval_s, bool once)
 		if (top_stop)
 			break;
 		/* Processes come and go: re-read the state each round. */
-		lab_state_read(lab, &l, &sup, state, sizeof(state), err, sizeof(err));
+		lab_state_read(lab, &l, &sup, state, sizeof(state), err,
+			       sizeof(err));
 		top_sample_take(&l, &s[!cur]);
 		top_print(&l, &s[cur], &s[!cur], tty);
 		cur = !cur;

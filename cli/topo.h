@@ -11,21 +11,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TOPO_NAME_MAX		16	/* lab, host, vm, uplink, team names */
+/* Names of labs, hosts, VMs, uplinks and teams. */
+#define TOPO_NAME_MAX		16
 #define TOPO_HOSTS_MAX		8
 #define TOPO_VMS_MAX		32
 #define TOPO_UPLINKS_MAX	8
 #define TOPO_TEAMS_MAX		4
 #define TOPO_NICS_MAX		4
-#define TOPO_TEXT_MAX		256	/* vdev strings, command lines, paths */
+/* vdev strings, command lines, paths */
+#define TOPO_TEXT_MAX		256
 
 enum topo_nic_path { TOPO_PATH_EMU, TOPO_PATH_PV, TOPO_PATH_VF };
 
 /* What the lab does when one of its processes ends by itself. */
 enum topo_on_exit {
-	TOPO_EXIT_DOWN_ON_FAILURE,	/* a crash or non-zero exit: tear down */
+	TOPO_EXIT_DOWN_ON_FAILURE,	/* crash, non-zero exit: tear down */
 	TOPO_EXIT_DOWN_ON_ANY,		/* any exit: tear down */
-	TOPO_EXIT_KEEP,			/* report it, keep the rest running */
+	TOPO_EXIT_KEEP,			/* report it, keep the rest */
 };
 
 struct topo_uplink {
@@ -37,8 +39,8 @@ struct topo_uplink {
 
 struct topo_team {
 	char name[TOPO_NAME_MAX];
-	char mode[16];			/* active-backup|balance-xor|802.3ad */
-	char hash[8];			/* l2|l23|l34 or "" */
+	char mode[16];		/* active-backup|balance-xor|802.3ad */
+	char hash[8];		/* l2|l23|l34 or "" */
 	unsigned int nmembers;
 	unsigned int members[TOPO_UPLINKS_MAX];	/* uplink indexes */
 	int line;
@@ -75,7 +77,7 @@ struct topo_vm {
 
 struct topo_fabric {
 	bool present;
-	char ip[24];			/* "A.B.C.D/N" on the bridge, or "" */
+	char ip[24];		/* "A.B.C.D/N" on the bridge, or "" */
 	int line;
 };
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "base/mac.h"
 #include "cli/topo.h"
 
 struct tp {
@@ -125,12 +126,13 @@ static int tp_name(struct tp *p, yaml_node_t *n, const char *what,
 	if (rc)
 		return rc;
 	if (!dst[0] || !isalnum((unsigned char)dst[0]))
-		return tp_err(p, n, "%s '%s': must start with a letter or digit",
+		return tp_err(p, n,
+			      "%s '%s': must start with a letter or digit",
 			      what, dst);
 	for (const char *c = dst; *c; c++)
 		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_')
-			return tp_err(p, n, "%s '%s': only letters, digits, '-' and '_'",
-				      what, dst);
+			return tp_err(p, n, "%s '%s': only letters, digits, "
+				      "'-' and '_'", what, dst);
 	return 0;
 }
 
@@ -166,23 +168,22 @@ static int tp_uint(struct tp *p, yaml_node_t *n, const char *what,
 	return 0;
 }
 
+/* A NIC's own address: base/mac.h's unicast rule, with a message that
+ * says which part of it the file broke. */
 static int tp_mac(struct tp *p, yaml_node_t *n, const char *what,
 		  uint8_t mac[6])
 {
 	const char *s = tp_scalar(n);
-	unsigned int b[6];
-	char tail;
+	uint8_t m[6];
 
-	if (!s || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
-			 &b[3], &b[4], &b[5], &tail) != 6 || strlen(s) != 17)
+	if (!s || mac_parse(s, m))
 		return tp_err(p, n, "%s: expected a MAC like 02:00:00:00:00:01",
 			      what);
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
-	if (mac[0] & 1)
-		return tp_err(p, n, "%s: %s is a multicast address", what, s);
-	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
-		return tp_err(p, n, "%s: the zero MAC", what);
+	if (!mac_is_unicast(m))
+		return m[0] & 1 ?
+		       tp_err(p, n, "%s: %s is a multicast address", what, s) :
+		       tp_err(p, n, "%s: the zero MAC", what);
+	memcpy(mac, m, sizeof(m));
 	return 0;
 }
 
@@ -197,7 +198,8 @@ static int tp_cidr(struct tp *p, yaml_node_t *n, const char *what,
 		return rc;
 	if (sscanf(dst, "%u.%u.%u.%u/%u%c", &a, &b, &c, &d, &m, &tail) != 5 ||
 	    a > 255 || b > 255 || c > 255 || d > 255 || m < 1 || m > 32)
-		return tp_err(p, n, "%s: expected an address like 10.0.0.254/24",
+		return tp_err(p, n,
+			      "%s: expected an address like 10.0.0.254/24",
 			      what);
 	return 0;
 }
@@ -216,7 +218,8 @@ static int tp_map(struct tp *p, yaml_node_t *n, const char *what,
 	yaml_node_pair_t *pr;
 
 	if (!n || n->type != YAML_MAPPING_NODE)
-		return tp_err(p, n, "%s: expected a mapping (key: value)", what);
+		return tp_err(p, n, "%s: expected a mapping (key: value)",
+			      what);
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
 	     pr++) {
 		yaml_node_t *k = yaml_document_get_node(&p->doc, pr->key);
@@ -226,14 +229,16 @@ static int tp_map(struct tp *p, yaml_node_t *n, const char *what,
 		int rc;
 
 		if (!ks)
-			return tp_err(p, k, "%s: keys must be plain words", what);
+			return tp_err(p, k, "%s: keys must be plain words",
+				      what);
 		for (kk = keys; *kk; kk++)
 			if (!strcmp(*kk, ks))
 				break;
 		if (!*kk)
 			return tp_err(p, k, "%s: unknown key '%s'", what, ks);
 		/* Duplicate keys: YAML forbids them, libyaml does not check. */
-		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < pr; q++)
+		for (yaml_node_pair_t *q = n->data.mapping.pairs.start;
+		     q < pr; q++)
 			if (!strcmp(tp_scalar(yaml_document_get_node(&p->doc,
 					q->key)) ?: "", ks))
 				return tp_err(p, k, "%s: key '%s' given twice",
@@ -298,6 +303,41 @@ static int tp_uplink_pair(struct tp *p, const char *key, yaml_node_t *v,
 	return tp_str(p, v, c->what, c->u->vdev, sizeof(c->u->vdev));
 }
 
+/* members: names of this host's uplinks, all read by now. */
+static int tp_team_members(struct tp *p, struct host_ctx *c, yaml_node_t *v)
+{
+	struct topo_team *tm = c->tm;
+	yaml_node_item_t *it;
+	unsigned int n;
+	int rc;
+
+	rc = tp_seq(p, v, c->what, TOPO_UPLINKS_MAX, &it, &n);
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; i < n; i++) {
+		yaml_node_t *mn = yaml_document_get_node(&p->doc, it[i]);
+		char nm[TOPO_NAME_MAX];
+		unsigned int u;
+
+		rc = tp_name(p, mn, c->what, nm);
+		if (rc)
+			return rc;
+		for (u = 0; u < c->h->nuplinks; u++)
+			if (!strcmp(c->h->uplinks[u].name, nm))
+				break;
+		if (u == c->h->nuplinks)
+			return tp_err(p, mn, "%s: no uplink '%s' on host '%s'",
+				      c->what, nm, c->h->name);
+		for (unsigned int j = 0; j < tm->nmembers; j++)
+			if (tm->members[j] == u)
+				return tp_err(p, mn,
+					      "%s: member '%s' listed twice",
+					      c->what, nm);
+		tm->members[tm->nmembers++] = u;
+	}
+	return 0;
+}
+
 static int tp_team_pair(struct tp *p, const char *key, yaml_node_t *v,
 			void *ctx)
 {
@@ -323,87 +363,92 @@ static int tp_team_pair(struct tp *p, const char *key, yaml_node_t *v,
 			if (!strcmp(*m, dst))
 				return 0;
 		return tp_err(p, v, "%s: unknown %s '%s' (%s)", c->what, key,
-			      dst, mode ? "active-backup, balance-xor, 802.3ad" :
-			      "l2, l23, l34");
+			      dst, mode ? "active-backup, balance-xor, 802.3ad"
+					: "l2, l23, l34");
 	}
-	/* members: names of this host's uplinks, checked once all are read */
-	{
-		yaml_node_item_t *it;
-		unsigned int n;
-
-		rc = tp_seq(p, v, c->what, TOPO_UPLINKS_MAX, &it, &n);
-		if (rc)
-			return rc;
-		for (unsigned int i = 0; i < n; i++) {
-			yaml_node_t *mn = yaml_document_get_node(&p->doc, it[i]);
-			char nm[TOPO_NAME_MAX];
-			unsigned int u;
-
-			rc = tp_name(p, mn, c->what, nm);
-			if (rc)
-				return rc;
-			for (u = 0; u < c->h->nuplinks; u++)
-				if (!strcmp(c->h->uplinks[u].name, nm))
-					break;
-			if (u == c->h->nuplinks)
-				return tp_err(p, mn, "%s: no uplink '%s' on host '%s'",
-					      c->what, nm, c->h->name);
-			for (unsigned int j = 0; j < tm->nmembers; j++)
-				if (tm->members[j] == u)
-					return tp_err(p, mn, "%s: member '%s' listed twice",
-						      c->what, nm);
-			tm->members[tm->nmembers++] = u;
-		}
-	}
-	return 0;
+	return tp_team_members(p, c, v);
 }
 
-static int tp_switch_pair(struct tp *p, const char *key, yaml_node_t *v,
-			  void *ctx)
+static int tp_uplinks(struct tp *p, struct host_ctx *c, yaml_node_t *v)
 {
 	static const char *const ukeys[] = { "name", "fabric", "vdev", NULL };
-	static const char *const tkeys[] = { "name", "mode", "hash",
-					     "members", NULL };
-	struct host_ctx *c = ctx;
 	struct topo_host *h = c->h;
 	yaml_node_item_t *it;
 	unsigned int n;
 	int rc;
 
-	if (!strcmp(key, "poll"))
-		return tp_bool(p, v, "switch: poll", &h->poll);
-	if (!strcmp(key, "uplinks")) {
-		if (c->uplinks_done)
-			return 0;
-		c->uplinks_done = true;
-		rc = tp_seq(p, v, "uplinks", TOPO_UPLINKS_MAX, &it, &n);
+	rc = tp_seq(p, v, "uplinks", TOPO_UPLINKS_MAX, &it, &n);
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; i < n; i++) {
+		yaml_node_t *un = yaml_document_get_node(&p->doc, it[i]);
+		struct topo_uplink *u = &h->uplinks[i];
+
+		u->line = tp_line(un);
+		snprintf(c->what, sizeof(c->what), "host '%s': uplink %u",
+			 h->name, i + 1);
+		c->u = u;
+		rc = tp_map(p, un, c->what, ukeys, tp_uplink_pair, c);
 		if (rc)
 			return rc;
-		for (unsigned int i = 0; i < n; i++) {
-			yaml_node_t *un = yaml_document_get_node(&p->doc, it[i]);
-			struct topo_uplink *u = &h->uplinks[i];
-
-			u->line = tp_line(un);
-			snprintf(c->what, sizeof(c->what), "host '%s': uplink %u",
-				 h->name, i + 1);
-			c->u = u;
-			rc = tp_map(p, un, c->what, ukeys, tp_uplink_pair, c);
-			if (rc)
-				return rc;
-			if (!u->name[0])
-				return tp_err(p, un, "%s: no name", c->what);
-			if (u->fabric == !!u->vdev[0])
-				return tp_err(p, un, "host '%s': uplink '%s': give either 'fabric: true' or a 'vdev'",
-					      h->name, u->name);
-			for (unsigned int j = 0; j < i; j++)
-				if (!strcmp(h->uplinks[j].name, u->name))
-					return tp_err(p, un, "host '%s': uplink '%s' defined twice",
-						      h->name, u->name);
-			h->nuplinks = i + 1;
-		}
-		return 0;
+		if (!u->name[0])
+			return tp_err(p, un, "%s: no name", c->what);
+		if (u->fabric == !!u->vdev[0])
+			return tp_err(p, un, "host '%s': uplink '%s': give "
+				      "either 'fabric: true' or a 'vdev'",
+				      h->name, u->name);
+		for (unsigned int j = 0; j < i; j++)
+			if (!strcmp(h->uplinks[j].name, u->name))
+				return tp_err(p, un, "host '%s': uplink '%s' "
+					      "defined twice", h->name,
+					      u->name);
+		h->nuplinks = i + 1;
 	}
-	/* teams: uplinks were read before (tp_host_pair) */
+	return 0;
+}
+
+/* Team @i of @h against the teams before it and the uplinks' names. */
+static int tp_team_check(struct tp *p, const struct topo_host *h,
+			 unsigned int i, yaml_node_t *tn)
+{
+	const struct topo_team *tm = &h->teams[i];
+
+	if (tm->hash[0] && strcmp(tm->mode, "balance-xor") &&
+	    strcmp(tm->mode, "802.3ad"))
+		return tp_err(p, tn, "team '%s': hash applies to balance-xor "
+			      "and 802.3ad only", tm->name);
+	for (unsigned int j = 0; j < i; j++) {
+		const struct topo_team *o = &h->teams[j];
+
+		if (!strcmp(o->name, tm->name))
+			return tp_err(p, tn, "team '%s' defined twice",
+				      tm->name);
+		for (unsigned int a = 0; a < tm->nmembers; a++)
+			for (unsigned int b = 0; b < o->nmembers; b++)
+				if (tm->members[a] == o->members[b])
+					return tp_err(p, tn, "team '%s': "
+						"uplink '%s' is already in "
+						"team '%s'", tm->name,
+						h->uplinks[tm->members[a]].name,
+						o->name);
+	}
+	for (unsigned int u = 0; u < h->nuplinks; u++)
+		if (!strcmp(h->uplinks[u].name, tm->name))
+			return tp_err(p, tn, "team '%s': an uplink has that "
+				      "name", tm->name);
+	return 0;
+}
+
+/* teams: uplinks were read before (tp_host_pair) */
+static int tp_teams(struct tp *p, struct host_ctx *c, yaml_node_t *v)
+{
+	static const char *const tkeys[] = { "name", "mode", "hash",
+					     "members", NULL };
+	struct topo_host *h = c->h;
+	yaml_node_item_t *it;
+	unsigned int n;
+	int rc;
+
 	rc = tp_seq(p, v, "teams", TOPO_TEAMS_MAX, &it, &n);
 	if (rc)
 		return rc;
@@ -422,29 +467,28 @@ static int tp_switch_pair(struct tp *p, const char *key, yaml_node_t *v,
 		if (!tm->name[0] || !tm->mode[0] || tm->nmembers < 1)
 			return tp_err(p, tn, "%s: needs name, mode and members",
 				      c->what);
-		if (tm->hash[0] && strcmp(tm->mode, "balance-xor") &&
-		    strcmp(tm->mode, "802.3ad"))
-			return tp_err(p, tn, "team '%s': hash applies to balance-xor and 802.3ad only",
-				      tm->name);
-		for (unsigned int j = 0; j < i; j++) {
-			if (!strcmp(h->teams[j].name, tm->name))
-				return tp_err(p, tn, "team '%s' defined twice",
-					      tm->name);
-			for (unsigned int a = 0; a < tm->nmembers; a++)
-				for (unsigned int b = 0; b < h->teams[j].nmembers; b++)
-					if (tm->members[a] == h->teams[j].members[b])
-						return tp_err(p, tn, "team '%s': uplink '%s' is already in team '%s'",
-							      tm->name,
-							      h->uplinks[tm->members[a]].name,
-							      h->teams[j].name);
-		}
-		for (unsigned int u = 0; u < h->nuplinks; u++)
-			if (!strcmp(h->uplinks[u].name, tm->name))
-				return tp_err(p, tn, "team '%s': an uplink has that name",
-					      tm->name);
+		rc = tp_team_check(p, h, i, tn);
+		if (rc)
+			return rc;
 		h->nteams = i + 1;
 	}
 	return 0;
+}
+
+static int tp_switch_pair(struct tp *p, const char *key, yaml_node_t *v,
+			  void *ctx)
+{
+	struct host_ctx *c = ctx;
+
+	if (!strcmp(key, "poll"))
+		return tp_bool(p, v, "switch: poll", &c->h->poll);
+	if (!strcmp(key, "uplinks")) {
+		if (c->uplinks_done)
+			return 0;
+		c->uplinks_done = true;
+		return tp_uplinks(p, c, v);
+	}
+	return tp_teams(p, c, v);
 }
 
 static int tp_host_pair(struct tp *p, const char *key, yaml_node_t *v,
@@ -489,7 +533,8 @@ static int tp_hosts(struct tp *p, yaml_node_t *v)
 
 		h->line = tp_line(hn);
 		if (!hn || hn->type != YAML_MAPPING_NODE)
-			return tp_err(p, hn, "host %u: expected a mapping", i + 1);
+			return tp_err(p, hn, "host %u: expected a mapping",
+				      i + 1);
 		nm = tp_get(p, hn, "name");
 		if (!nm)
 			return tp_err(p, hn, "host %u: no name", i + 1);
@@ -530,7 +575,8 @@ static int tp_nic_pair(struct tp *p, const char *key, yaml_node_t *v,
 		int k = s ? topo_path_parse(s) : -EINVAL;
 
 		if (k < 0)
-			return tp_err(p, v, "%s: unknown path '%s' (emu, pv, vf)",
+			return tp_err(p, v,
+				      "%s: unknown path '%s' (emu, pv, vf)",
 				      c->what, s ? s : "");
 		nic->path = (enum topo_nic_path)k;
 		return 0;
@@ -582,8 +628,9 @@ static int tp_vm_pair(struct tp *p, const char *key, yaml_node_t *v,
 		if (!s || topo_size_parse(s, &vm->memory) ||
 		    vm->memory < (16ull << 20) || vm->memory > (16ull << 30) ||
 		    vm->memory % (2ull << 20))
-			return tp_err(p, v, "%s: memory '%s': want a multiple of 2M between 16M and 16G",
-				      c->what, s ? s : "");
+			return tp_err(p, v, "%s: memory '%s': want a multiple "
+				      "of 2M between 16M and 16G", c->what,
+				      s ? s : "");
 		return 0;
 	}
 	if (!strcmp(key, "cpus")) {
@@ -601,13 +648,14 @@ static int tp_vm_pair(struct tp *p, const char *key, yaml_node_t *v,
 		if (rc)
 			return rc;
 		for (unsigned int i = 0; i < n; i++) {
-			yaml_node_t *nn = yaml_document_get_node(&p->doc, it[i]);
+			yaml_node_t *nn = yaml_document_get_node(&p->doc,
+								 it[i]);
 			char what[64];
 
 			c->nic = &vm->nics[i];
 			c->nic->line = tp_line(nn);
-			snprintf(what, sizeof(what), "vm '%s': nic %u", vm->name,
-				 i + 1);
+			snprintf(what, sizeof(what), "vm '%s': nic %u",
+				 vm->name, i + 1);
 			memcpy(c->what, what, sizeof(what));
 			rc = tp_map(p, nn, what, nkeys, tp_nic_pair, c);
 			if (rc)
@@ -638,9 +686,11 @@ static int tp_vms(struct tp *p, yaml_node_t *v)
 		vm->line = tp_line(vn);
 		vm->cpus = 1;
 		vm->memory = 64ull << 20;
-		snprintf(vm->image, sizeof(vm->image), "%s", TOPO_DEFAULT_IMAGE);
+		snprintf(vm->image, sizeof(vm->image), "%s",
+			 TOPO_DEFAULT_IMAGE);
 		if (!vn || vn->type != YAML_MAPPING_NODE)
-			return tp_err(p, vn, "vm %u: expected a mapping", i + 1);
+			return tp_err(p, vn, "vm %u: expected a mapping",
+				      i + 1);
 		nm = tp_get(p, vn, "name");
 		if (!nm)
 			return tp_err(p, vn, "vm %u: no name", i + 1);
@@ -692,7 +742,8 @@ static int tp_top_pair(struct tp *p, const char *key, yaml_node_t *v,
 		else if (s && !strcmp(s, "keep"))
 			p->t->on_exit = TOPO_EXIT_KEEP;
 		else
-			return tp_err(p, v, "on_exit: want down-on-failure, down-on-any or keep");
+			return tp_err(p, v, "on_exit: want down-on-failure, "
+				      "down-on-any or keep");
 		return 0;
 	}
 	if (!strcmp(key, "fabric")) {
@@ -721,36 +772,67 @@ static void tp_default_macs(struct topo *t)
 		}
 }
 
+/* An uplink to the fabric needs a fabric. */
+static int tp_check_fabric(struct tp *p)
+{
+	const struct topo *t = p->t;
+
+	for (unsigned int h = 0; h < t->nhosts; h++) {
+		const struct topo_host *ho = &t->hosts[h];
+
+		for (unsigned int u = 0; u < ho->nuplinks; u++) {
+			const struct topo_uplink *ul = &ho->uplinks[u];
+
+			if (!ul->fabric || t->fabric.present)
+				continue;
+			snprintf(p->err, p->errlen, "%s:%d: host '%s': "
+				 "uplink '%s' goes to the fabric, but there "
+				 "is no 'fabric:' section", p->fname, ul->line,
+				 ho->name, ul->name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The first VM with the MAC of VM @a's NIC @i on an earlier NIC, or -1. */
+static int tp_mac_user(const struct topo *t, unsigned int a, unsigned int i)
+{
+	const uint8_t *mac = t->vms[a].nics[i].mac;
+
+	for (unsigned int b = 0; b <= a; b++)
+		for (unsigned int j = 0; j < t->vms[b].nnics; j++) {
+			if (a == b && j >= i)
+				break;
+			if (!memcmp(mac, t->vms[b].nics[j].mac, 6))
+				return (int)b;
+		}
+	return -1;
+}
+
+/* Two NICs with one MAC on one switch would fight over the FDB. */
+static int tp_check_macs(struct tp *p)
+{
+	const struct topo *t = p->t;
+
+	for (unsigned int a = 0; a < t->nvms; a++)
+		for (unsigned int i = 0; i < t->vms[a].nnics; i++) {
+			int b = tp_mac_user(t, a, i);
+
+			if (b < 0)
+				continue;
+			snprintf(p->err, p->errlen,
+				 "%s:%d: vm '%s': MAC already used by vm '%s'",
+				 p->fname, t->vms[a].nics[i].line,
+				 t->vms[a].name, t->vms[b].name);
+			return -EINVAL;
+		}
+	return 0;
+}
+
 static int tp_check(struct tp *p)
 {
-	struct topo *t = p->t;
-
-	for (unsigned int h = 0; h < t->nhosts; h++)
-		for (unsigned int u = 0; u < t->hosts[h].nuplinks; u++)
-			if (t->hosts[h].uplinks[u].fabric && !t->fabric.present) {
-				snprintf(p->err, p->errlen,
-					 "%s:%d: host '%s': uplink '%s' goes to the fabric, but there is no 'fabric:' section",
-					 p->fname, t->hosts[h].uplinks[u].line,
-					 t->hosts[h].name, t->hosts[h].uplinks[u].name);
-				return -EINVAL;
-			}
-	/* Two NICs with one MAC on one switch would fight over the FDB. */
-	for (unsigned int a = 0; a < t->nvms; a++)
-		for (unsigned int i = 0; i < t->vms[a].nnics; i++)
-			for (unsigned int b = 0; b <= a; b++)
-				for (unsigned int j = 0; j < t->vms[b].nnics; j++) {
-					if (a == b && j >= i)
-						break;
-					if (memcmp(t->vms[a].nics[i].mac,
-						   t->vms[b].nics[j].mac, 6))
-						continue;
-					snprintf(p->err, p->errlen,
-						 "%s:%d: vm '%s': MAC already used by vm '%s'",
-						 p->fname, t->vms[a].nics[i].line,
-						 t->vms[a].name, t->vms[b].name);
-					return -EINVAL;
-				}
-	return 0;
+	return tp_check_fabric(p) ?: tp_check_macs(p);
 }
 
 static int topo_parse_doc(struct tp *p)

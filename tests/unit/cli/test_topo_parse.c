@@ -125,6 +125,10 @@ static void test_refused(void **state)
 	refused("hosts:\n  - name: a\nvms:\n  - name: v\n    nics:\n"
 		"      - {mac: '01:00:00:00:00:01'}\n", 6, "multicast");
 	refused("hosts:\n  - name: a\nvms:\n  - name: v\n    nics:\n"
+		"      - {mac: '00:00:00:00:00:00'}\n", 6, "the zero MAC");
+	refused("hosts:\n  - name: a\nvms:\n  - name: v\n    nics:\n"
+		"      - {mac: '02:00:00:00:00'}\n", 6, "expected a MAC like");
+	refused("hosts:\n  - name: a\nvms:\n  - name: v\n    nics:\n"
 		"      - {vlan: 4095}\n", 6, "1..4094");
 	refused("hosts:\n  - name: a\n    switch:\n      uplinks:\n"
 		"        - {name: u0, fabric: true}\n", 5, "no 'fabric:' section");
