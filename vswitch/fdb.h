@@ -12,7 +12,8 @@
 #include <stdint.h>
 
 #define FDB_DEFAULT_MAX		8192
-#define FDB_DEFAULT_AGING_NS	(300ull * 1000000000ull)	/* 802.1D: 300 s */
+/* 802.1D's default: 300 s. */
+#define FDB_DEFAULT_AGING_NS	(300ull * 1000000000ull)
 #define FDB_MAX_LIMIT		(1u << 20)
 
 struct fdb;

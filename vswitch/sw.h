@@ -38,12 +38,10 @@ struct rte_mbuf;
 struct rte_mempool;
 struct evloop;
 struct ctl;
-struct pktchan;
 struct sw;
 struct sw_port;
 struct sw_capture;
 struct sw_team;
-struct sw_pvport;
 
 #define SW_MAX_PORTS		FWD_MAX_PORTS
 #define SW_NAME_MAX		32
@@ -52,19 +50,18 @@ struct sw_pvport;
 #define SW_IFNAME_MAX		16	/* IFNAMSIZ */
 #define SW_TEAM_MAX_MEMBERS	8
 
-enum sw_port_kind {
-	SW_PORT_UPLINK,		/* one DPDK ethdev */
-	SW_PORT_TEAM,		/* a bonding ethdev over member uplinks */
-	SW_PORT_PKTCHAN,	/* a VM NIC or test tool on a packet channel */
-	SW_PORT_PV,		/* a pv NIC: the backend on the guest's rings */
-};
-
 /*
- * How the forwarding thread moves packets through one kind of port. The
- * pv and vf kinds plug in here with their own ops.
+ * One kind of port (uplink, team, pktchan, pv; vf and representors later):
+ * everything the rest of the switch asks of a port that depends on its
+ * kind. A kind is this table, its private state behind sw_port.priv and a
+ * function that creates its ports (sw_uplink_add, sw_team_add, or an entry
+ * in the attach socket's kind table, sw_vmport.c); nothing outside its own
+ * file looks at a kind's state. Ops marked optional may be NULL.
  */
 struct sw_port_ops {
-	const char *kind;
+	const char *kind;		/* "uplink", "pv": show-ports, logs */
+
+	/* ---- forwarding thread, once per burst ---- */
 	/* Up to @n received frames as single-segment mbufs. Count. */
 	unsigned (*rx_burst)(struct sw_port *p, struct rte_mbuf **pkts,
 			     unsigned n);
@@ -74,13 +71,42 @@ struct sw_port_ops {
 	 */
 	unsigned (*tx_burst)(struct sw_port *p, struct rte_mbuf **pkts,
 			     unsigned n);
-	/* An fd the forwarding thread may sleep on, or -1 (poll it). */
+	/* Optional: an fd the thread may sleep on, or -1 (poll the port). */
 	int (*wait_fd)(struct sw_port *p);
-	/* Before sleeping: ask for a wake-up; true if work is already due. */
+	/* Optional: before sleeping, ask for a wake-up; true if work is due. */
 	bool (*arm_wait)(struct sw_port *p);
-	/* True when the port is unusable (peer broke its channel). */
+	/* Optional: true when the port is unusable (peer broke a channel). */
 	bool (*broken)(struct sw_port *p);
-	/* Control thread, after the port is retired: free everything. */
+
+	/* ---- forwarding thread, through sw_fwd_exec ---- */
+	/* Optional: the kind's own members of @p's show-ports object @o. */
+	void (*json)(struct sw_port *p, json_t *o);
+
+	/* ---- control thread ---- */
+	/*
+	 * Optional: @p was found broken; take it down with whatever it hangs
+	 * on (a VM's attach connection), saying why. Without it the port is
+	 * just removed.
+	 */
+	void (*disconnect)(struct sw_port *p);
+	/*
+	 * Optional: kernel interface @ifname is now @up (@ifname NULL: events
+	 * were lost, re-read every interface the port follows). @event_ns:
+	 * when the event arrived (CLOCK_MONOTONIC), for reaction times.
+	 */
+	void (*kernel_link)(struct sw_port *p, const char *ifname, bool up,
+			    uint64_t event_ns);
+	/* Optional, every 100 ms: re-read a link only the driver knows. */
+	void (*poll_link)(struct sw_port *p);
+	/*
+	 * Optional: a message on the port's attach connection after ATTACH
+	 * (pv: PV_CONFIG, PV_RESET). Answers on @conn_fd itself; takes the
+	 * fds it keeps out of @m. 0, -ENOMSG for a type the kind does not
+	 * take, other < 0 when the connection must be dropped.
+	 */
+	int (*attach_msg)(struct sw_port *p, int conn_fd,
+			  struct attach_msg *m);
+	/* After the port is retired from the data path: free it all, @p too. */
 	void (*destroy)(struct sw_port *p);
 };
 
@@ -90,15 +116,15 @@ struct sw_port_stats {
 	uint64_t tx_packets, tx_bytes;
 	uint64_t tx_drops;		/* egress ring or queue full */
 	uint64_t rx_nombuf;		/* no mbuf to copy a frame into */
-	uint64_t drops[FWD_DROP_REASONS];	/* ingress drops by fwd reason */
+	uint64_t drops[FWD_DROP_REASONS];	/* ingress, by fwd reason */
 };
 
 struct sw_port {
 	struct sw *sw;
 	unsigned id;			/* index in sw->ports and fwd table */
 	char name[SW_NAME_MAX];
-	enum sw_port_kind kind;
-	const struct sw_port_ops *ops;
+	const struct sw_port_ops *ops;	/* its kind */
+	void *priv;			/* the kind's own state */
 	struct vlan_port_cfg vlan;
 	uint8_t mac[6];
 	char vm[SW_NAME_MAX];		/* owner (VM ports), "" otherwise */
@@ -108,13 +134,6 @@ struct sw_port {
 	/* Set by the forwarding thread when ops->broken() says so. */
 	atomic_bool dead;
 	uint64_t created_ns;
-
-	/* Per-kind state. */
-	uint16_t eth_port;		/* uplink, team */
-	struct sw_uplink *uplink;	/* uplink */
-	struct sw_team *team;		/* team */
-	struct sw_vmport *vmport;	/* pktchan */
-	struct sw_pvport *pvport;	/* pv */
 
 	/* Forwarding thread only. */
 	struct sw_capture *cap;
@@ -194,10 +213,7 @@ struct sw {
 	bool quitting;
 };
 
-/* ---- sw_util.c: time and small helpers ---- */
-uint64_t sw_now_ns(void);
-void sw_mac_str(const uint8_t mac[6], char out[18]);
-int sw_mac_parse(const char *s, uint8_t mac[6]);
+/* ---- sw_util.c: VLAN port specifications ---- */
 /* Parse "access:VID" or "trunk[:native=VID][:allowed=LIST]". 0 or -EINVAL. */
 int sw_vlan_parse(const char *s, struct vlan_port_cfg *c);
 /* "1-10,20" style list of the VIDs a trunk carries into @out (caller-sized). */
@@ -217,7 +233,6 @@ void sw_port_reap(struct sw *sw);
 int sw_port_set_admin(struct sw *sw, struct sw_port *p, bool up);
 /* Link state changed (netlink or ethdev): tell the forwarding table. */
 void sw_port_set_link(struct sw *sw, struct sw_port *p, bool up);
-const char *sw_port_kind_name(enum sw_port_kind k);
 
 /* ---- sw_fwd.c: the forwarding thread ---- */
 int sw_fwd_start(struct sw *sw);
@@ -247,7 +262,8 @@ struct sw_fwd_stats {
 void sw_fwd_get_stats(struct sw *sw, struct sw_fwd_stats *st);
 
 /* ---- sw_uplink.c: ethdev ports ---- */
-extern const struct sw_port_ops sw_ethdev_ops;
+/* @p's uplink state, or NULL if @p is not a stand-alone uplink. */
+struct sw_uplink *sw_uplink_of(struct sw_port *p);
 /*
  * Create the vdev (@vdev: "driver0,key=val,..."), not yet configured.
  * Fills @u. 0 or -errno.
@@ -263,14 +279,8 @@ int sw_uplink_add(struct sw *sw, const char *name, const char *vdev,
 /* ---- sw_team.c: bonding ---- */
 int sw_team_add(struct sw *sw, const struct sw_team_spec *spec,
 		const struct vlan_port_cfg *vlan, char *err, size_t errlen);
-/* Called by sw_port_remove for a team port's private state. */
-void sw_team_destroy(struct sw *sw, struct sw_team *t);
-/*
- * A kernel interface changed state; acts on any team member it names.
- * @ifname NULL: events were lost, re-read every member's state.
- */
-void sw_team_link_event(struct sw *sw, const char *ifname, bool up,
-			uint64_t event_ns);
+/* @p's team, or NULL if @p is not a team. */
+struct sw_team *sw_team_of(struct sw_port *p);
 
 /* JSON for show-team: one team. */
 json_t *sw_team_json(struct sw *sw, struct sw_team *t);
@@ -284,40 +294,44 @@ int sw_team_hash_parse(const char *s, int *hash);
 const char *sw_team_mode_name(int mode);
 const char *sw_team_hash_name(int hash);
 
-/* ---- sw_vmport.c: packet-channel ports over the attach socket ---- */
+/* ---- sw_vmport.c: the attach socket (VM ports' connections) ---- */
 int sw_vmlisten_start(struct sw *sw, const char *path);
 void sw_vmlisten_stop(struct sw *sw);
-/* A VM port broke its channel: drop its connection (and so the port). */
-void sw_vmport_disconnect(struct sw *sw, struct sw_port *p);
 json_t *sw_vmlisten_json(struct sw *sw);
-/* Forwarding thread: the channel's own counters (show-ports). */
-json_t *sw_vmport_chan_json(struct sw_port *p);
-
-/* ---- sw_pvport.c: pv ports (the backend on the guest's rings) ---- */
 /*
- * ATTACH of kind PV: map the guest RAM regions; the port stays idle (link
- * down) until PV_CONFIG. @conn_fd is the attach connection, used for the
- * unsolicited ERROR when the backend stops. 0 or -errno with @err.
+ * A VM port must go: drop its attach connection, and so the port (logged
+ * with @why). The attach kinds' disconnect op.
+ */
+void sw_vmport_disconnect(struct sw_port *p, const char *why);
+/* The HELLO name of @p's attach client, "" if none (show-ports). */
+const char *sw_vmport_client(struct sw_port *p);
+
+/*
+ * The attach kinds' create functions (sw_vmport.c's kind table): turn an
+ * ATTACH (regions, fds) into @p's kind, ops and state. @conn_fd is the
+ * attach connection (not theirs); they take the fds they keep out of @m.
+ * 0 or -errno with @err.
+ */
+/* sw_chanport.c: fds are memfd, kick_switch, kick_endpoint. */
+int sw_chanport_create(struct sw *sw, int conn_fd, struct attach_msg *m,
+		       struct sw_port *p, char *err, size_t errlen);
+/*
+ * sw_pvport.c: map the guest RAM regions; the port stays idle (link down)
+ * until PV_CONFIG. @conn_fd also carries the unsolicited ERROR when the
+ * backend stops.
  */
 int sw_pvport_create(struct sw *sw, int conn_fd, struct attach_msg *m,
 		     struct sw_port *p, char *err, size_t errlen);
-/*
- * PV_CONFIG or PV_RESET on @p's connection (control thread). Answers on
- * @conn_fd itself; takes the fds it keeps out of @m. Returns 0, or < 0
- * when the connection must be dropped.
- */
-int sw_pvport_msg(struct sw *sw, struct sw_port *p, int conn_fd,
-		  struct attach_msg *m);
-/* Forwarding thread: the backend's state and counters (show-ports). */
-json_t *sw_pvport_json(struct sw_port *p);
-/* True once the guest broke its rings (the port stays, listed broken). */
-bool sw_pvport_broken(struct sw_port *p);
 
 /* ---- sw_linkwatch.c: netlink ---- */
 int sw_linkwatch_start(struct sw *sw);
 void sw_linkwatch_stop(struct sw *sw);
 /* Current state of a kernel interface: 1 up, 0 down, -errno. */
 int sw_linkwatch_query(const char *ifname);
+/* The uplink kind's kernel_link and poll_link ops. */
+void sw_linkwatch_uplink_kernel(struct sw_port *p, const char *ifname,
+				bool up, uint64_t event_ns);
+void sw_linkwatch_uplink_poll(struct sw_port *p);
 /* sw_uplink.c: the PMD's link (uplinks without a kernel interface). */
 bool sw_ethdev_link(uint16_t eth_port);
 

@@ -19,6 +19,7 @@
 #include <rte_mbuf.h>
 
 #define LOG_SUBSYS "announce"
+#include "base/clock.h"
 #include "base/log.h"
 #include "vswitch/frame_check.h"
 #include "vswitch/sw.h"
@@ -141,7 +142,7 @@ static unsigned sw_announce_send(struct sw *sw, struct sw_port *p)
 	struct sw_announce *an = sw->announce;
 	unsigned n, sent = 0;
 
-	fdb_age(sw->table.fdb, sw_now_ns());
+	fdb_age(sw->table.fdb, clock_mono_ns());
 	n = fwd_learned_except(&sw->table, 1ull << p->id, an->ent,
 			       SW_ANNOUNCE_MAX);
 	for (unsigned i = 0; i < n; i++) {
@@ -186,7 +187,7 @@ unsigned sw_announce_port(struct sw *sw, struct sw_port *p)
 
 	pd->port = p;
 	pd->round = 1;
-	pd->next_ns = sw_now_ns() + sw_announce_gap_ns[1];
+	pd->next_ns = clock_mono_ns() + sw_announce_gap_ns[1];
 	return sent;
 }
 

@@ -19,6 +19,8 @@
 #include <pcap/pcap.h>
 
 #define LOG_SUBSYS "capture"
+#include "base/clock.h"
+#include "base/json_counters.h"
 #include "base/log.h"
 #include "vswitch/sw.h"
 
@@ -35,7 +37,7 @@ struct sw_capture {
 	bool has_prog;
 	/* Forwarding thread only. */
 	uint64_t packets, bytes, filtered_out;
-	char stopped[64];		/* why it stopped itself, "" if running */
+	char stopped[64];		/* why it stopped itself, or "" */
 	uint64_t started_ns;
 };
 
@@ -102,7 +104,7 @@ struct sw_capture *sw_capture_open(const char *file, enum sw_cap_dir dir,
 		errno = EIO;
 		return NULL;
 	}
-	c->started_ns = sw_now_ns();
+	c->started_ns = clock_mono_ns();
 	c->bytes = 24;	/* the file header: "bytes" is the file size */
 	return c;
 }
@@ -177,12 +179,11 @@ json_t *sw_capture_json(const struct sw_capture *c)
 	json_object_set_new(o, "file", json_string(c->file));
 	json_object_set_new(o, "dir", json_string(sw_cap_dir_name(c->dir)));
 	json_object_set_new(o, "filter", json_string(c->filter));
-	json_object_set_new(o, "max_bytes", json_integer((json_int_t)c->max_bytes));
+	JSON_COUNTER(o, *c, max_bytes);
 	json_object_set_new(o, "active", json_boolean(c->dumper != NULL));
-	json_object_set_new(o, "packets", json_integer((json_int_t)c->packets));
-	json_object_set_new(o, "bytes", json_integer((json_int_t)c->bytes));
-	json_object_set_new(o, "filtered_out",
-			    json_integer((json_int_t)c->filtered_out));
+	JSON_COUNTER(o, *c, packets);
+	JSON_COUNTER(o, *c, bytes);
+	JSON_COUNTER(o, *c, filtered_out);
 	if (c->stopped[0])
 		json_object_set_new(o, "stopped", json_string(c->stopped));
 	return o;

@@ -16,7 +16,10 @@
 #define LOG_SUBSYS "ctl"
 #include "core/ctl.h"
 #include "core/evloop.h"
+#include "base/clock.h"
+#include "base/json_counters.h"
 #include "base/log.h"
+#include "base/mac.h"
 #include "vswitch/sw.h"
 
 /* ---- request helpers ---- */
@@ -66,7 +69,8 @@ static int sw_show_ports_fn(struct sw *sw, void *arg)
 
 	for (unsigned i = 0; i < SW_MAX_PORTS; i++)
 		if (sw->ports[i] && (!r->only || r->only == sw->ports[i]))
-			json_array_append_new(arr, sw_port_json(sw, sw->ports[i]));
+			json_array_append_new(arr,
+					      sw_port_json(sw, sw->ports[i]));
 	json_object_set_new(r->resp, "ports", arr);
 	return 0;
 }
@@ -100,13 +104,13 @@ static int sw_fdb_entry_json(void *opaque, const struct fdb_entry *e)
 	struct sw_port *p = e->port < SW_MAX_PORTS ? w->sw->ports[e->port] :
 						     NULL;
 	json_t *o;
-	char mac[18];
+	char mac[MAC_STR_LEN];
 
 	if ((w->vlan >= 0 && e->vlan != w->vlan) ||
 	    (w->port >= 0 && e->port != w->port))
 		return 0;
 	o = json_object();
-	sw_mac_str(e->mac, mac);
+	mac_format(e->mac, mac);
 	json_object_set_new(o, "mac", json_string(mac));
 	json_object_set_new(o, "vlan", json_integer(e->vlan));
 	json_object_set_new(o, "port", p ? json_string(p->name) : json_null());
@@ -125,7 +129,7 @@ static int sw_show_fdb_fn(struct sw *sw, void *arg)
 	struct sw_fdb_walk w = {
 		.sw = sw,
 		.arr = json_array(),
-		.now = sw_now_ns(),
+		.now = clock_mono_ns(),
 		.vlan = r->vlan,
 		.port = r->only ? (int)r->only->id : -1,
 	};
@@ -141,13 +145,11 @@ static int sw_show_fdb_fn(struct sw *sw, void *arg)
 	json_object_set_new(r->resp, "aging_s", json_integer(
 		(json_int_t)(sw->opts.fdb_aging_ns / 1000000000ull)));
 	fdb_stats_get(sw->table.fdb, &st);
-	json_object_set_new(so, "learned", json_integer((json_int_t)st.learned));
-	json_object_set_new(so, "moved", json_integer((json_int_t)st.moved));
-	json_object_set_new(so, "aged", json_integer((json_int_t)st.aged));
-	json_object_set_new(so, "refused_full",
-			    json_integer((json_int_t)st.refused_full));
-	json_object_set_new(so, "refused_static",
-			    json_integer((json_int_t)st.refused_static));
+	JSON_COUNTER(so, st, learned);
+	JSON_COUNTER(so, st, moved);
+	JSON_COUNTER(so, st, aged);
+	JSON_COUNTER(so, st, refused_full);
+	JSON_COUNTER(so, st, refused_static);
 	json_object_set_new(r->resp, "stats", so);
 	return 0;
 }
@@ -246,8 +248,8 @@ static int sw_show_team_fn(struct sw *sw, void *arg)
 	struct sw_show_req *r = arg;
 
 	if (r->team)
-		json_object_set_new(r->resp, "team",
-				    sw_team_json(sw, sw_team_find(sw, r->team)));
+		json_object_set_new(r->resp, "team", sw_team_json(sw,
+					sw_team_find(sw, r->team)));
 	else
 		json_object_set_new(r->resp, "teams", sw_team_list_json(sw));
 	return 0;
@@ -295,13 +297,15 @@ static int sw_ctl_add_uplink(void *opaque, json_t *req, json_t *resp)
 	int ret;
 
 	if (!name || !vdev)
-		return ctl_error(resp, "add-uplink needs \"name\" and \"vdev\"");
+		return ctl_error(resp,
+				 "add-uplink needs \"name\" and \"vdev\"");
 	if (sw_req_vlan(req, &vlan, resp) < 0)
 		return -EINVAL;
 	ret = sw_uplink_add(sw, name, vdev, &vlan, err, sizeof(err));
 	if (ret < 0)
 		return ctl_error(resp, "%s", err);
-	json_object_set_new(resp, "port", json_integer(sw_port_find(sw, name)->id));
+	json_object_set_new(resp, "port",
+			    json_integer(sw_port_find(sw, name)->id));
 	return 0;
 }
 
@@ -312,9 +316,9 @@ static int sw_ctl_del_uplink(void *opaque, json_t *req, json_t *resp)
 
 	if (!p)
 		return -ENOENT;
-	if (p->kind != SW_PORT_UPLINK)
+	if (!sw_uplink_of(p))
 		return ctl_error(resp, "%s is a %s port, not an uplink",
-				 p->name, sw_port_kind_name(p->kind));
+				 p->name, p->ops->kind);
 	sw_port_remove(sw, p, "del-uplink");
 	return 0;
 }
@@ -373,13 +377,15 @@ static int sw_ctl_add_team(void *opaque, json_t *req, json_t *resp)
 				vdev = eq + 1;
 			} else {
 				struct sw_port *up = sw_port_find(sw, s);
+				struct sw_uplink *u = up ? sw_uplink_of(up) :
+							   NULL;
 
-				if (!up || up->kind != SW_PORT_UPLINK)
-					return ctl_error(resp,
-						"member \"%s\" is not an uplink "
-						"(give name=vdev)", s);
+				if (!u)
+					return ctl_error(resp, "member \"%s\" "
+						"is not an uplink (give "
+						"name=vdev)", s);
 				convert[i] = up;
-				vdev = up->uplink->vdev;
+				vdev = u->vdev;
 			}
 		}
 		if (!mname || !vdev || !mname[0] ||
@@ -409,7 +415,7 @@ static int sw_ctl_del_team(void *opaque, json_t *req, json_t *resp)
 
 	if (!p)
 		return -ENOENT;
-	if (p->kind != SW_PORT_TEAM)
+	if (!sw_team_of(p))
 		return ctl_error(resp, "%s is not a team", p->name);
 	sw_port_remove(sw, p, "del-team");
 	return 0;
@@ -507,10 +513,10 @@ static int sw_stats_fn(struct sw *sw, void *arg)
 			drops += p->st.drops[r];
 	}
 	json_object_set_new(resp, "ports", json_integer(n));
-	json_object_set_new(tot, "rx_packets", json_integer((json_int_t)rx));
-	json_object_set_new(tot, "tx_packets", json_integer((json_int_t)tx));
-	json_object_set_new(tot, "rx_drops", json_integer((json_int_t)drops));
-	json_object_set_new(tot, "tx_drops", json_integer((json_int_t)txd));
+	json_counter_set(tot, "rx_packets", rx);
+	json_counter_set(tot, "tx_packets", tx);
+	json_counter_set(tot, "rx_drops", drops);
+	json_counter_set(tot, "tx_drops", txd);
 	json_object_set_new(resp, "totals", tot);
 	json_object_set_new(resp, "fdb_entries",
 			    json_integer(fdb_count(sw->table.fdb)));
@@ -527,24 +533,23 @@ static int sw_ctl_stats(void *opaque, json_t *req, json_t *resp)
 
 	json_object_set_new(resp, "name", json_string(sw->opts.name));
 	json_object_set_new(resp, "uptime_ms", json_integer(
-		(json_int_t)((sw_now_ns() - sw->start_ns) / 1000000)));
+		(json_int_t)((clock_mono_ns() - sw->start_ns) / 1000000)));
 	ret = sw_fwd_exec(sw, sw_stats_fn, resp);
 	if (ret < 0)
 		return ret;
 	sw_fwd_get_stats(sw, &fs);
 	json_object_set_new(fo, "mode", json_string(fs.polling ? "poll" :
 								 "adaptive"));
-	json_object_set_new(fo, "loops", json_integer((json_int_t)fs.loops));
-	json_object_set_new(fo, "sleeps", json_integer((json_int_t)fs.sleeps));
-	json_object_set_new(fo, "wakeups_by_fd",
-			    json_integer((json_int_t)fs.wakeups_by_fd));
-	json_object_set_new(fo, "execs", json_integer((json_int_t)fs.execs));
+	JSON_COUNTER(fo, fs, loops);
+	JSON_COUNTER(fo, fs, sleeps);
+	JSON_COUNTER(fo, fs, wakeups_by_fd);
+	JSON_COUNTER(fo, fs, execs);
 	json_object_set_new(fo, "idle_ms",
 			    json_integer((json_int_t)(fs.idle_ns / 1000000)));
 	json_object_set_new(resp, "forwarding", fo);
 	sw_announce_stats(sw, &garp, &rarp);
-	json_object_set_new(resp, "announced_garp", json_integer((json_int_t)garp));
-	json_object_set_new(resp, "announced_rarp", json_integer((json_int_t)rarp));
+	json_counter_set(resp, "announced_garp", garp);
+	json_counter_set(resp, "announced_rarp", rarp);
 	json_object_set_new(mo, "size", json_integer(sw->pool->size));
 	json_object_set_new(mo, "available",
 			    json_integer(rte_mempool_avail_count(sw->pool)));

@@ -31,11 +31,12 @@
 #include <rte_mbuf.h>
 
 #define LOG_SUBSYS "fwd"
+#include "base/clock.h"
 #include "base/log.h"
 #include "vswitch/sw.h"
 
 #define SW_IDLE_NS		(200 * 1000ull)	/* poll this long after work */
-#define SW_UPLINK_POLL_MS	1		/* sleep bound with ethdev ports */
+#define SW_UPLINK_POLL_MS	1		/* sleep bound, ethdev ports */
 #define SW_IDLE_MAX_MS		1000		/* sleep bound otherwise */
 #define SW_AGE_PERIOD_NS	(1000 * 1000 * 1000ull)
 #define SW_EPOLL_TAG_WAKE	UINT64_MAX
@@ -56,7 +57,7 @@ struct sw_fwd {
 	int wake_fd;
 	atomic_bool stop;
 	atomic_bool running;
-	pthread_t tid;			/* the forwarding thread, once running */
+	pthread_t tid;			/* the forwarding thread, once up */
 	bool on_lcore;
 	unsigned lcore;
 	pthread_t thread;		/* when not on an lcore */
@@ -393,7 +394,7 @@ static void sw_fwd_sleep(struct sw *sw, uint64_t now)
 			f->st.wakeups_by_fd++;
 		}
 	}
-	f->st.idle_ns += sw_now_ns() - now;
+	f->st.idle_ns += clock_mono_ns() - now;
 }
 
 /* ---- the loop ---- */
@@ -402,14 +403,14 @@ static int sw_fwd_main(void *arg)
 {
 	struct sw *sw = arg;
 	struct sw_fwd *f = sw->fwd;
-	uint64_t last_work = sw_now_ns();
+	uint64_t last_work = clock_mono_ns();
 	bool idle = false;
 
 	f->tid = pthread_self();
 	log_info("forwarding on lcore %d, %s", (int)rte_lcore_id(),
 		 sw->opts.poll ? "busy-polling" : "sleeping when idle");
 	while (!atomic_load_explicit(&f->stop, memory_order_relaxed)) {
-		uint64_t now = sw_now_ns();
+		uint64_t now = clock_mono_ns();
 		unsigned work = 0;
 
 		sw_fwd_run_execs(sw);
@@ -472,7 +473,7 @@ int sw_fwd_start(struct sw *sw)
 		ret = -errno;
 		goto fail;
 	}
-	f->next_age_ns = sw_now_ns() + SW_AGE_PERIOD_NS;
+	f->next_age_ns = clock_mono_ns() + SW_AGE_PERIOD_NS;
 	sw->fwd = f;
 	/*
 	 * From here sw_fwd_exec() queues for the thread (which drains the
@@ -491,7 +492,7 @@ int sw_fwd_start(struct sw *sw)
 			f->on_lcore = false;
 	}
 	if (!f->on_lcore) {
-		/* One lcore only: a plain thread sharing the main one's CPUs. */
+		/* One lcore only: a plain thread on the main one's CPUs. */
 		ret = -pthread_create(&f->thread, NULL, sw_fwd_pthread, sw);
 		if (ret) {
 			atomic_store(&f->running, false);

@@ -8,7 +8,10 @@
  * instead: every RTM_NEWLINK/RTM_DELLINK names an interface and its flags,
  * and a link counts as up when it is administratively up (IFF_UP) and has
  * carrier (IFF_LOWER_UP) — a veth whose peer goes down loses carrier.
- * Events are handled on the control thread's evloop as they arrive.
+ * Events are handled on the control thread's evloop as they arrive and
+ * handed to every port's kernel_link op: a port kind says itself which
+ * interfaces it follows (the uplink kind's ops are here, a team's members
+ * are in sw_team.c).
  */
 #include <errno.h>
 #include <poll.h>
@@ -30,6 +33,7 @@
 
 #define LOG_SUBSYS "linkwatch"
 #include "core/evloop.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "vswitch/sw.h"
 
@@ -41,26 +45,76 @@ struct sw_linkwatch {
 
 #define SW_PMD_LINK_POLL_NS	(100ull * 1000 * 1000)
 
+/* ---- the uplink kind's link (its kernel_link and poll_link ops) ---- */
+
 /* Uplinks with no kernel interface behind them (net_vhost, net_ring,
  * net_null, ...) have only the PMD's word on their link: poll it. A vhost
  * port comes up when its virtio peer connects, goes down when it leaves. */
-static void sw_linkwatch_pmd_poll(void *opaque)
+void sw_linkwatch_uplink_poll(struct sw_port *p)
+{
+	struct sw_uplink *u = p->priv;
+	bool up;
+
+	if (u->ifname[0])
+		return;
+	up = sw_ethdev_link(u->eth_port);
+	if (up != atomic_load(&p->link_up)) {
+		log_info("uplink %s (%s) link %s", p->name, u->devname,
+			 up ? "up" : "down");
+		sw_port_set_link(p->sw, p, up);
+	}
+}
+
+/* A stand-alone uplink follows its kernel interface, if it has one. */
+void sw_linkwatch_uplink_kernel(struct sw_port *p, const char *ifname,
+				bool up, uint64_t event_ns)
+{
+	struct sw_uplink *u = p->priv;
+	int now_up;
+
+	(void)event_ns;
+	if (!u->ifname[0])
+		return;
+	if (!ifname) {			/* resync: ask the kernel */
+		now_up = sw_linkwatch_query(u->ifname);
+		if (now_up >= 0 && (bool)now_up != u->kernel_up) {
+			u->kernel_up = now_up;
+			sw_port_set_link(p->sw, p, now_up);
+		}
+		return;
+	}
+	if (strcmp(u->ifname, ifname) != 0 || u->kernel_up == up)
+		return;
+	u->kernel_up = up;
+	log_info("uplink %s (%s) link %s", p->name, ifname,
+		 up ? "up" : "down");
+	sw_port_set_link(p->sw, p, up);
+}
+
+/* ---- the watcher ---- */
+
+/* Every port whose link only its driver knows. */
+static void sw_linkwatch_poll(void *opaque)
 {
 	struct sw *sw = opaque;
 
 	for (unsigned i = 0; i < SW_MAX_PORTS; i++) {
 		struct sw_port *p = sw->ports[i];
-		bool up;
 
-		if (!p || p->kind != SW_PORT_UPLINK || !p->uplink ||
-		    p->uplink->ifname[0])
-			continue;
-		up = sw_ethdev_link(p->eth_port);
-		if (up != atomic_load(&p->link_up)) {
-			log_info("uplink %s (%s) link %s", p->name,
-				 p->uplink->devname, up ? "up" : "down");
-			sw_port_set_link(sw, p, up);
-		}
+		if (p && p->ops->poll_link)
+			p->ops->poll_link(p);
+	}
+}
+
+/* Tell every port that follows kernel interfaces (NULL: re-read them). */
+static void sw_linkwatch_tell(struct sw *sw, const char *ifname, bool up,
+			      uint64_t now)
+{
+	for (unsigned i = 0; i < SW_MAX_PORTS; i++) {
+		struct sw_port *p = sw->ports[i];
+
+		if (p && p->ops->kernel_link)
+			p->ops->kernel_link(p, ifname, up, now);
 	}
 }
 
@@ -124,40 +178,7 @@ static void sw_linkwatch_msg(struct sw *sw, struct nlmsghdr *nh,
 		return;
 	up = nh->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_UP) &&
 	     (ifi->ifi_flags & IFF_LOWER_UP);
-
-	/* Stand-alone uplinks: just their link state. */
-	for (unsigned i = 0; i < SW_MAX_PORTS; i++) {
-		struct sw_port *p = sw->ports[i];
-
-		if (p && p->kind == SW_PORT_UPLINK && p->uplink &&
-		    strcmp(p->uplink->ifname, name) == 0 &&
-		    p->uplink->kernel_up != up) {
-			p->uplink->kernel_up = up;
-			log_info("uplink %s (%s) link %s", p->name, name,
-				 up ? "up" : "down");
-			sw_port_set_link(sw, p, up);
-		}
-	}
-	sw_team_link_event(sw, name, up, now);
-}
-
-/* Events were lost: ask the kernel for every interface we care about. */
-static void sw_linkwatch_resync(struct sw *sw, uint64_t now)
-{
-	for (unsigned i = 0; i < SW_MAX_PORTS; i++) {
-		struct sw_port *p = sw->ports[i];
-		int up;
-
-		if (!p || p->kind != SW_PORT_UPLINK || !p->uplink ||
-		    !p->uplink->ifname[0])
-			continue;
-		up = sw_linkwatch_query(p->uplink->ifname);
-		if (up >= 0 && (bool)up != p->uplink->kernel_up) {
-			p->uplink->kernel_up = up;
-			sw_port_set_link(sw, p, up);
-		}
-	}
-	sw_team_link_event(sw, NULL, false, now);
+	sw_linkwatch_tell(sw, name, up, now);
 }
 
 static void sw_linkwatch_event(void *opaque, int fd, uint32_t revents)
@@ -167,7 +188,7 @@ static void sw_linkwatch_event(void *opaque, int fd, uint32_t revents)
 
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		uint64_t now = sw_now_ns();
+		uint64_t now = clock_mono_ns();
 		struct nlmsghdr *nh;
 
 		if (n < 0) {
@@ -176,7 +197,7 @@ static void sw_linkwatch_event(void *opaque, int fd, uint32_t revents)
 			if (errno == ENOBUFS) {
 				/* We missed events: resynchronise by asking. */
 				log_warn("netlink overrun; re-reading links");
-				sw_linkwatch_resync(sw, now);
+				sw_linkwatch_tell(sw, NULL, false, now);
 				continue;
 			}
 			return;		/* EAGAIN */
@@ -222,9 +243,10 @@ int sw_linkwatch_start(struct sw *sw)
 		return ret;
 	}
 	lw->poll_timer = evloop_add_timer(sw->loop, SW_PMD_LINK_POLL_NS, true,
-					  sw_linkwatch_pmd_poll, sw);
+					  sw_linkwatch_poll, sw);
 	if (lw->poll_timer < 0)
-		log_warn("PMD link poll timer: %s", strerror((int)-lw->poll_timer));
+		log_warn("PMD link poll timer: %s",
+			 strerror((int)-lw->poll_timer));
 	sw->linkwatch = lw;
 	return 0;
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The port table on the control thread: ids, names, and the life cycle of
- * a port — created by its kind's code, published to the forwarding thread
- * (sw_port_add), retired from it and destroyed (sw_port_remove). Retiring
- * happens on the forwarding thread through sw_fwd_exec(), so once
- * sw_port_remove() has passed that point no packet can touch the port and
- * its memory, fds and ethdev can go.
+ * a port — created by its kind's code (which sets its ops and state),
+ * published to the forwarding thread (sw_port_add), retired from it and
+ * destroyed (sw_port_remove). Retiring happens on the forwarding thread
+ * through sw_fwd_exec(), so once sw_port_remove() has passed that point no
+ * packet can touch the port and its memory, fds and ethdev can go.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,23 +13,9 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "port"
+#include "base/clock.h"
 #include "base/log.h"
 #include "vswitch/sw.h"
-
-const char *sw_port_kind_name(enum sw_port_kind k)
-{
-	switch (k) {
-	case SW_PORT_UPLINK:
-		return "uplink";
-	case SW_PORT_TEAM:
-		return "team";
-	case SW_PORT_PKTCHAN:
-		return "pktchan";
-	case SW_PORT_PV:
-		return "pv";
-	}
-	return "?";
-}
 
 int sw_port_alloc_id(struct sw *sw)
 {
@@ -60,7 +46,7 @@ int sw_port_add(struct sw *sw, struct sw_port *p)
 		return -EBUSY;
 	if (sw_port_find(sw, p->name))
 		return -EEXIST;
-	p->created_ns = sw_now_ns();
+	p->created_ns = clock_mono_ns();
 	/* Claim the slot first so the name and id stay unique. */
 	sw->ports[p->id] = p;
 	ret = sw_fwd_exec(sw, sw_port_attach_fn, p);
@@ -69,7 +55,7 @@ int sw_port_add(struct sw *sw, struct sw_port *p)
 		return ret;
 	}
 	log_info("port %u %s (%s%s%s) added", p->id, p->name,
-		 sw_port_kind_name(p->kind), p->vm[0] ? ", vm " : "", p->vm);
+		 p->ops->kind, p->vm[0] ? ", vm " : "", p->vm);
 	return 0;
 }
 
@@ -96,12 +82,12 @@ void sw_port_reap(struct sw *sw)
 	for (unsigned i = 0; i < SW_MAX_PORTS; i++) {
 		struct sw_port *p = sw->ports[i];
 
-		if (p && atomic_load(&p->dead)) {
-			if (p->kind == SW_PORT_PKTCHAN)
-				sw_vmport_disconnect(sw, p);
-			else
-				sw_port_remove(sw, p, "port broken");
-		}
+		if (!p || !atomic_load(&p->dead))
+			continue;
+		if (p->ops->disconnect)
+			p->ops->disconnect(p);
+		else
+			sw_port_remove(sw, p, "port broken");
 	}
 }
 

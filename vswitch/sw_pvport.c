@@ -39,6 +39,8 @@
 #define LOG_SUBSYS "pvport"
 #include "core/evloop.h"
 #include "core/guest_mem.h"
+#include "base/efd.h"
+#include "base/json_counters.h"
 #include "base/log.h"
 #include "pv-rings/pv_backend.h"
 #include "vswitch/sw.h"
@@ -131,7 +133,7 @@ static void sw_pv_note_failure(struct sw_pvport *v)
 static unsigned sw_pv_rx(struct sw_port *p, struct rte_mbuf **pkts,
 			 unsigned n)
 {
-	struct sw_pvport *v = p->pvport;
+	struct sw_pvport *v = p->priv;
 	struct sw_pv_sink s = { .p = p, .pool = p->sw->pool, .pkts = pkts };
 	const struct pv_tx_sink sink = { .get = sw_pv_sink_get, .opaque = &s };
 	unsigned nq, i;
@@ -170,7 +172,7 @@ static unsigned sw_pv_steer(const uint8_t *d, unsigned nq)
 static unsigned sw_pv_tx(struct sw_port *p, struct rte_mbuf **pkts,
 			 unsigned n)
 {
-	struct sw_pvport *v = p->pvport;
+	struct sw_pvport *v = p->priv;
 	const void *frames[SW_BURST];
 	uint16_t lens[SW_BURST];
 	unsigned nq, q, delivered = 0;
@@ -208,7 +210,9 @@ static unsigned sw_pv_tx(struct sw_port *p, struct rte_mbuf **pkts,
 
 static int sw_pv_wait_fd(struct sw_port *p)
 {
-	return p->pvport->epfd;
+	struct sw_pvport *v = p->priv;
+
+	return v->epfd;
 }
 
 /*
@@ -218,7 +222,7 @@ static int sw_pv_wait_fd(struct sw_port *p)
  */
 static bool sw_pv_arm_wait(struct sw_port *p)
 {
-	struct sw_pvport *v = p->pvport;
+	struct sw_pvport *v = p->priv;
 	bool work;
 
 	for (unsigned i = 0; i < v->nkicks; i++) {
@@ -284,6 +288,82 @@ static int sw_pv_swap_fn(struct sw *sw, void *arg)
 	return 0;
 }
 
+/* ---- show-ports (forwarding thread) ---- */
+
+static json_t *sw_pv_backend_json(struct sw_pvport *v)
+{
+	static const char *const names[] = { "idle", "running", "error" };
+	struct pv_backend_stats st = v->past;
+	json_t *o = json_object();
+	int state = atomic_load(&v->state);
+
+	if (v->be) {
+		struct pv_backend_stats cur;
+
+		pv_backend_get_stats(v->be, &cur);
+		sw_pv_stats_add(&st, &cur);
+	}
+	json_object_set_new(o, "state", json_string(names[state]));
+	if (state == SW_PV_ERROR) {
+		json_object_set_new(o, "error", json_integer(v->error));
+		json_object_set_new(o, "why", json_string(v->why));
+	}
+	json_object_set_new(o, "queues", json_integer(
+		v->be ? pv_backend_num_queues(v->be) : 0));
+	JSON_COUNTER(o, *v, configs);
+	JSON_COUNTER(o, *v, resets);
+	JSON_COUNTER(o, *v, kicks);
+	JSON_COUNTER(o, st, irqs_sent);
+	JSON_COUNTER(o, st, irqs_masked);
+	JSON_COUNTER(o, st, notify_suppressed);
+	JSON_COUNTER(o, st, final_checks);
+	JSON_COUNTER(o, st, final_check_hits);
+	/* Named from the guest's side: the backend's tx is what it sent. */
+	json_counter_set(o, "from_guest", st.tx_frames);
+	json_counter_set(o, "from_guest_bytes", st.tx_bytes);
+	json_counter_set(o, "from_guest_dropped", st.tx_dropped);
+	json_counter_set(o, "to_guest", st.rx_frames);
+	json_counter_set(o, "to_guest_bytes", st.rx_bytes);
+	json_counter_set(o, "to_guest_no_buffer", st.rx_no_buffer);
+	json_counter_set(o, "to_guest_too_big", st.rx_too_big);
+	if (v->be) {
+		json_t *rings = json_array();
+
+		for (unsigned q = 0; q < pv_backend_num_queues(v->be); q++) {
+			struct pv_backend_ring_view rv[2];
+
+			pv_backend_ring_view(v->be, q, &rv[0], &rv[1]);
+			for (unsigned k = 0; k < 2; k++) {
+				json_t *r = json_object();
+
+				json_object_set_new(r, "ring", json_string(
+					k ? "rx" : "tx"));
+				json_object_set_new(r, "queue",
+						    json_integer(q));
+				JSON_COUNTER(r, rv[k], req_prod);
+				JSON_COUNTER(r, rv[k], req_cons);
+				JSON_COUNTER(r, rv[k], rsp_prod);
+				JSON_COUNTER(r, rv[k], req_event);
+				JSON_COUNTER(r, rv[k], rsp_event);
+				json_array_append_new(rings, r);
+			}
+		}
+		json_object_set_new(o, "rings", rings);
+	}
+	return o;
+}
+
+/* The json op: the backend's state, counters and rings. */
+static void sw_pv_json(struct sw_port *p, json_t *o)
+{
+	struct sw_pvport *v = p->priv;
+
+	json_object_set_new(o, "pv", sw_pv_backend_json(v));
+	/* A guest that broke its rings: listed broken, the port stays. */
+	if (atomic_load(&v->state) == SW_PV_ERROR)
+		json_object_set_new(o, "broken", json_true());
+}
+
 /* ---- set-up and tear-down (control thread) ---- */
 
 static void sw_pv_send_error(struct sw_pvport *v, uint32_t seq, int err,
@@ -312,25 +392,6 @@ static void sw_pv_stop(struct sw_pvport *v)
 	atomic_store(&v->state, SW_PV_IDLE);
 }
 
-/* Kicks and irqs must really be eventfds: we read/write 8 bytes. */
-static int sw_pv_check_eventfd(int fd)
-{
-	char path[64], target[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
-	if (strcmp(target, "anon_inode:[eventfd]") != 0)
-		return -EINVAL;
-	/* Never block the forwarding thread on a full or empty counter. */
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
-		return -errno;
-	return 0;
-}
-
 static int sw_pv_config(struct sw_pvport *v, struct attach_msg *m)
 {
 	const struct attach_pv_config *c = &m->u.pv_config;
@@ -350,8 +411,13 @@ static int sw_pv_config(struct sw_pvport *v, struct attach_msg *m)
 	/* A new config replaces the old one, as a reset would. */
 	sw_pv_stop(v);
 	sw_port_set_link(v->sw, v->port, false);
+	/*
+	 * Kicks and irqs must really be eventfds (we read and write 8 bytes);
+	 * efd_check leaves them non-blocking: the forwarding thread never
+	 * blocks on a full or empty counter.
+	 */
 	for (i = 0; i < m->nfds; i++) {
-		ret = sw_pv_check_eventfd(m->fds[i]);
+		ret = efd_check(m->fds[i]);
 		if (ret < 0) {
 			snprintf(err, sizeof(err), "fd %u is not an eventfd",
 				 i);
@@ -419,16 +485,20 @@ refuse:
 	return 0;	/* the port stays, idle */
 }
 
-int sw_pvport_msg(struct sw *sw, struct sw_port *p, int conn_fd,
-		  struct attach_msg *m)
+/* The attach_msg op: PV_CONFIG and PV_RESET on the port's connection. */
+static int sw_pv_attach_msg(struct sw_port *p, int conn_fd,
+			    struct attach_msg *m)
 {
-	struct sw_pvport *v = p->pvport;
+	struct sw_pvport *v = p->priv;
 
+	(void)conn_fd;		/* the same as v->conn_fd, kept since ATTACH */
 	if (m->hdr.type == ATTACH_MSG_PV_CONFIG)
 		return sw_pv_config(v, m);
-	/* PV_RESET: the guest reset the device; no answer expected. */
+	if (m->hdr.type != ATTACH_MSG_PV_RESET)
+		return -ENOMSG;
+	/* The guest reset the device; no answer expected. */
 	sw_pv_stop(v);
-	sw_port_set_link(sw, p, false);
+	sw_port_set_link(p->sw, p, false);
 	v->resets++;
 	log_info("%s: backend reset by the guest", p->name);
 	return 0;
@@ -462,7 +532,7 @@ static void sw_pv_unmap(struct sw_pvport *v)
 
 static void sw_pv_destroy(struct sw_port *p)
 {
-	struct sw_pvport *v = p->pvport;
+	struct sw_pvport *v = p->priv;
 
 	if (v) {
 		/* Retired from the data path already: no exec needed. */
@@ -481,12 +551,25 @@ static void sw_pv_destroy(struct sw_port *p)
 	free(p);
 }
 
+/*
+ * Never called today (a pv port has no broken op: a guest that breaks its
+ * rings leaves the port listed as broken), but a pv port must only ever
+ * go with its attach connection.
+ */
+static void sw_pv_disconnect(struct sw_port *p)
+{
+	sw_vmport_disconnect(p, "port broken");
+}
+
 static const struct sw_port_ops sw_pv_ops = {
 	.kind = "pv",
 	.rx_burst = sw_pv_rx,
 	.tx_burst = sw_pv_tx,
 	.wait_fd = sw_pv_wait_fd,
 	.arm_wait = sw_pv_arm_wait,
+	.json = sw_pv_json,
+	.disconnect = sw_pv_disconnect,
+	.attach_msg = sw_pv_attach_msg,
 	.destroy = sw_pv_destroy,
 };
 
@@ -571,8 +654,7 @@ int sw_pvport_create(struct sw *sw, int conn_fd, struct attach_msg *m,
 		goto fail;
 	}
 	/* The memfd itself is not needed once mapped (closed by caller). */
-	p->pvport = v;
-	p->kind = SW_PORT_PV;
+	p->priv = v;
 	p->ops = &sw_pv_ops;
 	/* No rings yet: nothing is switched to it until PV_CONFIG. */
 	atomic_store(&p->link_up, false);
@@ -586,78 +668,4 @@ fail:
 	sw_pv_unmap(v);
 	free(v);
 	return ret;
-}
-
-/* ---- show-ports (forwarding thread) ---- */
-
-bool sw_pvport_broken(struct sw_port *p)
-{
-	return p->pvport && atomic_load(&p->pvport->state) == SW_PV_ERROR;
-}
-
-json_t *sw_pvport_json(struct sw_port *p)
-{
-	static const char *const names[] = { "idle", "running", "error" };
-	struct sw_pvport *v = p->pvport;
-	struct pv_backend_stats st = v->past;
-	json_t *o = json_object();
-	int state = atomic_load(&v->state);
-
-	if (v->be) {
-		struct pv_backend_stats cur;
-
-		pv_backend_get_stats(v->be, &cur);
-		sw_pv_stats_add(&st, &cur);
-	}
-	json_object_set_new(o, "state", json_string(names[state]));
-	if (state == SW_PV_ERROR) {
-		json_object_set_new(o, "error", json_integer(v->error));
-		json_object_set_new(o, "why", json_string(v->why));
-	}
-	json_object_set_new(o, "queues", json_integer(
-		v->be ? pv_backend_num_queues(v->be) : 0));
-	json_object_set_new(o, "configs", json_integer((json_int_t)v->configs));
-	json_object_set_new(o, "resets", json_integer((json_int_t)v->resets));
-#define J(name, val) json_object_set_new(o, name, \
-					json_integer((json_int_t)(val)))
-	J("kicks", v->kicks);
-	J("irqs_sent", st.irqs_sent);
-	J("irqs_masked", st.irqs_masked);
-	J("notify_suppressed", st.notify_suppressed);
-	J("final_checks", st.final_checks);
-	J("final_check_hits", st.final_check_hits);
-	J("from_guest", st.tx_frames);
-	J("from_guest_bytes", st.tx_bytes);
-	J("from_guest_dropped", st.tx_dropped);
-	J("to_guest", st.rx_frames);
-	J("to_guest_bytes", st.rx_bytes);
-	J("to_guest_no_buffer", st.rx_no_buffer);
-	J("to_guest_too_big", st.rx_too_big);
-#undef J
-	if (v->be) {
-		json_t *rings = json_array();
-
-		for (unsigned q = 0; q < pv_backend_num_queues(v->be); q++) {
-			struct pv_backend_ring_view rv[2];
-
-			pv_backend_ring_view(v->be, q, &rv[0], &rv[1]);
-			for (unsigned k = 0; k < 2; k++) {
-				json_t *r = json_object();
-
-#define R(f) json_object_set_new(r, #f, json_integer(rv[k].f))
-				json_object_set_new(r, "ring", json_string(
-					k ? "rx" : "tx"));
-				json_object_set_new(r, "queue", json_integer(q));
-				R(req_prod);
-				R(req_cons);
-				R(rsp_prod);
-				R(req_event);
-				R(rsp_event);
-#undef R
-				json_array_append_new(rings, r);
-			}
-		}
-		json_object_set_new(o, "rings", rings);
-	}
-	return o;
 }

@@ -8,13 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "wire/pktchan.h"
+#include "base/json_counters.h"
+#include "base/mac.h"
 #include "vswitch/sw.h"
-
-static json_t *sw_u64(uint64_t v)
-{
-	return json_integer((json_int_t)v);
-}
 
 json_t *sw_vlan_json(const struct vlan_port_cfg *c)
 {
@@ -41,18 +37,17 @@ static json_t *sw_port_stats_json(const struct sw_port *p)
 	json_t *o = json_object(), *drops = json_object();
 	uint64_t total = 0;
 
-	json_object_set_new(o, "rx_packets", sw_u64(st->rx_packets));
-	json_object_set_new(o, "rx_bytes", sw_u64(st->rx_bytes));
-	json_object_set_new(o, "tx_packets", sw_u64(st->tx_packets));
-	json_object_set_new(o, "tx_bytes", sw_u64(st->tx_bytes));
-	json_object_set_new(o, "tx_drops", sw_u64(st->tx_drops));
-	json_object_set_new(o, "rx_nombuf", sw_u64(st->rx_nombuf));
+	JSON_COUNTER(o, *st, rx_packets);
+	JSON_COUNTER(o, *st, rx_bytes);
+	JSON_COUNTER(o, *st, tx_packets);
+	JSON_COUNTER(o, *st, tx_bytes);
+	JSON_COUNTER(o, *st, tx_drops);
+	JSON_COUNTER(o, *st, rx_nombuf);
 	for (unsigned r = 1; r < FWD_DROP_REASONS; r++) {
-		json_object_set_new(drops, fwd_drop_names[r],
-				    sw_u64(st->drops[r]));
+		json_counter_set(drops, fwd_drop_names[r], st->drops[r]);
 		total += st->drops[r];
 	}
-	json_object_set_new(o, "rx_drops", sw_u64(total));
+	json_counter_set(o, "rx_drops", total);
 	json_object_set_new(o, "drops", drops);
 	return o;
 }
@@ -60,14 +55,14 @@ static json_t *sw_port_stats_json(const struct sw_port *p)
 json_t *sw_port_json(struct sw *sw, struct sw_port *p)
 {
 	json_t *o = json_object();
-	char mac[18];
+	char mac[MAC_STR_LEN];
 
 	json_object_set_new(o, "id", json_integer(p->id));
 	json_object_set_new(o, "name", json_string(p->name));
-	json_object_set_new(o, "kind", json_string(sw_port_kind_name(p->kind)));
+	json_object_set_new(o, "kind", json_string(p->ops->kind));
 	json_object_set_new(o, "vm", p->vm[0] ? json_string(p->vm) :
 						json_null());
-	sw_mac_str(p->mac, mac);
+	mac_format(p->mac, mac);
 	json_object_set_new(o, "mac", json_string(mac));
 	json_object_set_new(o, "vlan", sw_vlan_json(&p->vlan));
 	json_object_set_new(o, "link", json_string(
@@ -76,20 +71,9 @@ json_t *sw_port_json(struct sw *sw, struct sw_port *p)
 								  "down"));
 	if (atomic_load(&p->dead))
 		json_object_set_new(o, "broken", json_true());
-	if (p->kind == SW_PORT_UPLINK && p->uplink) {
-		json_object_set_new(o, "vdev", json_string(p->uplink->vdev));
-		json_object_set_new(o, "ifname", json_string(p->uplink->ifname));
-		json_object_set_new(o, "eth_port", json_integer(p->eth_port));
-	} else if (p->kind == SW_PORT_TEAM) {
-		json_object_set_new(o, "eth_port", json_integer(p->eth_port));
-	} else if (p->kind == SW_PORT_PKTCHAN && p->vmport) {
-		/* p->vmport is private to sw_vmport.c; ask it. */
-		json_object_set_new(o, "channel", sw_vmport_chan_json(p));
-	} else if (p->kind == SW_PORT_PV && p->pvport) {
-		json_object_set_new(o, "pv", sw_pvport_json(p));
-		if (sw_pvport_broken(p))
-			json_object_set_new(o, "broken", json_true());
-	}
+	/* What only the kind knows: its device, channel or backend. */
+	if (p->ops->json)
+		p->ops->json(p, o);
 	json_object_set_new(o, "stats", sw_port_stats_json(p));
 	json_object_set_new(o, "capture", p->cap ? sw_capture_json(p->cap) :
 						   json_null());

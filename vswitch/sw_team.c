@@ -32,7 +32,10 @@
 #include <rte_ethdev.h>
 
 #define LOG_SUBSYS "team"
+#include "base/clock.h"
+#include "base/json_counters.h"
 #include "base/log.h"
+#include "base/mac.h"
 #include "vswitch/sw.h"
 
 struct sw_member {
@@ -250,13 +253,13 @@ static int sw_team_react_fn(struct sw *sw, void *arg)
 		t->failovers++;
 	else
 		t->recoveries++;
-	t->last_failover_ns = sw_now_ns();
+	t->last_failover_ns = clock_mono_ns();
 	t->last_failover_wall = time(NULL);
 	t->last_react_us = (t->last_failover_ns - r->event_ns) / 1000;
 	snprintf(t->last_failover_what, sizeof(t->last_failover_what), "%s",
 		 what);
 	if (p && atomic_load(&p->link_up) != up)
-		sw_port_set_link(sw, p, up);	/* inline: we are the fwd thread */
+		sw_port_set_link(sw, p, up);	/* inline: fwd thread */
 	/* Tell the outside where our stations are now. */
 	t->last_announced = p && up ? sw_announce_port(sw, p) : 0;
 	log_info("team %s: %s (%llu us after the link event), %u announced",
@@ -265,69 +268,48 @@ static int sw_team_react_fn(struct sw *sw, void *arg)
 	return 0;
 }
 
-void sw_team_link_event(struct sw *sw, const char *ifname, bool up,
-			uint64_t event_ns)
+/*
+ * The team port's kernel_link op: a kernel interface changed state; acts
+ * on any member it names. @ifname NULL: events were lost, re-read every
+ * member's state.
+ */
+static void sw_team_kernel_link(struct sw_port *p, const char *ifname,
+				bool up, uint64_t event_ns)
 {
-	for (struct sw_team *t = sw->teams; t; t = t->next) {
-		bool hit = false;
+	struct sw_team *t = p->priv;
+	bool hit = false;
 
-		for (unsigned i = 0; i < t->nmembers; i++) {
-			struct sw_member *m = &t->m[i];
-			bool now_up = up;
+	for (unsigned i = 0; i < t->nmembers; i++) {
+		struct sw_member *m = &t->m[i];
+		bool now_up = up;
 
-			if (!m->up.ifname[0])
-				continue;
-			if (!ifname)	/* resync: ask the kernel */
-				now_up = sw_linkwatch_query(m->up.ifname) == 1;
-			else if (strcmp(m->up.ifname, ifname) != 0)
-				continue;
-			if (m->up.kernel_up == now_up)
-				continue;
-			m->up.kernel_up = now_up;
-			m->link_changes++;
-			hit = true;
-			log_info("team %s: member %s (%s) link %s", t->name,
-				 m->name, m->up.ifname, now_up ? "up" : "down");
-		}
-		if (hit) {
-			struct sw_team_react_req r = {
-				.team = t,
-				.event_ns = event_ns,
-			};
+		if (!m->up.ifname[0])
+			continue;
+		if (!ifname)	/* resync: ask the kernel */
+			now_up = sw_linkwatch_query(m->up.ifname) == 1;
+		else if (strcmp(m->up.ifname, ifname) != 0)
+			continue;
+		if (m->up.kernel_up == now_up)
+			continue;
+		m->up.kernel_up = now_up;
+		m->link_changes++;
+		hit = true;
+		log_info("team %s: member %s (%s) link %s", t->name, m->name,
+			 m->up.ifname, now_up ? "up" : "down");
+	}
+	if (hit) {
+		struct sw_team_react_req r = {
+			.team = t,
+			.event_ns = event_ns,
+		};
 
-			sw_fwd_exec(sw, sw_team_react_fn, &r);
-		}
+		sw_fwd_exec(p->sw, sw_team_react_fn, &r);
 	}
 }
 
-/* ---- ports ---- */
+/* ---- the team port kind ---- */
 
-static void sw_team_port_destroy(struct sw_port *p)
-{
-	sw_team_destroy(p->sw, p->team);
-	free(p);
-}
-
-static unsigned sw_team_rx(struct sw_port *p, struct rte_mbuf **pkts,
-			   unsigned n)
-{
-	return rte_eth_rx_burst(p->eth_port, 0, pkts, (uint16_t)n);
-}
-
-static unsigned sw_team_tx(struct sw_port *p, struct rte_mbuf **pkts,
-			   unsigned n)
-{
-	return rte_eth_tx_burst(p->eth_port, 0, pkts, (uint16_t)n);
-}
-
-static const struct sw_port_ops sw_team_ops = {
-	.kind = "team",
-	.rx_burst = sw_team_rx,
-	.tx_burst = sw_team_tx,
-	.destroy = sw_team_port_destroy,
-};
-
-void sw_team_destroy(struct sw *sw, struct sw_team *t)
+static void sw_team_destroy(struct sw *sw, struct sw_team *t)
 {
 	struct sw_team **pp;
 
@@ -356,6 +338,50 @@ void sw_team_destroy(struct sw *sw, struct sw_team *t)
 	free(t);
 }
 
+static unsigned sw_team_rx(struct sw_port *p, struct rte_mbuf **pkts,
+			   unsigned n)
+{
+	const struct sw_team *t = p->priv;
+
+	return rte_eth_rx_burst(t->bond_port, 0, pkts, (uint16_t)n);
+}
+
+static unsigned sw_team_tx(struct sw_port *p, struct rte_mbuf **pkts,
+			   unsigned n)
+{
+	const struct sw_team *t = p->priv;
+
+	return rte_eth_tx_burst(t->bond_port, 0, pkts, (uint16_t)n);
+}
+
+/* show-ports; the members are in show-team. */
+static void sw_team_port_json(struct sw_port *p, json_t *o)
+{
+	const struct sw_team *t = p->priv;
+
+	json_object_set_new(o, "eth_port", json_integer(t->bond_port));
+}
+
+static void sw_team_port_destroy(struct sw_port *p)
+{
+	sw_team_destroy(p->sw, p->priv);
+	free(p);
+}
+
+static const struct sw_port_ops sw_team_ops = {
+	.kind = "team",
+	.rx_burst = sw_team_rx,
+	.tx_burst = sw_team_tx,
+	.json = sw_team_port_json,
+	.kernel_link = sw_team_kernel_link,
+	.destroy = sw_team_port_destroy,
+};
+
+struct sw_team *sw_team_of(struct sw_port *p)
+{
+	return p->ops == &sw_team_ops ? p->priv : NULL;
+}
+
 static int sw_team_build(struct sw *sw, struct sw_team *t,
 			 const struct sw_team_spec *spec, char *err,
 			 size_t errlen)
@@ -369,7 +395,8 @@ static int sw_team_build(struct sw *sw, struct sw_team *t,
 		ret = sw_uplink_probe(&m->up, spec->vdevs[i]);
 		t->nmembers = i + 1;
 		if (ret < 0) {
-			snprintf(err, errlen, "member %s: cannot create \"%s\": %s",
+			snprintf(err, errlen,
+				 "member %s: cannot create \"%s\": %s",
 				 m->name, spec->vdevs[i], strerror(-ret));
 			return ret;
 		}
@@ -421,7 +448,7 @@ int sw_team_add(struct sw *sw, const struct sw_team_spec *spec,
 	struct sw_team *t;
 	struct sw_port *p;
 	char what[96];
-	bool lost;
+	bool lost, ab;
 	int id, ret;
 
 	if (!spec->name[0] || strlen(spec->name) >= SW_NAME_MAX) {
@@ -468,10 +495,8 @@ int sw_team_add(struct sw *sw, const struct sw_team_spec *spec,
 	p->sw = sw;
 	p->id = (unsigned)id;
 	snprintf(p->name, sizeof(p->name), "%s", spec->name);
-	p->kind = SW_PORT_TEAM;
 	p->ops = &sw_team_ops;
-	p->eth_port = t->bond_port;
-	p->team = t;
+	p->priv = t;
 	p->vlan = *vlan;
 	p->admin_up = true;
 	/* LACPDUs leave only inside tx bursts: burst every round. */
@@ -486,12 +511,11 @@ int sw_team_add(struct sw *sw, const struct sw_team_spec *spec,
 		snprintf(err, errlen, "cannot add port: %s", strerror(-ret));
 		goto fail;
 	}
+	ab = t->mode == BONDING_MODE_ACTIVE_BACKUP;
 	log_info("team %s: %s%s%s over %u members, bond port %u", t->name,
-		 sw_team_mode_name(t->mode),
-		 t->mode == BONDING_MODE_ACTIVE_BACKUP ? "" : " hash ",
-		 t->mode == BONDING_MODE_ACTIVE_BACKUP ? "" :
-							  sw_team_hash_name(t->hash),
-		 t->nmembers, t->bond_port);
+		 sw_team_mode_name(t->mode), ab ? "" : " hash ",
+		 ab ? "" : sw_team_hash_name(t->hash), t->nmembers,
+		 t->bond_port);
 	return 0;
 fail:
 	free(p);
@@ -504,7 +528,7 @@ fail:
 static json_t *sw_team_lacp_json(struct sw_team *t, struct sw_member *m)
 {
 	struct rte_eth_bond_8023ad_slave_info info;
-	char mac[18];
+	char mac[MAC_STR_LEN];
 	json_t *o;
 
 	if (!m->in_bond ||
@@ -512,22 +536,21 @@ static json_t *sw_team_lacp_json(struct sw_team *t, struct sw_member *m)
 					   &info) < 0)
 		return json_null();
 	o = json_object();
-	json_object_set_new(o, "selected",
-			    json_string(info.selected == SELECTED ? "selected" :
-					info.selected == STANDBY ? "standby" :
-								   "unselected"));
+	json_object_set_new(o, "selected", json_string(
+		info.selected == SELECTED ? "selected" :
+		info.selected == STANDBY ? "standby" : "unselected"));
 	json_object_set_new(o, "actor_state", json_integer(info.actor_state));
 	json_object_set_new(o, "partner_state",
 			    json_integer(info.partner_state));
-	sw_mac_str(info.partner.system.addr_bytes, mac);
+	mac_format(info.partner.system.addr_bytes, mac);
 	json_object_set_new(o, "partner_system", json_string(mac));
 	json_object_set_new(o, "partner_key",
 			    json_integer(rte_be_to_cpu_16(info.partner.key)));
-	json_object_set_new(o, "partner_port",
-			    json_integer(rte_be_to_cpu_16(info.partner.port_number)));
+	json_object_set_new(o, "partner_port", json_integer(
+		rte_be_to_cpu_16(info.partner.port_number)));
 	json_object_set_new(o, "aggregator", json_integer(info.agg_port_id));
-	json_object_set_new(o, "distributing",
-			    json_boolean(info.actor_state & STATE_DISTRIBUTING));
+	json_object_set_new(o, "distributing", json_boolean(
+		info.actor_state & STATE_DISTRIBUTING));
 	return o;
 }
 
@@ -537,7 +560,7 @@ json_t *sw_team_json(struct sw *sw, struct sw_team *t)
 	int nact = rte_eth_bond_active_slaves_get(t->bond_port, act,
 						  RTE_MAX_ETHPORTS);
 	json_t *o = json_object(), *members = json_array();
-	uint64_t now = sw_now_ns();
+	uint64_t now = clock_mono_ns();
 
 	json_object_set_new(o, "name", json_string(t->name));
 	json_object_set_new(o, "port", t->port ? json_integer(t->port->id) :
@@ -547,15 +570,14 @@ json_t *sw_team_json(struct sw *sw, struct sw_team *t)
 		json_object_set_new(o, "hash",
 				    json_string(sw_team_hash_name(t->hash)));
 	json_object_set_new(o, "bond", json_string(t->bond_name));
-	json_object_set_new(o, "link", json_string(sw_team_any_up(t) ? "up" :
-									"down"));
+	json_object_set_new(o, "link",
+			    json_string(sw_team_any_up(t) ? "up" : "down"));
 	if (t->mode == BONDING_MODE_ACTIVE_BACKUP)
 		json_object_set_new(o, "active", t->active >= 0 ?
 				    json_string(t->m[t->active].name) :
 				    json_null());
-	json_object_set_new(o, "failovers", json_integer((json_int_t)t->failovers));
-	json_object_set_new(o, "recoveries",
-			    json_integer((json_int_t)t->recoveries));
+	JSON_COUNTER(o, *t, failovers);
+	JSON_COUNTER(o, *t, recoveries);
 	if (t->last_failover_ns) {
 		json_t *lf = json_object();
 		char when[32];
@@ -589,7 +611,8 @@ json_t *sw_team_json(struct sw *sw, struct sw_team *t)
 		json_object_set_new(mo, "name", json_string(m->name));
 		json_object_set_new(mo, "vdev", json_string(m->up.vdev));
 		json_object_set_new(mo, "ifname", json_string(m->up.ifname));
-		json_object_set_new(mo, "eth_port", json_integer(m->up.eth_port));
+		json_object_set_new(mo, "eth_port",
+				    json_integer(m->up.eth_port));
 		json_object_set_new(mo, "link", json_string(m->up.kernel_up ?
 							     "up" : "down"));
 		json_object_set_new(mo, "in_bond", json_boolean(m->in_bond));
@@ -599,18 +622,15 @@ json_t *sw_team_json(struct sw *sw, struct sw_team *t)
 			t->mode == BONDING_MODE_ACTIVE_BACKUP ?
 				(int)i == t->active :
 				m->in_bond && bond_active));
-		json_object_set_new(mo, "link_changes",
-				    json_integer((json_int_t)m->link_changes));
+		JSON_COUNTER(mo, *m, link_changes);
 		if (rte_eth_stats_get(m->up.eth_port, &es) == 0) {
-			json_object_set_new(mo, "rx_packets",
-					    json_integer((json_int_t)es.ipackets));
-			json_object_set_new(mo, "tx_packets",
-					    json_integer((json_int_t)es.opackets));
-			json_object_set_new(mo, "tx_errors",
-					    json_integer((json_int_t)es.oerrors));
+			json_counter_set(mo, "rx_packets", es.ipackets);
+			json_counter_set(mo, "tx_packets", es.opackets);
+			json_counter_set(mo, "tx_errors", es.oerrors);
 		}
 		if (t->mode == BONDING_MODE_8023AD)
-			json_object_set_new(mo, "lacp", sw_team_lacp_json(t, m));
+			json_object_set_new(mo, "lacp",
+					    sw_team_lacp_json(t, m));
 		json_array_append_new(members, mo);
 	}
 	json_object_set_new(o, "members", members);

@@ -29,33 +29,61 @@
 #define SW_RX_DESC	1024
 #define SW_TX_DESC	1024
 
-static unsigned sw_ethdev_rx(struct sw_port *p, struct rte_mbuf **pkts,
+/* ---- the uplink port kind ---- */
+
+static unsigned sw_uplink_rx(struct sw_port *p, struct rte_mbuf **pkts,
 			     unsigned n)
 {
-	return rte_eth_rx_burst(p->eth_port, 0, pkts, (uint16_t)n);
+	const struct sw_uplink *u = p->priv;
+
+	return rte_eth_rx_burst(u->eth_port, 0, pkts, (uint16_t)n);
 }
 
-static unsigned sw_ethdev_tx(struct sw_port *p, struct rte_mbuf **pkts,
+static unsigned sw_uplink_tx(struct sw_port *p, struct rte_mbuf **pkts,
 			     unsigned n)
 {
-	return rte_eth_tx_burst(p->eth_port, 0, pkts, (uint16_t)n);
+	const struct sw_uplink *u = p->priv;
+
+	return rte_eth_tx_burst(u->eth_port, 0, pkts, (uint16_t)n);
+}
+
+static void sw_uplink_json(struct sw_port *p, json_t *o)
+{
+	const struct sw_uplink *u = p->priv;
+
+	json_object_set_new(o, "vdev", json_string(u->vdev));
+	json_object_set_new(o, "ifname", json_string(u->ifname));
+	json_object_set_new(o, "eth_port", json_integer(u->eth_port));
 }
 
 static void sw_uplink_destroy(struct sw_port *p)
 {
-	if (p->uplink) {
-		sw_uplink_release(p->uplink);
-		free(p->uplink);
+	struct sw_uplink *u = p->priv;
+
+	if (u) {
+		sw_uplink_release(u);
+		free(u);
 	}
 	free(p);
 }
 
-const struct sw_port_ops sw_ethdev_ops = {
+/* Its link: sw_linkwatch.c follows the kernel interface or the PMD. */
+static const struct sw_port_ops sw_uplink_ops = {
 	.kind = "uplink",
-	.rx_burst = sw_ethdev_rx,
-	.tx_burst = sw_ethdev_tx,
+	.rx_burst = sw_uplink_rx,
+	.tx_burst = sw_uplink_tx,
+	.json = sw_uplink_json,
+	.kernel_link = sw_linkwatch_uplink_kernel,
+	.poll_link = sw_linkwatch_uplink_poll,
 	.destroy = sw_uplink_destroy,
 };
+
+struct sw_uplink *sw_uplink_of(struct sw_port *p)
+{
+	return p->ops == &sw_uplink_ops ? p->priv : NULL;
+}
+
+/* ---- the ethdev underneath (also a team's members) ---- */
 
 /* The value of "iface=" in a vdev argument list, if any. */
 static void sw_vdev_ifname(const char *args, char *ifname, size_t len)
@@ -174,6 +202,7 @@ int sw_uplink_add(struct sw *sw, const char *name, const char *vdev,
 		  const struct vlan_port_cfg *vlan, char *err, size_t errlen)
 {
 	struct rte_ether_addr mac;
+	struct sw_uplink *u;
 	struct sw_port *p;
 	int id, ret;
 
@@ -191,35 +220,35 @@ int sw_uplink_add(struct sw *sw, const char *name, const char *vdev,
 		return id;
 	}
 	p = calloc(1, sizeof(*p));
-	if (!p || !(p->uplink = calloc(1, sizeof(*p->uplink)))) {
+	u = calloc(1, sizeof(*u));
+	if (!p || !u) {
 		free(p);
+		free(u);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	ret = sw_uplink_probe(p->uplink, vdev);
+	ret = sw_uplink_probe(u, vdev);
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot create vdev \"%s\": %s", vdev,
 			 strerror(-ret));
 		goto fail;
 	}
-	ret = sw_ethdev_start(sw, p->uplink->eth_port);
+	ret = sw_ethdev_start(sw, u->eth_port);
 	if (ret < 0) {
-		snprintf(err, errlen, "cannot start %s: %s",
-			 p->uplink->devname, strerror(-ret));
+		snprintf(err, errlen, "cannot start %s: %s", u->devname,
+			 strerror(-ret));
 		goto fail;
 	}
 	p->sw = sw;
 	p->id = (unsigned)id;
 	snprintf(p->name, sizeof(p->name), "%s", name);
-	p->kind = SW_PORT_UPLINK;
-	p->ops = &sw_ethdev_ops;
-	p->eth_port = p->uplink->eth_port;
+	p->ops = &sw_uplink_ops;
+	p->priv = u;
 	p->vlan = *vlan;
 	p->admin_up = true;
-	atomic_store(&p->link_up, p->uplink->ifname[0] ?
-					  p->uplink->kernel_up :
-					  sw_ethdev_link(p->eth_port));
-	if (rte_eth_macaddr_get(p->eth_port, &mac) == 0)
+	atomic_store(&p->link_up, u->ifname[0] ? u->kernel_up :
+						 sw_ethdev_link(u->eth_port));
+	if (rte_eth_macaddr_get(u->eth_port, &mac) == 0)
 		memcpy(p->mac, mac.addr_bytes, 6);
 	ret = sw_port_add(sw, p);
 	if (ret < 0) {
@@ -227,12 +256,12 @@ int sw_uplink_add(struct sw *sw, const char *name, const char *vdev,
 		goto fail;
 	}
 	log_info("uplink %s: %s (port %u, kernel if %s, link %s)", name, vdev,
-		 p->eth_port, p->uplink->ifname[0] ? p->uplink->ifname : "-",
+		 u->eth_port, u->ifname[0] ? u->ifname : "-",
 		 atomic_load(&p->link_up) ? "up" : "down");
 	return 0;
 fail:
-	sw_uplink_release(p->uplink);
-	free(p->uplink);
+	sw_uplink_release(u);
+	free(u);
 	free(p);
 	return ret;
 }

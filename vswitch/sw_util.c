@@ -1,42 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Parsing and formatting the switch's small value types: MAC addresses,
- * VLAN port specifications and VID lists, and the clock.
+ * Parsing and formatting VLAN port specifications and VID lists (the
+ * command line's --uplink-vlan, the control socket's "vlan", show-vlans).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "vswitch/sw.h"
-
-uint64_t sw_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-void sw_mac_str(const uint8_t mac[6], char out[18])
-{
-	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
-		 mac[2], mac[3], mac[4], mac[5]);
-}
-
-int sw_mac_parse(const char *s, uint8_t mac[6])
-{
-	unsigned v[6];
-	char tail;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3],
-		   &v[4], &v[5], &tail) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)v[i];
-	return 0;
-}
 
 static int sw_vid_parse(const char *s, const char **end, uint16_t *vid)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * VM ports: the attach socket (wire/PROTOCOL.md) and the packet-channel
- * port kind.
+ * VM ports: the attach socket (wire/PROTOCOL.md), whose connections
+ * create the pktchan (sw_chanport.c) and pv (sw_pvport.c) port kinds.
  *
  * One SOCK_SEQPACKET connection carries one port, and the port lives
  * exactly as long as the connection: HELLO, ATTACH (with fds), then the
@@ -10,9 +10,10 @@
  * loses its connection (and port); nothing else is affected. Everything
  * here runs on the control thread's evloop.
  *
- * Port kinds are a table: the pv and vf kinds add a create function that
- * turns the ATTACH message (regions, fds) into a struct sw_port with their
- * own sw_port_ops.
+ * Port kinds are a table: each kind's create function turns the ATTACH
+ * message (regions, fds) into a struct sw_port with its own sw_port_ops;
+ * the vf kind adds a line. What a kind says on the connection after
+ * ATTACH goes to its attach_msg op.
  */
 #include <errno.h>
 #include <poll.h>
@@ -23,12 +24,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <rte_mbuf.h>
-
 #define LOG_SUBSYS "vmport"
 #include "core/evloop.h"
+#include "base/json_counters.h"
 #include "base/log.h"
-#include "wire/pktchan.h"
 #include "vswitch/sw.h"
 
 /* Half-open connections count too: a client cannot exhaust our fds. */
@@ -57,164 +56,16 @@ struct sw_vmlisten {
 	uint64_t accepted, refused;
 };
 
-struct sw_vmport {
-	struct pktchan *ch;
-	struct sw_vmconn *conn;
-	struct rte_mempool *pool;
-};
-
-/* ---- the packet-channel port kind (forwarding thread) ---- */
-
-static unsigned sw_pktchan_rx(struct sw_port *p, struct rte_mbuf **pkts,
-			      unsigned n)
-{
-	struct sw_vmport *v = p->vmport;
-	unsigned got = 0;
-
-	while (got < n) {
-		const void *frame;
-		uint16_t len;
-		struct rte_mbuf *m;
-		char *dst;
-
-		if (pktchan_peek(v->ch, &frame, &len) < 0)
-			break;
-		m = rte_pktmbuf_alloc(v->pool);
-		if (!m) {
-			p->st.rx_nombuf++;
-			break;		/* the frame stays for the next round */
-		}
-		dst = rte_pktmbuf_append(m, len);
-		if (!dst) {
-			/* Bigger than an mbuf: count it and let it go. */
-			rte_pktmbuf_free(m);
-			p->st.rx_packets++;
-			p->st.rx_bytes += len;
-			p->st.drops[FWD_DROP_OVERSIZED]++;
-			pktchan_release(v->ch, 1);
-			continue;
-		}
-		/*
-		 * One copy out of shared memory: everything after this looks
-		 * at our private copy, which the peer cannot change.
-		 */
-		memcpy(dst, frame, len);
-		pktchan_release(v->ch, 1);
-		pkts[got++] = m;
-	}
-	return got;
-}
-
-static unsigned sw_pktchan_tx(struct sw_port *p, struct rte_mbuf **pkts,
-			      unsigned n)
-{
-	const void *frames[SW_BURST];
-	uint16_t lens[SW_BURST];
-	unsigned sent;
-
-	if (n > SW_BURST)
-		n = SW_BURST;
-	for (unsigned i = 0; i < n; i++) {
-		frames[i] = rte_pktmbuf_mtod(pkts[i], const void *);
-		lens[i] = rte_pktmbuf_data_len(pkts[i]);
-	}
-	sent = pktchan_send_burst(p->vmport->ch, frames, lens, n);
-	rte_pktmbuf_free_bulk(pkts, sent);
-	return sent;
-}
-
-static int sw_pktchan_wait_fd(struct sw_port *p)
-{
-	return pktchan_wait_fd(p->vmport->ch);
-}
-
-static bool sw_pktchan_arm_wait(struct sw_port *p)
-{
-	return pktchan_arm_wait(p->vmport->ch);
-}
-
-static bool sw_pktchan_broken(struct sw_port *p)
-{
-	return pktchan_broken(p->vmport->ch);
-}
-
-static void sw_pktchan_destroy(struct sw_port *p)
-{
-	if (p->vmport) {
-		if (p->vmport->conn)
-			p->vmport->conn->port = NULL;
-		pktchan_destroy(p->vmport->ch);
-		free(p->vmport);
-	}
-	free(p);
-}
-
-static const struct sw_port_ops sw_pktchan_ops = {
-	.kind = "pktchan",
-	.rx_burst = sw_pktchan_rx,
-	.tx_burst = sw_pktchan_tx,
-	.wait_fd = sw_pktchan_wait_fd,
-	.arm_wait = sw_pktchan_arm_wait,
-	.broken = sw_pktchan_broken,
-	.destroy = sw_pktchan_destroy,
-};
-
-/* ATTACH of kind PKTCHAN: fds are memfd, kick_switch, kick_endpoint. */
-static int sw_pktchan_create(struct sw *sw, struct sw_vmconn *c,
-			     struct attach_msg *m, struct sw_port *p,
-			     char *err, size_t errlen)
-{
-	struct sw_vmport *v;
-
-	if (m->nfds != 3) {
-		snprintf(err, errlen, "pktchan needs 3 fds, got %u", m->nfds);
-		return -EBADF;
-	}
-	v = calloc(1, sizeof(*v));
-	if (!v) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	v->ch = pktchan_open(m->fds[0], m->fds[1], m->fds[2],
-			     PKTCHAN_SIDE_SWITCH);
-	if (!v->ch) {
-		int ret = -errno;
-
-		snprintf(err, errlen, "bad packet channel: %s",
-			 strerror(errno));
-		free(v);
-		return ret < 0 ? ret : -EINVAL;
-	}
-	/* The channel owns the fds now. */
-	for (unsigned i = 0; i < m->nfds; i++)
-		m->fds[i] = -1;
-	m->nfds = 0;
-	v->conn = c;
-	v->pool = sw->pool;
-	p->vmport = v;
-	p->kind = SW_PORT_PKTCHAN;
-	p->ops = &sw_pktchan_ops;
-	return 0;
-}
-
 /* ---- port kinds the attach protocol can create ---- */
-
-static int sw_pv_create(struct sw *sw, struct sw_vmconn *c,
-			struct attach_msg *m, struct sw_port *p, char *err,
-			size_t errlen)
-{
-	return sw_pvport_create(sw, c->fd, m, p, err, errlen);
-}
 
 static const struct sw_vmkind {
 	uint16_t kind;
 	const char *name;
-	int (*create)(struct sw *sw, struct sw_vmconn *c,
-		      struct attach_msg *m, struct sw_port *p, char *err,
-		      size_t errlen);
+	int (*create)(struct sw *sw, int conn_fd, struct attach_msg *m,
+		      struct sw_port *p, char *err, size_t errlen);
 } sw_vmkinds[] = {
-	{ ATTACH_KIND_PKTCHAN, "pktchan", sw_pktchan_create },
-	{ ATTACH_KIND_PV, "pv", sw_pv_create },
+	{ ATTACH_KIND_PKTCHAN, "pktchan", sw_chanport_create },
+	{ ATTACH_KIND_PV, "pv", sw_pvport_create },
 	/* ATTACH_KIND_VF: its issue adds it here. */
 };
 
@@ -236,9 +87,8 @@ static void sw_vmconn_close(struct sw_vmconn *c, const char *why)
 
 	if (c->port) {
 		sw_port_remove(sw, c->port, why);
-		c->port = NULL;		/* pktchan's destroy did; pv's does not */
-	}
-	else if (c->state != SW_VC_ATTACHED)
+		c->port = NULL;
+	} else if (c->state != SW_VC_ATTACHED)
 		log_debug("attach client %s gone: %s",
 			  c->client[0] ? c->client : "?", why);
 	evloop_del_fd(sw->loop, c->fd);
@@ -348,7 +198,7 @@ static int sw_vmconn_attach(struct sw_vmconn *c, struct attach_msg *m)
 	}
 	p->admin_up = true;
 	atomic_store(&p->link_up, true);
-	ret = kind->create(sw, c, m, p, err, sizeof(err));
+	ret = kind->create(sw, c->fd, m, p, err, sizeof(err));
 	if (ret < 0) {
 		free(p);
 		goto refuse;
@@ -389,14 +239,15 @@ static int sw_vmconn_msg(struct sw_vmconn *c, struct attach_msg *m)
 		if (c->state == SW_VC_ATTACHED)
 			return -ECONNRESET;	/* a clean goodbye */
 		break;
-	case ATTACH_MSG_PV_CONFIG:
-	case ATTACH_MSG_PV_RESET:
-		/* The pv kind's own conversation after ATTACH. */
-		if (c->state == SW_VC_ATTACHED && c->port &&
-		    c->port->kind == SW_PORT_PV)
-			return sw_pvport_msg(c->sw, c->port, c->fd, m);
-		break;
 	default:
+		/* The kind's own conversation after ATTACH (pv: PV_CONFIG). */
+		if (c->state == SW_VC_ATTACHED && c->port &&
+		    c->port->ops->attach_msg) {
+			int ret = c->port->ops->attach_msg(c->port, c->fd, m);
+
+			if (ret != -ENOMSG)
+				return ret;
+		}
 		break;
 	}
 	sw_vmconn_error(c, m->hdr.seq, EPROTO, "unexpected message");
@@ -473,12 +324,36 @@ static void sw_vmlisten_event(void *opaque, int fd, uint32_t revents)
 	}
 }
 
-void sw_vmport_disconnect(struct sw *sw, struct sw_port *p)
+/* The connection that holds @p, or NULL. */
+static struct sw_vmconn *sw_vmconn_of(const struct sw_port *p)
 {
-	if (p->vmport && p->vmport->conn)
-		sw_vmconn_close(p->vmport->conn, "packet channel broken");
+	struct sw_vmlisten *l = p->sw->vmlisten;
+
+	for (struct sw_vmconn *c = l ? l->conns : NULL; c; c = c->next)
+		if (c->port == p)
+			return c;
+	return NULL;
+}
+
+void sw_vmport_disconnect(struct sw_port *p, const char *why)
+{
+	struct sw_vmconn *c = sw_vmconn_of(p);
+
+	if (c)
+		sw_vmconn_close(c, why);
 	else
-		sw_port_remove(sw, p, "packet channel broken");
+		sw_port_remove(p->sw, p, why);
+}
+
+/*
+ * Called on the forwarding thread for show-ports, while the control
+ * thread (the only one that changes connections) waits in sw_fwd_exec.
+ */
+const char *sw_vmport_client(struct sw_port *p)
+{
+	struct sw_vmconn *c = sw_vmconn_of(p);
+
+	return c ? c->client : "";
 }
 
 int sw_vmlisten_start(struct sw *sw, const char *path)
@@ -544,25 +419,7 @@ json_t *sw_vmlisten_json(struct sw *sw)
 		return o;
 	json_object_set_new(o, "path", json_string(l->path));
 	json_object_set_new(o, "connections", json_integer(l->nconns));
-	json_object_set_new(o, "accepted", json_integer((json_int_t)l->accepted));
-	json_object_set_new(o, "refused", json_integer((json_int_t)l->refused));
-	return o;
-}
-
-json_t *sw_vmport_chan_json(struct sw_port *p)
-{
-	struct pktchan_stats st;
-	json_t *o = json_object();
-
-	pktchan_get_stats(p->vmport->ch, &st);
-	json_object_set_new(o, "client", json_string(
-		p->vmport->conn ? p->vmport->conn->client : ""));
-	json_object_set_new(o, "tx_full", json_integer((json_int_t)st.tx_full));
-	json_object_set_new(o, "tx_refused",
-			    json_integer((json_int_t)st.tx_refused));
-	json_object_set_new(o, "kicks_sent",
-			    json_integer((json_int_t)st.kicks_sent));
-	json_object_set_new(o, "rx_pending",
-			    json_integer(pktchan_rx_pending(p->vmport->ch)));
+	JSON_COUNTER(o, *l, accepted);
+	JSON_COUNTER(o, *l, refused);
 	return o;
 }

@@ -12,6 +12,7 @@ add_executable(iopath-switch
 	sw_announce.c
 	sw_capture.c
 	sw_vmport.c
+	sw_chanport.c
 	sw_pvport.c
 	sw_stats.c
 	sw_ctl.c
@@ -21,6 +22,7 @@ add_executable(iopath-switch
 # (MACHINE-NOTES.md). The other PMDs are loaded at run time.
 target_link_libraries(iopath-switch PRIVATE
 	iopath_vswitch_core iopath_wire iopath_ctlsock iopath_pv_backend
+	iopath_base
 	PkgConfig::DPDK PkgConfig::PCAP
 	rte_bus_vdev rte_net_bond
 	Threads::Threads)

@@ -28,6 +28,7 @@
 #define LOG_SUBSYS "switch"
 #include "core/ctl.h"
 #include "core/evloop.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "vswitch/sw.h"
 
@@ -53,7 +54,8 @@ static void usage(FILE *f)
 "         [--uplink NAME=VDEV_ARGS]... e.g. up0=net_af_packet0,iface=veth0\n"
 "         [--team NAME:mode=active-backup|balance-xor|802.3ad"
 "[,hash=l2|l23|l34],members=UP0+UP1[+...]]...\n"
-"         [--uplink-vlan NAME=access:VID|trunk[:native=VID][:allowed=LIST]]...\n"
+"         [--uplink-vlan NAME=access:VID|trunk[:native=VID]"
+"[:allowed=LIST]]...\n"
 "         [--mtu 1500] [--fdb-max N] [--fdb-aging SECONDS] [--poll]\n"
 "         [--log FILE] [--hugepages] [--debug] [-- extra EAL args]\n");
 }
@@ -139,7 +141,89 @@ static void sw_parse_team(struct sw_opts *o, const char *arg)
 		die("--team %s: no members", t->name);
 }
 
-static void sw_parse_args(struct sw_opts *o, int argc, char **argv)
+/* --uplink-vlan values, applied once every uplink and team is known. */
+struct sw_vlan_args {
+	char *arg[SW_MAX_UPLINKS + SW_MAX_TEAMS];
+	unsigned n;
+};
+
+static void sw_opts_defaults(struct sw_opts *o)
+{
+	o->mtu = 1500;
+	o->fdb_max = FDB_DEFAULT_MAX;
+	o->fdb_aging_ns = FDB_DEFAULT_AGING_NS;
+	o->uplinks = calloc(SW_MAX_UPLINKS, sizeof(*o->uplinks));
+	o->teams = calloc(SW_MAX_TEAMS, sizeof(*o->teams));
+	if (!o->uplinks || !o->teams)
+		die("out of memory");
+}
+
+/* One option (getopt's @c) of the switch itself. */
+static void sw_parse_option(struct sw_opts *o, struct sw_vlan_args *va,
+			    int c, char *arg)
+{
+	char *end;
+
+	switch (c) {
+	case 'n':
+		o->name = arg;
+		break;
+	case 's':
+		o->attach_path = arg;
+		break;
+	case 'c':
+		o->ctl_path = arg;
+		break;
+	case 'u':
+		sw_parse_uplink(o, arg);
+		break;
+	case 't':
+		sw_parse_team(o, arg);
+		break;
+	case 'v':
+		if (va->n == sizeof(va->arg) / sizeof(*va->arg))
+			die("too many --uplink-vlan");
+		va->arg[va->n++] = arg;
+		break;
+	case 'M':
+		o->mtu = (unsigned)strtoul(arg, &end, 10);
+		if (*end || o->mtu < 68 || o->mtu > 9000)
+			die("--mtu %s: want 68..9000", arg);
+		break;
+	case 'F':
+		o->fdb_max = (unsigned)strtoul(arg, &end, 10);
+		if (*end || o->fdb_max < 1 || o->fdb_max > FDB_MAX_LIMIT)
+			die("--fdb-max %s: want 1..%u", arg, FDB_MAX_LIMIT);
+		break;
+	case 'A':
+		o->fdb_aging_ns = strtoull(arg, &end, 10) * 1000000000ull;
+		if (*end)
+			die("--fdb-aging %s: seconds", arg);
+		break;
+	case 'p':
+		o->poll = true;
+		break;
+	case 'l':
+		o->log_path = arg;
+		break;
+	case 'H':
+		o->hugepages = true;
+		break;
+	case 'd':
+		log_set_level(LOG_LEVEL_DEBUG);
+		break;
+	case 'h':
+		usage(stdout);
+		exit(0);
+	default:
+		usage(stderr);
+		exit(2);
+	}
+}
+
+/* The switch's options; what follows them ("--" ...) goes to the EAL. */
+static void sw_parse_options(struct sw_opts *o, struct sw_vlan_args *va,
+			     int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "name", required_argument, NULL, 'n' },
@@ -158,88 +242,27 @@ static void sw_parse_args(struct sw_opts *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static char *vlan_args[SW_MAX_UPLINKS + SW_MAX_TEAMS];
-	unsigned nvlan = 0;
 	int c;
 
-	o->mtu = 1500;
-	o->fdb_max = FDB_DEFAULT_MAX;
-	o->fdb_aging_ns = FDB_DEFAULT_AGING_NS;
-	o->uplinks = calloc(SW_MAX_UPLINKS, sizeof(*o->uplinks));
-	o->teams = calloc(SW_MAX_TEAMS, sizeof(*o->teams));
-	if (!o->uplinks || !o->teams)
-		die("out of memory");
-	while ((c = getopt_long(argc, argv, "+h", lopts, NULL)) != -1) {
-		char *end;
+	while ((c = getopt_long(argc, argv, "+h", lopts, NULL)) != -1)
+		sw_parse_option(o, va, c, optarg);
+	o->eal_argc = argc - optind;
+	o->eal_argv = argv + optind;
+}
 
-		switch (c) {
-		case 'n':
-			o->name = optarg;
-			break;
-		case 's':
-			o->attach_path = optarg;
-			break;
-		case 'c':
-			o->ctl_path = optarg;
-			break;
-		case 'u':
-			sw_parse_uplink(o, optarg);
-			break;
-		case 't':
-			sw_parse_team(o, optarg);
-			break;
-		case 'v':
-			if (nvlan == sizeof(vlan_args) / sizeof(*vlan_args))
-				die("too many --uplink-vlan");
-			vlan_args[nvlan++] = optarg;
-			break;
-		case 'M':
-			o->mtu = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->mtu < 68 || o->mtu > 9000)
-				die("--mtu %s: want 68..9000", optarg);
-			break;
-		case 'F':
-			o->fdb_max = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->fdb_max < 1 || o->fdb_max > FDB_MAX_LIMIT)
-				die("--fdb-max %s: want 1..%u", optarg,
-				    FDB_MAX_LIMIT);
-			break;
-		case 'A':
-			o->fdb_aging_ns = strtoull(optarg, &end, 10) *
-					  1000000000ull;
-			if (*end)
-				die("--fdb-aging %s: seconds", optarg);
-			break;
-		case 'p':
-			o->poll = true;
-			break;
-		case 'l':
-			o->log_path = optarg;
-			break;
-		case 'H':
-			o->hugepages = true;
-			break;
-		case 'd':
-			log_set_level(LOG_LEVEL_DEBUG);
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			exit(2);
-		}
-	}
+static void sw_check_required(const struct sw_opts *o)
+{
 	if (!o->name || !o->attach_path || !o->ctl_path) {
 		usage(stderr);
 		exit(2);
 	}
 	if (strlen(o->name) >= 64 || strchr(o->name, '/'))
 		die("--name %s: too long or has a '/'", o->name);
-	o->eal_argc = argc - optind;
-	o->eal_argv = argv + optind;
+}
 
-	/* Team members come from --uplink and are not ports themselves. */
+/* Team members come from --uplink and are not ports themselves. */
+static void sw_resolve_team_members(struct sw_opts *o)
+{
 	for (unsigned t = 0; t < o->nteams; t++) {
 		struct sw_team_spec *ts = &o->teams[t];
 
@@ -256,37 +279,49 @@ static void sw_parse_args(struct sw_opts *o, int argc, char **argv)
 			snprintf(ts->vdevs[m], SW_VDEV_MAX, "%s", u->vdev);
 		}
 	}
-	for (unsigned i = 0; i < nvlan; i++) {
-		char *eq = strchr(vlan_args[i], '=');
-		struct vlan_port_cfg cfg;
-		struct sw_uplink_spec *u;
-		bool found = false;
+}
 
-		if (!eq)
-			die("--uplink-vlan %s: want NAME=SPEC", vlan_args[i]);
-		*eq = '\0';
-		if (sw_vlan_parse(eq + 1, &cfg) < 0)
-			die("--uplink-vlan %s: bad VLAN spec %s", vlan_args[i],
-			    eq + 1);
-		u = sw_spec_uplink(o, vlan_args[i]);
-		if (u && u->used)
-			die("--uplink-vlan %s: a team member; set the team's",
-			    vlan_args[i]);
-		if (u) {
-			u->has_vlan = true;
-			u->vlan = cfg;
+/* --uplink-vlan NAME=SPEC: NAME is a stand-alone uplink or a team. */
+static void sw_apply_vlan(struct sw_opts *o, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	struct vlan_port_cfg cfg;
+	struct sw_uplink_spec *u;
+	bool found = false;
+
+	if (!eq)
+		die("--uplink-vlan %s: want NAME=SPEC", arg);
+	*eq = '\0';
+	if (sw_vlan_parse(eq + 1, &cfg) < 0)
+		die("--uplink-vlan %s: bad VLAN spec %s", arg, eq + 1);
+	u = sw_spec_uplink(o, arg);
+	if (u && u->used)
+		die("--uplink-vlan %s: a team member; set the team's", arg);
+	if (u) {
+		u->has_vlan = true;
+		u->vlan = cfg;
+		found = true;
+	}
+	for (unsigned t = 0; t < o->nteams; t++)
+		if (strcmp(o->teams[t].name, arg) == 0) {
+			o->teams[t].has_vlan = true;
+			o->teams[t].vlan = cfg;
 			found = true;
 		}
-		for (unsigned t = 0; t < o->nteams; t++)
-			if (strcmp(o->teams[t].name, vlan_args[i]) == 0) {
-				o->teams[t].has_vlan = true;
-				o->teams[t].vlan = cfg;
-				found = true;
-			}
-		if (!found)
-			die("--uplink-vlan %s: no such uplink or team",
-			    vlan_args[i]);
-	}
+	if (!found)
+		die("--uplink-vlan %s: no such uplink or team", arg);
+}
+
+static void sw_parse_args(struct sw_opts *o, int argc, char **argv)
+{
+	struct sw_vlan_args va = { .n = 0 };
+
+	sw_opts_defaults(o);
+	sw_parse_options(o, &va, argc, argv);
+	sw_check_required(o);
+	sw_resolve_team_members(o);
+	for (unsigned i = 0; i < va.n; i++)
+		sw_apply_vlan(o, va.arg[i]);
 }
 
 /* The EAL's arguments: ours, then the user's after "--". */
@@ -403,7 +438,8 @@ static void sw_shutdown(struct sw *sw)
 	sw_linkwatch_stop(sw);
 	for (unsigned i = 0; i < SW_MAX_PORTS; i++)
 		if (sw->ports[i])
-			sw_port_remove(sw, sw->ports[i], "switch shutting down");
+			sw_port_remove(sw, sw->ports[i],
+				       "switch shutting down");
 	sw_fwd_stop(sw);
 	sw_fwd_free(sw);
 	evloop_del_fd(sw->loop, sw->reap_fd);
@@ -433,7 +469,7 @@ int main(int argc, char **argv)
 	log_set_ident(ident);
 	if (sw.opts.log_path && (ret = log_open_file(sw.opts.log_path)) < 0)
 		die("--log %s: %s", sw.opts.log_path, strerror(-ret));
-	sw.start_ns = sw_now_ns();
+	sw.start_ns = clock_mono_ns();
 
 	ret = sw_eal_init(&sw.opts, argv[0]);
 	if (ret < 0)
@@ -485,7 +521,8 @@ int main(int argc, char **argv)
 	signal(SIGINT, sw_on_signal);
 	signal(SIGTERM, sw_on_signal);
 	log_info("ready: attach %s, control %s, %s", sw.opts.attach_path,
-		 sw.opts.ctl_path, sw.opts.poll ? "busy-poll" : "adaptive poll");
+		 sw.opts.ctl_path,
+		 sw.opts.poll ? "busy-poll" : "adaptive poll");
 
 	ret = evloop_run(sw.loop);
 	if (ret < 0)

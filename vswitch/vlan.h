@@ -24,8 +24,8 @@ enum vlan_mode {
 
 struct vlan_port_cfg {
 	enum vlan_mode mode;
-	uint16_t vid;		/* access: the VID; trunk: native VID, 0 = none */
-	uint64_t allowed[64];	/* trunk: bitmap of allowed VIDs (bit per VID) */
+	uint16_t vid;		/* access: the VID; trunk: native, 0 = none */
+	uint64_t allowed[64];	/* trunk: the allowed VIDs, a bit each */
 };
 
 /* Access port on @vid (1..4094). 0 or -EINVAL. */
