@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 
 static char log_ident[64] = "iopath";
@@ -86,11 +87,8 @@ void log_write(enum log_level level, const char *subsys, const char *fmt, ...)
 
 bool log_ratelimit_ok(struct log_ratelimit *rl)
 {
-	struct timespec ts;
-	uint64_t now;
+	uint64_t now = clock_mono_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	if (now - rl->window_start_ns > (uint64_t)rl->interval_ms * 1000000ull) {
 		if (rl->suppressed)
 			log_write(LOG_LEVEL_WARN, "log",

@@ -4,10 +4,10 @@
 #include <string.h>
 
 #define LOG_SUBSYS "boot"
+#include "base/log.h"
 #include "core/boot_setup.h"
 #include "core/elf_load.h"
 #include "core/guest_mem.h"
-#include "base/log.h"
 #include "cpu/vcpu.h"
 #include "guests/include/boot_info.h"
 

@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "elf"
+#include "base/log.h"
 #include "core/elf_load.h"
 #include "core/guest_mem.h"
-#include "base/log.h"
 
 #define ELF_MAX_PHDRS	64
 

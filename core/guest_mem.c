@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "mem"
-#include "core/guest_mem.h"
 #include "base/log.h"
+#include "core/guest_mem.h"
 
 #define HUGE_2M (2ull << 20)
 

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #define LOG_SUBSYS "iobus"
-#include "core/iobus.h"
 #include "base/log.h"
+#include "core/iobus.h"
 
 struct iobus_range {
 	uint64_t base;

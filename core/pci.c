@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "pci"
-#include "core/iobus.h"
 #include "base/log.h"
+#include "core/iobus.h"
 #include "core/pci.h"
 #include "core/pci_priv.h"
 #include "core/vdev.h"

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #define LOG_SUBSYS "vdev"
-#include "core/iobus.h"
 #include "base/log.h"
+#include "core/iobus.h"
 #include "core/pci.h"
 #include "core/vdev.h"
 #include "core/vmm.h"

@@ -13,12 +13,12 @@
 
 #define LOG_SUBSYS "vmm"
 #include "base/clock.h"
+#include "base/log.h"
 #include "core/boot_setup.h"
 #include "core/ctl.h"
 #include "core/elf_load.h"
 #include "core/evloop.h"
 #include "core/iobus.h"
-#include "base/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
 #include "core/vmm.h"

@@ -42,12 +42,12 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "tulip"
-#include "core/evloop.h"
 #include "base/json_counters.h"
 #include "base/log.h"
+#include "core/evloop.h"
+#include "core/nic_mac.h"
 #include "core/pci.h"
 #include "core/vdev.h"
-#include "core/nic_mac.h"
 #include "core/vmm.h"
 #include "emu-devices/tulip_priv.h"
 

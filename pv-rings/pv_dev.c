@@ -34,13 +34,13 @@
 #define LOG_SUBSYS "pvnet"
 #include "base/json_counters.h"
 #include "base/log.h"
+#include "core/nic_mac.h"
 #include "core/pci.h"
 #include "core/vdev.h"
-#include "core/nic_mac.h"
 #include "core/vmm.h"
 #include "cpu/kvm.h"
-#include "wire/pv_abi.h"
 #include "pv-rings/pv_dev.h"
+#include "wire/pv_abi.h"
 
 #define PV_BAR_REGS		0
 #define PV_BAR_NOTIFY		2

@@ -7,11 +7,11 @@
 
 #define LOG_SUBSYS "ctl"
 #include "base/clock.h"
-#include "core/ctl.h"
 #include "base/log.h"
+#include "core/ctl.h"
 #include "core/vmm.h"
-#include "vmm/vmm_ctl.h"
 #include "cpu/vcpu_state.h"
+#include "vmm/vmm_ctl.h"
 
 static int vmm_ctl_status(void *opaque, json_t *req, json_t *resp)
 {

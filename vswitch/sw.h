@@ -29,10 +29,10 @@
 
 #include <jansson.h>
 
-#include "wire/attach_proto.h"
 #include "vswitch/forward.h"
 #include "vswitch/frame_check.h"
 #include "vswitch/vlan.h"
+#include "wire/attach_proto.h"
 
 struct rte_mbuf;
 struct rte_mempool;

@@ -17,8 +17,8 @@
 #include <rte_mbuf.h>
 
 #include "base/json_counters.h"
-#include "wire/pktchan.h"
 #include "vswitch/sw.h"
+#include "wire/pktchan.h"
 
 struct sw_chanport {
 	struct pktchan *ch;

@@ -14,12 +14,12 @@
 #include <rte_mempool.h>
 
 #define LOG_SUBSYS "ctl"
-#include "core/ctl.h"
-#include "core/evloop.h"
 #include "base/clock.h"
 #include "base/json_counters.h"
 #include "base/log.h"
 #include "base/mac.h"
+#include "core/ctl.h"
+#include "core/evloop.h"
 #include "vswitch/sw.h"
 
 /* ---- request helpers ---- */

@@ -32,9 +32,9 @@
 #endif
 
 #define LOG_SUBSYS "linkwatch"
-#include "core/evloop.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "core/evloop.h"
 #include "vswitch/sw.h"
 
 struct sw_linkwatch {

@@ -37,11 +37,11 @@
 #include <rte_mbuf.h>
 
 #define LOG_SUBSYS "pvport"
-#include "core/evloop.h"
-#include "core/guest_mem.h"
 #include "base/efd.h"
 #include "base/json_counters.h"
 #include "base/log.h"
+#include "core/evloop.h"
+#include "core/guest_mem.h"
 #include "pv-rings/pv_backend.h"
 #include "vswitch/sw.h"
 

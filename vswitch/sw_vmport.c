@@ -25,9 +25,9 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "vmport"
-#include "core/evloop.h"
 #include "base/json_counters.h"
 #include "base/log.h"
+#include "core/evloop.h"
 #include "vswitch/sw.h"
 
 /* Half-open connections count too: a client cannot exhaust our fds. */

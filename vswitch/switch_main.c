@@ -26,10 +26,10 @@
 #include <rte_mbuf.h>
 
 #define LOG_SUBSYS "switch"
-#include "core/ctl.h"
-#include "core/evloop.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "core/ctl.h"
+#include "core/evloop.h"
 #include "vswitch/sw.h"
 
 #define SW_MBUFS	16383	/* 2^n - 1 is what rte_mempool likes */

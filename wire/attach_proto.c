@@ -18,8 +18,8 @@
 #define LOG_SUBSYS "attach"
 #include "base/clock.h"
 #include "base/log.h"
-#include "wire/pv_abi.h"
 #include "wire/attach_proto.h"
+#include "wire/pv_abi.h"
 
 /* How long the client waits for each answer of the switch. */
 #define ATTACH_CLIENT_TIMEOUT_MS	5000

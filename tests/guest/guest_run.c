@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "tests/guest/guest_run.h"
 
 struct buf {
@@ -38,14 +39,6 @@ static int buf_read(struct buf *b, int fd)
 	b->len += n;
 	b->p[b->len] = '\0';
 	return n > 0;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
 }
 
 static void parse_events(struct guest_result *r)
@@ -75,7 +68,7 @@ int guest_run(const char *const *argv, int timeout_s, struct guest_result *r)
 {
 	int out[2], err[2], wstatus;
 	struct buf bo = { 0 }, be = { 0 };
-	uint64_t deadline = now_ms() + timeout_s * 1000ull;
+	uint64_t deadline = clock_mono_ms() + timeout_s * 1000ull;
 	bool open_o = true, open_e = true;
 	pid_t pid;
 
@@ -99,7 +92,7 @@ int guest_run(const char *const *argv, int timeout_s, struct guest_result *r)
 			{ .fd = open_o ? out[0] : -1, .events = POLLIN },
 			{ .fd = open_e ? err[0] : -1, .events = POLLIN },
 		};
-		int64_t left = (int64_t)(deadline - now_ms());
+		int64_t left = (int64_t)(deadline - clock_mono_ms());
 
 		if (left <= 0) {
 			r->timed_out = true;
@@ -117,7 +110,7 @@ int guest_run(const char *const *argv, int timeout_s, struct guest_result *r)
 	close(err[0]);
 	/* The pipes can close before the process is gone: wait with a bound. */
 	while (waitpid(pid, &wstatus, WNOHANG) == 0) {
-		if (now_ms() > deadline) {
+		if (clock_mono_ms() > deadline) {
 			r->timed_out = true;
 			kill(pid, SIGKILL);
 			waitpid(pid, &wstatus, 0);

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/iobus.h"
 #include "base/log.h"
+#include "core/iobus.h"
 #include "core/pci.h"
 #include "core/vdev.h"
 #include "core/vmm.h"

@@ -17,17 +17,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "base/clock.h"
 #include "core/evloop.h"
 
 #define MS	1000000ull
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void efd_kick(int fd)
 {
@@ -146,7 +139,7 @@ static void test_timer_oneshot(void **state)
 {
 	struct evloop *loop = evloop_create();
 	struct counter c = { .loop = loop, .stop_at = -1 };
-	uint64_t t0 = now_ns();
+	uint64_t t0 = clock_mono_ns();
 	int64_t id;
 
 	id = evloop_add_timer(loop, 10 * MS, false, timer_count_cb, &c);
@@ -154,7 +147,7 @@ static void test_timer_oneshot(void **state)
 	watchdog(loop, 80 * MS);
 	assert_int_equal(evloop_run(loop), 0);
 	assert_int_equal(c.calls, 1);
-	assert_true(now_ns() - t0 >= 80 * MS);
+	assert_true(clock_mono_ns() - t0 >= 80 * MS);
 	/* A fired one-shot timer is gone. */
 	assert_int_equal(evloop_del_timer(loop, id), -ENOENT);
 	evloop_destroy(loop);
@@ -176,7 +169,7 @@ static void test_timer_periodic(void **state)
 {
 	struct evloop *loop = evloop_create();
 	struct counter c = { .loop = loop, .stop_at = 5 };
-	uint64_t t0 = now_ns();
+	uint64_t t0 = clock_mono_ns();
 	int64_t id;
 
 	id = evloop_add_timer(loop, 5 * MS, true, timer_count_cb, &c);
@@ -184,7 +177,7 @@ static void test_timer_periodic(void **state)
 	watchdog(loop, 2000 * MS);
 	assert_int_equal(evloop_run(loop), 0);
 	assert_int_equal(c.calls, 5);
-	assert_true(now_ns() - t0 >= 25 * MS);
+	assert_true(clock_mono_ns() - t0 >= 25 * MS);
 	assert_int_equal(evloop_del_timer(loop, id), 0);
 	assert_int_equal(evloop_del_timer(loop, id), -ENOENT);
 	evloop_destroy(loop);
@@ -325,13 +318,13 @@ static void *stopper(void *opaque)
 static void test_stop_from_thread(void **state)
 {
 	struct evloop *loop = evloop_create();
-	uint64_t t0 = now_ns();
+	uint64_t t0 = clock_mono_ns();
 	pthread_t t;
 
 	/* Nothing else to wake the loop: only the stop can end it. */
 	assert_int_equal(pthread_create(&t, NULL, stopper, loop), 0);
 	assert_int_equal(evloop_run(loop), 0);
-	assert_true(now_ns() - t0 >= 15 * MS);
+	assert_true(clock_mono_ns() - t0 >= 15 * MS);
 	assert_int_equal(pthread_join(t, NULL), 0);
 
 	/* A stop asked for before run() ends that run at once. */
