@@ -9,6 +9,10 @@
  * socket polls writable. A client that lets that buffer grow past
  * CTL_OUT_MAX (it sends requests but never reads answers) is dropped.
  * MSG_NOSIGNAL everywhere: a vanished client is an error code, not SIGPIPE.
+ *
+ * Only the server's owner may connect (base/usock.h): the socket is 0600
+ * and every client's SO_PEERCRED is checked on accept; another user gets
+ * one error line and is hung up on.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +28,7 @@
 #define LOG_SUBSYS "ctl"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/usock.h"
 #include "core/ctl.h"
 #include "core/evloop.h"
 
@@ -391,11 +395,35 @@ static void ctl_refuse(int fd)
 	close(fd);
 }
 
+/* Only the server's owner and root may talk to it (base/usock.h). */
+static bool ctl_peer_allowed(int fd)
+{
+	char msg[160];
+	uid_t uid = (uid_t)-1;
+	int ret = usock_peer_check(fd, &uid);
+
+	if (ret == 0)
+		return true;
+	snprintf(msg, sizeof(msg), "{\"ok\":false,\"error\":\"permission "
+		 "denied: uid %d is not this server's owner (uid %u) or "
+		 "root\"}\n", uid == (uid_t)-1 ? -1 : (int)uid,
+		 (unsigned)geteuid());
+	log_guest_warn("refusing client of uid %d: %s",
+		       uid == (uid_t)-1 ? -1 : (int)uid, strerror(-ret));
+	if (send(fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		/* it cannot even take that: nothing more to do */
+	}
+	close(fd);
+	return false;
+}
+
 static void ctl_accept_one(struct ctl *ctl, int fd)
 {
 	struct ctl_client *c;
 	unsigned i;
 
+	if (!ctl_peer_allowed(fd))
+		return;
 	for (i = 0; i < CTL_MAX_CLIENTS; i++)
 		if (!ctl->clients[i])
 			break;
@@ -444,16 +472,15 @@ static void ctl_listen_event(void *opaque, int fd, uint32_t revents)
 
 struct ctl *ctl_create(struct evloop *loop, const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
 	struct ctl *ctl;
+	char why[256];
 	int err;
 
 	if (!loop || !path || !*path) {
 		errno = EINVAL;
 		return NULL;
 	}
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (strlen(path) >= sizeof(ctl->path)) {
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
@@ -462,26 +489,14 @@ struct ctl *ctl_create(struct evloop *loop, const char *path)
 		return NULL;
 	ctl->loop = loop;
 	strcpy(ctl->path, path);
-	strcpy(sa.sun_path, path);
 
-	/* Replace a stale socket, but never some other kind of file. */
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			err = EEXIST;
-			goto fail_free;
-		}
-		unlink(path);
-	}
-	ctl->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
-				SOCK_CLOEXEC, 0);
+	/* 0600, and a stale socket of ours is the only file replaced. */
+	ctl->listen_fd = usock_listen(path, SOCK_STREAM, CTL_MAX_CLIENTS, why,
+				      sizeof(why));
 	if (ctl->listen_fd < 0) {
-		err = errno;
+		err = -ctl->listen_fd;
+		log_err("%s", why);
 		goto fail_free;
-	}
-	if (bind(ctl->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(ctl->listen_fd, CTL_MAX_CLIENTS) < 0) {
-		err = errno;
-		goto fail_close;
 	}
 	err = -evloop_add_fd(loop, ctl->listen_fd, POLLIN, ctl_listen_event,
 			     ctl);
@@ -491,7 +506,6 @@ struct ctl *ctl_create(struct evloop *loop, const char *path)
 
 fail_unlink:
 	unlink(path);
-fail_close:
 	close(ctl->listen_fd);
 fail_free:
 	free(ctl);

@@ -9,6 +9,13 @@
  * Clients are untrusted: lines over CTL_LINE_MAX, bad JSON, unknown
  * commands get an error answer (too long: the client is dropped), and a
  * client that vanishes costs nothing. The server serves several clients.
+ *
+ * Access is the server owner's (base/usock.h): the socket is mode 0600,
+ * and a client whose SO_PEERCRED uid is neither the server's nor root
+ * gets {"ok":false,"error":"permission denied: ..."} and is hung up on.
+ * So whatever a command does with a path or a device string it is given
+ * (the switch's capture file, an uplink's vdev), the caller could have
+ * done as the server's user: commands need no per-client rights check.
  */
 
 #include <jansson.h>
@@ -27,8 +34,11 @@ struct ctl;
 typedef int (*ctl_cmd_fn)(void *opaque, json_t *req, json_t *resp);
 
 /*
- * Listen on @path (an existing socket file there is replaced; the file is
- * removed by ctl_destroy). Returns NULL with errno set.
+ * Listen on @path, mode 0600. A file already there is replaced only if it
+ * is a stale socket of ours (nobody listens); otherwise NULL with errno
+ * EEXIST (not a socket), EPERM (another user's) or EADDRINUSE (a live
+ * server), and the reason logged. The file is removed by ctl_destroy.
+ * Returns NULL with errno set.
  */
 struct ctl *ctl_create(struct evloop *loop, const char *path);
 void ctl_destroy(struct ctl *ctl);

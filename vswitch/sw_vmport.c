@@ -14,6 +14,14 @@
  * message (regions, fds) into a struct sw_port with its own sw_port_ops;
  * the vf kind adds a line. What a kind says on the connection after
  * ATTACH goes to its attach_msg op.
+ *
+ * Only the switch's owner may attach (base/usock.h): the socket is 0600,
+ * a stale socket of ours is the only file it replaces, and each
+ * connection's SO_PEERCRED is checked on accept. A connection that has
+ * not attached within SW_VMCONN_ATTACH_MS is closed, and at most
+ * SW_VMCONN_PENDING_MAX wait at once: a new one closes the oldest that
+ * has not even said HELLO (or, failing that, the oldest waiting), so
+ * silent connections cannot lock out the next VM.
  */
 #include <errno.h>
 #include <poll.h>
@@ -25,13 +33,19 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "vmport"
+#include "base/clock.h"
 #include "base/json_counters.h"
 #include "base/log.h"
+#include "base/usock.h"
 #include "core/evloop.h"
 #include "vswitch/sw.h"
 
+/* Connections that have not attached yet: how many, and for how long. */
+#define SW_VMCONN_PENDING_MAX	16
+#define SW_VMCONN_ATTACH_MS	2000
+#define SW_VMCONN_SWEEP_NS	(250 * 1000000ull)
 /* Half-open connections count too: a client cannot exhaust our fds. */
-#define SW_VMCONN_MAX	(SW_MAX_PORTS + 16)
+#define SW_VMCONN_MAX	(SW_MAX_PORTS + SW_VMCONN_PENDING_MAX)
 
 enum sw_vmconn_state {
 	SW_VC_HELLO,		/* waiting for HELLO */
@@ -44,6 +58,7 @@ struct sw_vmconn {
 	struct sw *sw;
 	int fd;
 	enum sw_vmconn_state state;
+	uint64_t since_ms;		/* accepted at (clock_mono_ms) */
 	char client[ATTACH_NAME_MAX];
 	struct sw_port *port;
 };
@@ -53,7 +68,12 @@ struct sw_vmlisten {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct sw_vmconn *conns;
 	unsigned nconns;
+	unsigned npending;		/* not SW_VC_ATTACHED */
+	int64_t sweep_timer;		/* 0: not armed */
 	uint64_t accepted, refused;
+	uint64_t denied;		/* not the switch's owner */
+	uint64_t timed_out;		/* no ATTACH in time */
+	uint64_t evicted;		/* made room for a newer one */
 };
 
 /* ---- port kinds the attach protocol can create ---- */
@@ -99,6 +119,8 @@ static void sw_vmconn_close(struct sw_vmconn *c, const char *why)
 			break;
 		}
 	l->nconns--;
+	if (c->state != SW_VC_ATTACHED)
+		l->npending--;
 	free(c);
 }
 
@@ -212,6 +234,7 @@ static int sw_vmconn_attach(struct sw_vmconn *c, struct attach_msg *m)
 	}
 	c->port = p;
 	c->state = SW_VC_ATTACHED;
+	sw->vmlisten->npending--;
 	ack.port_id = p->id;
 	return attach_msg_send(c->fd, ATTACH_MSG_ATTACH_ACK, m->hdr.seq, &ack,
 			       sizeof(ack), NULL, 0);
@@ -286,41 +309,137 @@ static void sw_vmconn_event(void *opaque, int fd, uint32_t revents)
 	}
 }
 
-static void sw_vmlisten_event(void *opaque, int fd, uint32_t revents)
+/* Rather give up @a than @b? One that has not said HELLO before one
+ * that has (a VMM sends HELLO and ATTACH at once); then the older. */
+static bool sw_vmconn_worse(const struct sw_vmconn *a,
+			    const struct sw_vmconn *b)
+{
+	bool a_idle = a->state == SW_VC_HELLO;
+	bool b_idle = b->state == SW_VC_HELLO;
+
+	if (a_idle != b_idle)
+		return a_idle;
+	return a->since_ms <= b->since_ms;
+}
+
+/* The waiting connection to give up for a newer one. */
+static struct sw_vmconn *sw_vmconn_victim(struct sw_vmlisten *l)
+{
+	struct sw_vmconn *worst = NULL;
+
+	for (struct sw_vmconn *c = l->conns; c; c = c->next)
+		if (c->state != SW_VC_ATTACHED &&
+		    (!worst || sw_vmconn_worse(c, worst)))
+			worst = c;
+	return worst;
+}
+
+static void sw_vmlisten_sweep(void *opaque);
+
+/* A sweep in SW_VMCONN_SWEEP_NS while connections wait. */
+static void sw_vmlisten_arm(struct sw *sw)
+{
+	struct sw_vmlisten *l = sw->vmlisten;
+	int64_t id;
+
+	if (l->sweep_timer || !l->npending)
+		return;
+	id = evloop_add_timer(sw->loop, SW_VMCONN_SWEEP_NS, false,
+			      sw_vmlisten_sweep, sw);
+	if (id > 0)
+		l->sweep_timer = id;
+}
+
+/* Close connections that have not attached within SW_VMCONN_ATTACH_MS. */
+static void sw_vmlisten_sweep(void *opaque)
 {
 	struct sw *sw = opaque;
 	struct sw_vmlisten *l = sw->vmlisten;
+	uint64_t now = clock_mono_ms();
+	struct sw_vmconn *c, *next;
 
+	l->sweep_timer = 0;
+	for (c = l->conns; c; c = next) {
+		next = c->next;
+		if (c->state == SW_VC_ATTACHED ||
+		    now - c->since_ms < SW_VMCONN_ATTACH_MS)
+			continue;
+		l->timed_out++;
+		log_guest_warn("attach client %s: no ATTACH within %d ms: "
+			       "closed", c->client[0] ? c->client : "?",
+			       SW_VMCONN_ATTACH_MS);
+		sw_vmconn_error(c, 0, ETIMEDOUT, "no ATTACH in time");
+		sw_vmconn_close(c, "attach timeout");
+	}
+	sw_vmlisten_arm(sw);
+}
+
+/* Take connection @cfd, if its peer may attach and there is room. */
+static void sw_vmlisten_take(struct sw *sw, int cfd)
+{
+	struct sw_vmlisten *l = sw->vmlisten;
+	struct sw_vmconn *c;
+	uid_t uid = (uid_t)-1;
+	int ret = usock_peer_check(cfd, &uid);
+
+	if (ret < 0) {
+		struct attach_error e = { .err = EACCES };
+
+		l->denied++;
+		snprintf(e.msg, sizeof(e.msg), "permission denied: uid %d "
+			 "is not the switch's owner or root",
+			 uid == (uid_t)-1 ? -1 : (int)uid);
+		log_guest_warn("attach connection of uid %d refused: %s",
+			       uid == (uid_t)-1 ? -1 : (int)uid,
+			       strerror(-ret));
+		attach_msg_send(cfd, ATTACH_MSG_ERROR, 0, &e, sizeof(e), NULL,
+				0);
+		close(cfd);
+		return;
+	}
+	if (l->npending >= SW_VMCONN_PENDING_MAX) {
+		c = sw_vmconn_victim(l);
+		l->evicted++;
+		log_guest_warn("%u attach connections waiting: closing the "
+			       "oldest idle one", l->npending);
+		sw_vmconn_error(c, 0, EAGAIN, "too many waiting connections");
+		sw_vmconn_close(c, "made room for a newer connection");
+	}
+	if (l->nconns >= SW_VMCONN_MAX || !(c = calloc(1, sizeof(*c)))) {
+		l->refused++;
+		log_guest_warn("attach connection refused: %u open",
+			       l->nconns);
+		close(cfd);
+		return;
+	}
+	c->sw = sw;
+	c->fd = cfd;
+	c->since_ms = clock_mono_ms();
+	if (evloop_add_fd(sw->loop, cfd, POLLIN, sw_vmconn_event, c) < 0) {
+		close(cfd);
+		free(c);
+		return;
+	}
+	c->next = l->conns;
+	l->conns = c;
+	l->nconns++;
+	l->npending++;
+	l->accepted++;
+	sw_vmlisten_arm(sw);
+}
+
+static void sw_vmlisten_event(void *opaque, int fd, uint32_t revents)
+{
 	for (;;) {
 		int cfd = accept4(fd, NULL, NULL,
 				  SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct sw_vmconn *c;
 
 		if (cfd < 0) {
 			if (errno == EINTR)
 				continue;
 			return;		/* EAGAIN, or a transient error */
 		}
-		if (l->nconns >= SW_VMCONN_MAX ||
-		    !(c = calloc(1, sizeof(*c)))) {
-			l->refused++;
-			log_guest_warn("attach connection refused: %u open",
-				       l->nconns);
-			close(cfd);
-			continue;
-		}
-		c->sw = sw;
-		c->fd = cfd;
-		if (evloop_add_fd(sw->loop, cfd, POLLIN, sw_vmconn_event,
-				  c) < 0) {
-			close(cfd);
-			free(c);
-			continue;
-		}
-		c->next = l->conns;
-		l->conns = c;
-		l->nconns++;
-		l->accepted++;
+		sw_vmlisten_take(opaque, cfd);
 	}
 }
 
@@ -358,29 +477,21 @@ const char *sw_vmport_client(struct sw_port *p)
 
 int sw_vmlisten_start(struct sw *sw, const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct sw_vmlisten *l;
+	char why[256];
 	int ret;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (strlen(path) >= sizeof(l->path))
 		return -ENAMETOOLONG;
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
 	snprintf(l->path, sizeof(l->path), "%s", path);
-	l->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		       0);
+	/* 0600; replaces only a stale socket of ours (a previous run's) */
+	l->fd = usock_listen(path, SOCK_SEQPACKET, 16, why, sizeof(why));
 	if (l->fd < 0) {
-		ret = -errno;
-		free(l);
-		return ret;
-	}
-	unlink(path);	/* a stale socket from a previous run */
-	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(l->fd, 16) < 0) {
-		ret = -errno;
-		close(l->fd);
+		ret = l->fd;
+		log_err("%s", why);
 		free(l);
 		return ret;
 	}
@@ -403,6 +514,8 @@ void sw_vmlisten_stop(struct sw *sw)
 		return;
 	while (l->conns)
 		sw_vmconn_close(l->conns, "switch shutting down");
+	if (l->sweep_timer)
+		evloop_del_timer(sw->loop, l->sweep_timer);
 	evloop_del_fd(sw->loop, l->fd);
 	close(l->fd);
 	unlink(l->path);
@@ -419,7 +532,11 @@ json_t *sw_vmlisten_json(struct sw *sw)
 		return o;
 	json_object_set_new(o, "path", json_string(l->path));
 	json_object_set_new(o, "connections", json_integer(l->nconns));
+	json_object_set_new(o, "waiting", json_integer(l->npending));
 	JSON_COUNTER(o, *l, accepted);
 	JSON_COUNTER(o, *l, refused);
+	JSON_COUNTER(o, *l, denied);
+	JSON_COUNTER(o, *l, timed_out);
+	JSON_COUNTER(o, *l, evicted);
 	return o;
 }

@@ -3,7 +3,10 @@
  * The control socket on a real unix socket in a temporary directory, with
  * the event loop on its own thread: commands, error answers, clients that
  * misbehave (bad JSON, oversized lines, never reading), several clients,
- * too many clients, the client helper's timeout.
+ * too many clients, the client helper's timeout. Who may connect: the
+ * socket is 0600, another user is refused even when the file's mode lets
+ * him in (SO_PEERCRED; run as root to check it), and the path is
+ * replaced only when it holds a stale socket of ours.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -448,6 +452,111 @@ static void test_call_timeout(void **state)
 	json_decref(req);
 }
 
+/* Made 0600 whatever the umask, as documented. */
+static void test_socket_mode(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st;
+
+	assert_int_equal(lstat(f->path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(st.st_uid, geteuid());
+}
+
+#define NOBODY	65534
+
+/*
+ * In a child: become nobody, send a request, read until the server hangs
+ * up. 0 if what came back was one "permission denied" error line. (No
+ * cmocka asserts here: a failing one would run the rest of the tests in
+ * the child.)
+ */
+static int other_user_call(const char *path)
+{
+	static const char req[] = "{\"cmd\":\"echo\"}\n";
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[512];
+	size_t len = 0;
+	json_t *a;
+	int fd, ok;
+
+	if (setgid(NOBODY) || setuid(NOBODY))
+		return 2;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	strcpy(sa.sun_path, path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return 3;
+	if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) < 0) {
+		/* hung up already: what it said first is still to read */
+	}
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 2000) != 1)
+			return 4;	/* neither answered nor hung up */
+		n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(buf) - 1)
+			return 5;
+	}
+	buf[len] = '\0';
+	a = json_loads(buf, JSON_DISABLE_EOF_CHECK, NULL);
+	ok = a && json_is_false(json_object_get(a, "ok")) &&
+	     strstr(json_string_value(json_object_get(a, "error")) ?: "",
+		    "permission denied") && strchr(buf, '\n') == buf + len - 1;
+	json_decref(a);
+	return ok ? 0 : 6;
+}
+
+/*
+ * Another user gets one "permission denied" line and EOF, and the server
+ * goes on serving. The directory and socket are opened up so that only
+ * the peer-credential check stands between him and the commands.
+ */
+static void test_other_user_refused(void **state)
+{
+	struct fixture *f = *state;
+	json_t *req = json_pack("{s:s}", "cmd", "echo");
+	json_t *a;
+	pid_t pid;
+	int st;
+
+	if (geteuid() != 0) {
+		json_decref(req);
+		skip();		/* only root can become another user */
+	}
+	assert_int_equal(chmod(f->dir, 0711), 0);
+	assert_int_equal(chmod(f->path, 0666), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(other_user_call(f->path));
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	/* the owner (and root) still get in */
+	a = ctl_call(f->path, req, 2000);
+	assert_ok(a);
+	json_decref(a);
+	json_decref(req);
+	chmod(f->dir, 0700);
+}
+
+/* A socket file at @path that nobody listens on: a dead server's. */
+static void stale_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strcpy(sa.sun_path, path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+}
+
 /* No fixture: creating over existing files. */
 static void test_create_paths(void **state)
 {
@@ -464,22 +573,44 @@ static void test_create_paths(void **state)
 	ctl = ctl_create(loop, path);
 	assert_non_null(ctl);
 	ctl_destroy(ctl);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	{
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-		strcpy(sa.sun_path, path);
-		assert_int_equal(bind(fd, (struct sockaddr *)&sa,
-				      sizeof(sa)), 0);
-	}
-	close(fd);
+	stale_socket(path);
 	ctl = ctl_create(loop, path);
 	assert_non_null(ctl);
 	ctl_destroy(ctl);
 
+	/* A live server's socket is not stale: refused, and it stays. */
+	ctl = ctl_create(loop, path);
+	assert_non_null(ctl);
+	assert_null(ctl_create(loop, path));
+	assert_int_equal(errno, EADDRINUSE);
+	{
+		struct stat st;
+
+		assert_int_equal(lstat(path, &st), 0);
+		assert_true(S_ISSOCK(st.st_mode));
+	}
+	ctl_destroy(ctl);
+
+	/* Another user's stale socket is his, not ours to replace. */
+	if (geteuid() == 0) {
+		ctl = ctl_create(loop, path);
+		assert_non_null(ctl);
+		ctl_destroy(ctl);
+		stale_socket(path);
+		assert_int_equal(lchown(path, NOBODY, NOBODY), 0);
+		assert_null(ctl_create(loop, path));
+		assert_int_equal(errno, EPERM);
+		unlink(path);
+	}
+
 	/* Anything else there is not ours to remove. */
 	fd = open(path, O_CREAT | O_WRONLY, 0600);
 	close(fd);
+	assert_null(ctl_create(loop, path));
+	assert_int_equal(errno, EEXIST);
+	unlink(path);
+	/* Nor is what a symlink points at. */
+	assert_int_equal(symlink("/nonexistent-iopath", path), 0);
 	assert_null(ctl_create(loop, path));
 	assert_int_equal(errno, EEXIST);
 	unlink(path);
@@ -512,6 +643,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_call_timeout, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_socket_mode, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_other_user_refused,
+						setup, teardown),
 		cmocka_unit_test(test_create_paths),
 	};
 
