@@ -6,7 +6,10 @@
  * foreground until Ctrl-C, `iopath lab down` (SIGTERM to it) or a child's
  * death (per the topology's on_exit); then it tears everything down.
  * The state file lets `lab status`/`lab down` find it, and lets `lab down`
- * clean up alone if the supervisor itself was killed.
+ * clean up alone if the supervisor itself was killed. Run directories are
+ * private to their user (lab_rundir.c); a state file that is not ours, or
+ * that names anything but our lab's files, namespace and links, is
+ * refused, and a pid is signalled only if it still runs our program.
  */
 #ifndef IOPATH_CLI_LAB_H
 #define IOPATH_CLI_LAB_H
@@ -20,7 +23,6 @@
 #define LAB_PROCS_MAX	(TOPO_HOSTS_MAX + TOPO_VMS_MAX)
 #define LAB_LINKS_MAX	(TOPO_HOSTS_MAX * TOPO_UPLINKS_MAX)
 #define LAB_PATH_MAX	256
-#define LAB_RUNDIR_FMT	"/tmp/iopath-lab-%s"
 
 enum lab_proc_kind { LAB_PROC_SWITCH, LAB_PROC_VM };
 
@@ -37,7 +39,9 @@ struct lab_proc {
 
 struct lab {
 	struct topo t;
-	char rundir[64];		/* LAB_RUNDIR_FMT: paths fit */
+	/* BASE/lab-NAME (lab_rundir.c): at most 79 bytes, so that its
+	 * sockets' paths fit in a sockaddr_un (108) */
+	char rundir[80];
 	char bindir[LAB_PATH_MAX];
 	char netns[64];		/* fabric namespace, "" if none */
 	unsigned int nprocs, nlinks;
@@ -51,8 +55,12 @@ struct lab_up_opts {
 	bool quiet;
 };
 
-/* Fill @l's names (run dir, namespace, interfaces) from its topology. */
-void lab_init(struct lab *l, const struct topo *t, const char *bindir);
+/* Fill @l's names (run dir, namespace, interfaces) from its topology.
+ * 0, or -errno with @err saying why (no usable run directory). */
+int lab_init(struct lab *l, const struct topo *t, const char *bindir,
+	     char *err, size_t errlen);
+/* Is @ifname one of the root-side veth names lab @name makes? */
+bool lab_net_link_ours(const char *name, const char *ifname);
 
 /* lab_net.c: run `ip ARGS...` (no shell); 0 or -EIO. */
 int lab_net_ip(bool quiet, const char *const *args);
@@ -71,8 +79,11 @@ pid_t lab_proc_spawn_tied(char *const argv[], const char *out,
 			  const char *log);
 /* SIGTERM, then SIGKILL after @grace_ms; reaps our own children. */
 void lab_proc_stop(pid_t pid, int grace_ms, bool child);
-/* True if @pid runs a program whose argv[0] ends in @prog (pid reuse). */
-bool lab_proc_is(pid_t pid, const char *prog);
+/* May we signal @pid as one of our lab's processes? It runs as our uid,
+ * its argv[0] ends in @prog, and (if @opt) the argument after @opt is
+ * @val: a reused pid, or a pid a state file names, fails this. */
+bool lab_proc_ours(pid_t pid, const char *prog, const char *opt,
+		   const char *val);
 /* Describe a wait status ("exited 0", "killed by SIGKILL"). */
 void lab_proc_status_str(int status, char *buf, size_t len);
 /* Directory of the running iopath binary (the other tools live there). */
@@ -90,10 +101,29 @@ void lab_proc_child_init(pid_t parent, bool tied);
 int lab_proc_wait_path(pid_t pid, const char *path, int timeout_ms);
 
 /* lab_state.c: remove DPDK's runtime directory of --file-prefix @prefix
- * (a few flat files, left behind when a process is killed). */
+ * (a few flat files, left behind when a process is killed), if ours. */
 void lab_dpdk_prefix_remove(const char *prefix);
 /* Remove @path and everything under it (no symlinks followed). */
 void lab_tree_remove(const char *path);
+
+/* lab_rundir.c: run directories (where, and whether to trust them). */
+/* A lab name as topology files allow it (no '/', no leading '.'). */
+bool lab_name_ok(const char *name);
+/* The base of our run directories into @buf; with @create, made (0700)
+ * if absent. Checked as lab_dir_check does: 0, or -errno and @err. */
+int lab_rundir_base(char *buf, size_t len, bool create, char *err,
+		    size_t errlen);
+/* Lab @name's run directory (BASE/lab-NAME) into @buf; not made. */
+int lab_rundir_of(const char *name, char *buf, size_t len, char *err,
+		  size_t errlen);
+/* 0 if @dir is a directory (not a symlink) of our uid that group and
+ * others cannot use; -ENOENT if absent; else -errno and @err says why. */
+int lab_dir_check(const char *dir, char *err, size_t errlen);
+/* Make run directory @dir anew, mode 0700 (an old one of ours and what
+ * it holds is removed; one that is not ours is refused). */
+int lab_rundir_fresh(const char *dir, char *err, size_t errlen);
+/* Is @path a file directly in @dir (one component, not hidden)? */
+bool lab_path_in(const char *dir, const char *path);
 
 /* lab_up.c */
 int lab_up(const struct topo *t, const char *bindir,
@@ -101,10 +131,14 @@ int lab_up(const struct topo *t, const char *bindir,
 
 /* lab_state.c */
 int lab_state_write(const struct lab *l, pid_t supervisor, const char *state);
-/* Load the state of lab @name, or of the only lab when @name is NULL. */
+/* Load the state of lab @name, or of the only lab when @name is NULL.
+ * -ENOENT if there is none; any other error means a state file or run
+ * directory that is not ours or not sane: refused, @err says why. */
 int lab_state_read(const char *name, struct lab *l, pid_t *supervisor,
 		   char *state, size_t statelen, char *err, size_t errlen);
 void lab_state_remove(const struct lab *l);
+/* Is @pid a live lab supervisor (`iopath lab up`) of ours? */
+bool lab_supervisor_alive(pid_t pid);
 int lab_status(const char *name, bool json);
 int lab_down(const char *name);
 /* Tear down from the state alone (the supervisor is gone). */

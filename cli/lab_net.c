@@ -6,6 +6,7 @@
  * Done with iproute2 (argv, no shell): the same commands an engineer
  * would type, and the ones the system tests use.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,13 +26,18 @@ static unsigned int lab_hash(const char *s)
 	return h & 0xffff;
 }
 
-void lab_init(struct lab *l, const struct topo *t, const char *bindir)
+int lab_init(struct lab *l, const struct topo *t, const char *bindir,
+	     char *err, size_t errlen)
 {
 	unsigned int hash = lab_hash(t->name);
+	int rc;
 
 	memset(l, 0, sizeof(*l));
 	l->t = *t;
-	snprintf(l->rundir, sizeof(l->rundir), LAB_RUNDIR_FMT, t->name);
+	rc = lab_rundir_of(t->name, l->rundir, sizeof(l->rundir), err,
+			   errlen);
+	if (rc)
+		return rc;
 	snprintf(l->bindir, sizeof(l->bindir), "%s", bindir);
 	for (unsigned int v = 0; v < t->nvms; v++)
 		if (!l->t.vms[v].image[0] &&
@@ -46,6 +52,18 @@ void lab_init(struct lab *l, const struct topo *t, const char *bindir)
 		for (unsigned int u = 0; u < t->hosts[h].nuplinks; u++)
 			snprintf(l->ifaces[h][u], sizeof(l->ifaces[h][u]),
 				 "ip%04xh%uu%u", hash, h % 10u, u % 10u);
+	return 0;
+}
+
+bool lab_net_link_ours(const char *name, const char *ifname)
+{
+	char want[16];
+
+	/* "ip" HASH "h" digit "u" digit, as lab_init names them */
+	snprintf(want, sizeof(want), "ip%04xh", lab_hash(name));
+	return strlen(ifname) == 10 && !strncmp(ifname, want, 7) &&
+	       isdigit((unsigned char)ifname[7]) && ifname[8] == 'u' &&
+	       isdigit((unsigned char)ifname[9]);
 }
 
 int lab_net_ip(bool quiet, const char *const *args)

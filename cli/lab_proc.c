@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,7 +47,9 @@ static pid_t proc_spawn(char *const argv[], const char *out, const char *log,
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		int wr = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+		/* in a run directory of ours; never through a symlink */
+		int wr = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+			 O_NOFOLLOW;
 		int fo = open(out, wr, 0644);
 		int fl = open(log, wr, 0644);
 		int fn = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -85,9 +88,8 @@ int lab_proc_run(char *const argv[], const char *log)
 	if (pid == 0) {
 		/* a short command: it keeps our signal mask and terminal */
 		if (log) {
-			int fl = open(log,
-				      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-				      0644);
+			int fl = open(log, O_WRONLY | O_CREAT | O_APPEND |
+				      O_CLOEXEC | O_NOFOLLOW, 0644);
 
 			if (fl < 0)
 				_exit(126);
@@ -153,26 +155,54 @@ void lab_proc_stop(pid_t pid, int grace_ms, bool child)
 			nanosleep(&ts, NULL);
 }
 
-bool lab_proc_is(pid_t pid, const char *prog)
+/* @pid's command line (NUL-separated arguments) into @buf; its length,
+ * or 0 if it cannot be read. */
+static size_t proc_cmdline(pid_t pid, char *buf, size_t len)
 {
-	char path[64], buf[512];
+	char path[64];
 	ssize_t n;
-	size_t pl = strlen(prog), al;
 	int fd;
 
 	if (pid <= 0)
-		return false;
+		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return 0;
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return 0;
 	buf[n] = '\0';
-	al = strlen(buf);	/* argv[0] */
-	return al >= pl && !strcmp(buf + al - pl, prog);
+	return (size_t)n;
+}
+
+static bool argv0_is(const char *argv0, const char *prog)
+{
+	size_t pl = strlen(prog), al = strlen(argv0);
+
+	return al >= pl && !strcmp(argv0 + al - pl, prog);
+}
+
+bool lab_proc_ours(pid_t pid, const char *prog, const char *opt,
+		   const char *val)
+{
+	char path[64], buf[4096];
+	struct stat st;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (pid <= 0 || stat(path, &st) || st.st_uid != geteuid())
+		return false;
+	n = proc_cmdline(pid, buf, sizeof(buf));
+	if (!n || !argv0_is(buf, prog))
+		return false;
+	if (!opt)
+		return true;
+	for (const char *a = buf; a < buf + n; a += strlen(a) + 1)
+		if (!strcmp(a, opt) && a + strlen(a) + 1 < buf + n)
+			return !strcmp(a + strlen(a) + 1, val);
+	return false;
 }
 
 void lab_proc_status_str(int status, char *buf, size_t len)

@@ -5,9 +5,18 @@
  * and `lab down` read it; `lab down` also uses it to clean up after a
  * supervisor that was itself killed. Written to a temporary file and
  * renamed, so a reader never sees half of it.
+ *
+ * What `lab down` does with it is what root can do: so it is read only
+ * from a run directory of ours (lab_rundir.c), only if it is ours (a
+ * regular file of our uid that nobody else may write), and only if it
+ * names nothing but this lab's things: files directly in its run
+ * directory, its own namespace and veth names, switch names of the lab.
+ * Anything else refuses the whole file. Pids are checked when acted on
+ * (lab_proc_ours): a stale lab's pids may have been reused since.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <glob.h>
 #include <jansson.h>
@@ -15,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,7 +44,7 @@ int lab_state_write(const struct lab *l, pid_t supervisor, const char *state)
 {
 	json_t *root, *procs = json_array(), *links = json_array();
 	char path[LAB_PATH_MAX + 32], tmp[LAB_PATH_MAX + 32];
-	int rc;
+	int fd, rc;
 
 	for (unsigned int i = 0; i < l->nprocs; i++)
 		json_array_append_new(procs, proc_json(&l->procs[i]));
@@ -48,7 +58,17 @@ int lab_state_write(const struct lab *l, pid_t supervisor, const char *state)
 		return -ENOMEM;
 	snprintf(path, sizeof(path), "%s/state.json", l->rundir);
 	snprintf(tmp, sizeof(tmp), "%s/.state.json.tmp", l->rundir);
-	rc = json_dump_file(root, tmp, JSON_INDENT(1)) ? -EIO : 0;
+	/* a fresh file of ours, whatever a crash left at that name */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		json_decref(root);
+		return -errno;
+	}
+	rc = json_dumpfd(root, fd, JSON_INDENT(1)) ? -EIO : 0;
+	if (close(fd) && !rc)
+		rc = -errno;
 	json_decref(root);
 	if (!rc && rename(tmp, path))
 		rc = -errno;
@@ -67,24 +87,35 @@ static json_int_t jint(json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
-/* Lab @name's state file, or the only lab's when @name is NULL. */
+/* Lab @name's state file, or the only lab's when @name is NULL; the
+ * lab's name goes to @lab. */
 static int lab_state_path(const char *name, char *path, size_t len,
-			  char *err, size_t errlen)
+			  char *lab, size_t lablen, char *err, size_t errlen)
 {
+	char base[LAB_PATH_MAX], pat[LAB_PATH_MAX + 32];
+	size_t blen;
 	glob_t g;
+	int rc;
 
 	if (name) {
-		for (const char *c = name; *c; c++)
-			if (*c == '/' || *c == '.') {
-				snprintf(err, errlen, "bad lab name '%s'",
-					 name);
-				return -EINVAL;
-			}
-		snprintf(path, len, LAB_RUNDIR_FMT "/state.json", name);
+		rc = lab_rundir_of(name, path, len, err, errlen);
+		if (rc)
+			return rc;
+		snprintf(lab, lablen, "%s", name);
+		if (strlen(path) + sizeof("/state.json") > len)
+			return -ENAMETOOLONG;
+		strcat(path, "/state.json");
 		return 0;
 	}
-	if (glob("/tmp/iopath-lab-*/state.json", 0, NULL, &g) ||
-	    g.gl_pathc == 0) {
+	rc = lab_rundir_base(base, sizeof(base), false, err, errlen);
+	if (rc == -ENOENT) {
+		snprintf(err, errlen, "no lab is up");
+		return rc;
+	}
+	if (rc)
+		return rc;
+	snprintf(pat, sizeof(pat), "%s/lab-*/state.json", base);
+	if (glob(pat, 0, NULL, &g) || g.gl_pathc == 0) {
 		snprintf(err, errlen, "no lab is up");
 		return -ENOENT;
 	}
@@ -95,17 +126,25 @@ static int lab_state_path(const char *name, char *path, size_t len,
 		globfree(&g);
 		return -EINVAL;
 	}
-	snprintf(path, len, "%s", g.gl_pathv[0]);
+	/* BASE/lab-NAME/state.json */
+	blen = strlen(base) + strlen("/lab-");
+	snprintf(lab, lablen, "%.*s", (int)(strlen(g.gl_pathv[0]) - blen -
+		 strlen("/state.json")), g.gl_pathv[0] + blen);
 	globfree(&g);
-	return 0;
+	if (!lab_name_ok(lab)) {
+		snprintf(err, errlen, "%s/lab-%s: not a lab name", base, lab);
+		return -EINVAL;
+	}
+	return lab_state_path(lab, path, len, lab, lablen, err, errlen);
 }
 
-static void proc_from_json(json_t *o, struct lab_proc *p)
+static int proc_from_json(json_t *o, struct lab_proc *p)
 {
 	const char *kind = json_string_value(json_object_get(o, "kind"));
 
-	p->kind = kind && !strcmp(kind, "switch") ? LAB_PROC_SWITCH :
-						    LAB_PROC_VM;
+	if (!kind || (strcmp(kind, "switch") && strcmp(kind, "vm")))
+		return -EINVAL;
+	p->kind = !strcmp(kind, "switch") ? LAB_PROC_SWITCH : LAB_PROC_VM;
 	copy_str(o, "name", p->name, sizeof(p->name));
 	copy_str(o, "ctl", p->ctl, sizeof(p->ctl));
 	copy_str(o, "sock", p->sock, sizeof(p->sock));
@@ -113,27 +152,76 @@ static void proc_from_json(json_t *o, struct lab_proc *p)
 	p->pid = (pid_t)jint(o, "pid");
 	p->exited = json_is_true(json_object_get(o, "exited"));
 	p->status = (int)jint(o, "status");
+	return 0;
 }
 
-int lab_state_read(const char *name, struct lab *l, pid_t *supervisor,
-		   char *state, size_t statelen, char *err, size_t errlen)
+/* Open @path only if it is a state file of ours: an fd, or -errno. */
+static int lab_state_open(const char *path, char *err, size_t errlen)
 {
-	char path[LAB_PATH_MAX + 32];
-	json_error_t je;
-	json_t *root, *a;
-	size_t i;
-	int rc;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
-	memset(l, 0, sizeof(*l));
-	rc = lab_state_path(name, path, sizeof(path), err, errlen);
-	if (rc)
+	if (fd < 0) {
+		int rc = -errno;
+
+		if (rc == -ENOENT)
+			snprintf(err, errlen, "%s: no such lab is up", path);
+		else
+			snprintf(err, errlen, "%s: %s%s", path,
+				 strerror(errno), rc == -ELOOP ?
+				 " (a symlink: refusing it)" : "");
 		return rc;
-	root = json_load_file(path, 0, &je);
-	if (!root) {
-		snprintf(err, errlen, "%s: %s", path, access(path, F_OK) ?
-			 "no such lab is up" : je.text);
-		return -ENOENT;
 	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 022)) {
+		snprintf(err, errlen, "%s is not a state file of ours (uid %u, "
+			 "mode %04o): refusing to act on it", path,
+			 (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+/* Does @l name only lab @name's own things? NULL, or what it names that
+ * is not. */
+static const char *lab_state_foreign(const struct lab *l, const char *name)
+{
+	char want[sizeof(l->netns)], pre[40];
+
+	if (strcmp(l->t.name, name))
+		return "another lab's name";
+	snprintf(want, sizeof(want), "iopath-%s-fabric", name);
+	if (l->netns[0] && strcmp(l->netns, want))
+		return l->netns;
+	for (unsigned int i = 0; i < l->nlinks; i++)
+		if (!lab_net_link_ours(name, l->links[i]))
+			return l->links[i];
+	snprintf(pre, sizeof(pre), "%s-", name);
+	for (unsigned int i = 0; i < l->nprocs; i++) {
+		const struct lab_proc *p = &l->procs[i];
+		const char *f[] = { p->ctl, p->sock, p->log };
+
+		if (p->kind == LAB_PROC_SWITCH &&
+		    (strncmp(p->name, pre, strlen(pre)) ||
+		     !lab_name_ok(p->name + strlen(pre))))
+			return p->name;
+		if (p->kind == LAB_PROC_VM && !lab_name_ok(p->name))
+			return p->name;
+		for (size_t k = 0; k < 3; k++)
+			if (f[k][0] && !lab_path_in(l->rundir, f[k]))
+				return f[k];
+	}
+	return NULL;
+}
+
+/* Fill @l from state @root; -EINVAL if its shape is wrong. */
+static int lab_state_parse(json_t *root, struct lab *l, pid_t *supervisor,
+			   char *state, size_t statelen)
+{
+	json_t *a;
+	size_t i;
+
 	copy_str(root, "lab", l->t.name, sizeof(l->t.name));
 	copy_str(root, "rundir", l->rundir, sizeof(l->rundir));
 	copy_str(root, "bindir", l->bindir, sizeof(l->bindir));
@@ -141,28 +229,87 @@ int lab_state_read(const char *name, struct lab *l, pid_t *supervisor,
 	copy_str(root, "state", state, statelen);
 	*supervisor = (pid_t)jint(root, "supervisor");
 	a = json_object_get(root, "processes");
-	for (i = 0; i < json_array_size(a) && i < LAB_PROCS_MAX; i++)
-		proc_from_json(json_array_get(a, i), &l->procs[i]);
+	if (json_array_size(a) > LAB_PROCS_MAX)
+		return -EINVAL;
+	for (i = 0; i < json_array_size(a); i++)
+		if (proc_from_json(json_array_get(a, i), &l->procs[i]))
+			return -EINVAL;
 	l->nprocs = (unsigned int)i;
 	a = json_object_get(root, "links");
-	for (i = 0; i < json_array_size(a) && i < LAB_LINKS_MAX; i++)
+	if (json_array_size(a) > LAB_LINKS_MAX)
+		return -EINVAL;
+	for (i = 0; i < json_array_size(a); i++)
 		snprintf(l->links[i], sizeof(l->links[i]), "%s",
 			 json_string_value(json_array_get(a, i)) ?: "");
 	l->nlinks = (unsigned int)i;
-	json_decref(root);
-	/* The rundir must be ours: the state file is not trusted to point
-	 * `lab down` at arbitrary paths. */
-	{
-		char want[LAB_PATH_MAX];
-
-		snprintf(want, sizeof(want), LAB_RUNDIR_FMT, l->t.name);
-		if (strcmp(want, l->rundir) || strchr(l->t.name, '/')) {
-			snprintf(err, errlen, "%s: inconsistent state file",
-				 path);
-			return -EINVAL;
-		}
-	}
 	return 0;
+}
+
+/* The state file of lab @name (NULL: the only one) as JSON, checked. */
+static json_t *lab_state_load(const char *name, struct lab *l,
+			      pid_t *supervisor, char *state, size_t statelen,
+			      char *err, size_t errlen, int *rcp)
+{
+	char path[LAB_PATH_MAX + 32], lab[TOPO_NAME_MAX + 8];
+	char dir[sizeof(l->rundir)];
+	const char *bad;
+	json_error_t je;
+	json_t *root;
+	int fd;
+
+	memset(l, 0, sizeof(*l));
+	*rcp = lab_state_path(name, path, sizeof(path), lab, sizeof(lab), err,
+			      errlen);
+	if (*rcp)
+		return NULL;
+	*rcp = lab_rundir_of(lab, dir, sizeof(dir), err, errlen);
+	if (!*rcp)
+		*rcp = lab_dir_check(dir, err, errlen);
+	if (*rcp == -ENOENT)
+		snprintf(err, errlen, "%s: no such lab is up", path);
+	if (*rcp)
+		return NULL;
+	fd = lab_state_open(path, err, errlen);
+	if (fd < 0) {
+		*rcp = fd;
+		return NULL;
+	}
+	root = json_loadfd(fd, 0, &je);
+	close(fd);
+	if (!root) {
+		snprintf(err, errlen, "%s: %s", path, je.text);
+		*rcp = -EINVAL;
+		return NULL;
+	}
+	*rcp = -EPERM;
+	bad = "a malformed list of processes or links";
+	if (!json_is_object(root) ||
+	    lab_state_parse(root, l, supervisor, state, statelen))
+		goto refuse;
+	bad = "another run directory";
+	if (strcmp(l->rundir, dir))
+		goto refuse;
+	bad = lab_state_foreign(l, lab);
+	if (!bad) {
+		*rcp = 0;
+		return root;
+	}
+refuse:
+	snprintf(err, errlen, "%s names %s, not its own lab's: refusing to "
+		 "act on it", path, bad);
+	json_decref(root);
+	return NULL;
+}
+
+int lab_state_read(const char *name, struct lab *l, pid_t *supervisor,
+		   char *state, size_t statelen, char *err, size_t errlen)
+{
+	int rc;
+	json_t *root = lab_state_load(name, l, supervisor, state, statelen,
+				      err, errlen, &rc);
+
+	json_decref(root);
+	return rc;
 }
 
 void lab_state_remove(const struct lab *l)
@@ -173,14 +320,20 @@ void lab_state_remove(const struct lab *l)
 	unlink(path);
 }
 
+static void unlink_socket(const char *path)
+{
+	struct stat st;
+
+	if (path[0] && !lstat(path, &st) && S_ISSOCK(st.st_mode))
+		unlink(path);
+}
+
 /* Sockets go; logs, consoles and stats stay for the post-mortem. */
 static void lab_remove_sockets(const struct lab *l)
 {
 	for (unsigned int i = 0; i < l->nprocs; i++) {
-		if (l->procs[i].ctl[0])
-			unlink(l->procs[i].ctl);
-		if (l->procs[i].sock[0])
-			unlink(l->procs[i].sock);
+		unlink_socket(l->procs[i].ctl);
+		unlink_socket(l->procs[i].sock);
 	}
 }
 
@@ -188,15 +341,24 @@ void lab_dpdk_prefix_remove(const char *prefix)
 {
 	char dir[LAB_PATH_MAX];
 	struct dirent *e;
+	struct stat st;
 	DIR *d;
+	int fd;
 
 	if (strchr(prefix, '/') || !prefix[0] || !strcmp(prefix, "..") ||
 	    !strcmp(prefix, "."))
 		return;
 	snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", prefix);
-	d = opendir(dir);
-	if (!d)
+	/* Another user's (DPDK makes it as its process's user) is not ours
+	 * to empty; nor is whatever a symlink there points at. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
 		return;
+	if (fstat(fd, &st) || st.st_uid != geteuid() ||
+	    !(d = fdopendir(fd))) {
+		close(fd);
+		return;
+	}
 	while ((e = readdir(d)))
 		if (e->d_name[0] != '.' ||
 		    (e->d_name[1] && strcmp(e->d_name, "..")))
@@ -223,6 +385,17 @@ void lab_tree_remove(const char *path)
 	nftw(path, tree_remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The program a process of the lab runs. */
+static const char *lab_proc_prog(const struct lab_proc *p)
+{
+	return p->kind == LAB_PROC_VM ? "iopath-vmm" : "iopath-switch";
+}
+
+bool lab_supervisor_alive(pid_t pid)
+{
+	return lab_proc_ours(pid, "iopath", "lab", "up");
+}
+
 void lab_teardown(struct lab *l, bool children)
 {
 
@@ -236,8 +409,8 @@ void lab_teardown(struct lab *l, bool children)
 				continue;
 			if (children)
 				lab_proc_stop(p->pid, 3000, true);
-			else if (lab_proc_is(p->pid, p->kind == LAB_PROC_VM ?
-					     "iopath-vmm" : "iopath-switch"))
+			else if (lab_proc_ours(p->pid, lab_proc_prog(p),
+					       "--ctl", p->ctl))
 				lab_proc_stop(p->pid, 3000, false);
 			p->exited = true;
 		}
@@ -287,44 +460,37 @@ int lab_status(const char *name, bool json)
 	struct lab l;
 	pid_t sup;
 	char state[32], err[256];
-	int rc = lab_state_read(name, &l, &sup, state, sizeof(state), err,
-				sizeof(err));
+	int rc;
+	json_t *root = lab_state_load(name, &l, &sup, state, sizeof(state),
+				      err, sizeof(err), &rc);
 
 	if (rc) {
 		fprintf(stderr, "iopath: %s\n", err);
 		return rc;
 	}
 	if (json) {
-		char path[LAB_PATH_MAX + 32];
-		FILE *f;
-		int c;
-
-		snprintf(path, sizeof(path), "%s/state.json", l.rundir);
-		f = fopen(path, "r");
-		if (!f)
-			return -errno;
-		while ((c = fgetc(f)) != EOF)
-			putchar(c);
-		fclose(f);
-		return 0;
+		/* what was checked, not the file again */
+		rc = json_dumpf(root, stdout, JSON_INDENT(1)) ? -EIO : 0;
+		json_decref(root);
+		return rc;
 	}
+	json_decref(root);
 	printf("lab %s: %s, supervisor pid %d%s, run dir %s\n", l.t.name, state,
-	       (int)sup, lab_proc_is(sup, "iopath") ? "" :
+	       (int)sup, lab_supervisor_alive(sup) ? "" :
 	       " (GONE: run `iopath lab down`)", l.rundir);
 	if (l.netns[0])
 		printf("  fabric namespace %s\n", l.netns);
 	for (unsigned int i = 0; i < l.nprocs; i++) {
 		struct lab_proc *p = &l.procs[i];
-		const char *prog = p->kind == LAB_PROC_VM ? "iopath-vmm" :
-			"iopath-switch";
 		char st[48];
 
 		if (p->exited)
 			lab_proc_status_str(p->status, st, sizeof(st));
 		else
 			snprintf(st, sizeof(st), "%s",
-				 lab_proc_is(p->pid, prog) ? "running" :
-							     "gone");
+				 lab_proc_ours(p->pid, lab_proc_prog(p),
+					       "--ctl", p->ctl) ? "running" :
+								  "gone");
 		printf("  %-6s %-20s pid %-7d %-16s log %s\n",
 		       p->kind == LAB_PROC_VM ? "vm" : "switch", p->name,
 		       (int)p->pid, st, p->log);
@@ -348,7 +514,7 @@ int lab_down(const char *name)
 		return rc;
 	}
 	snprintf(path, sizeof(path), "%s/state.json", l.rundir);
-	if (lab_proc_is(sup, "iopath")) {
+	if (lab_supervisor_alive(sup)) {
 		/* The supervisor tears down in order and removes the state
 		 * file last; give it what the children's grace periods add
 		 * up to. */
@@ -362,7 +528,8 @@ int lab_down(const char *name)
 		}
 		fprintf(stderr, "iopath: the supervisor (pid %d) did not "
 			"finish; cleaning up myself\n", (int)sup);
-		kill(sup, SIGKILL);
+		if (lab_supervisor_alive(sup))
+			kill(sup, SIGKILL);
 	}
 	lab_teardown(&l, false);
 	printf("lab %s is down\n", l.t.name);

@@ -288,17 +288,23 @@ static int lab_precheck(const struct lab *l)
 	return 0;
 }
 
-/* A lab of this name already up? Clean up a dead one's leftovers. */
+/* A lab of this name already up? Clean up a dead one's leftovers. A
+ * state file that is not ours stops us: nothing of it is acted on. */
 static int lab_check_previous(const char *name)
 {
 	struct lab old;
 	pid_t sup;
 	char state[32], err[256];
+	int rc = lab_state_read(name, &old, &sup, state, sizeof(state), err,
+				sizeof(err));
 
-	if (lab_state_read(name, &old, &sup, state, sizeof(state), err,
-			   sizeof(err)))
+	if (rc == -ENOENT)
 		return 0;
-	if (lab_proc_is(sup, "iopath")) {
+	if (rc) {
+		fprintf(stderr, "iopath: %s\n", err);
+		return rc;
+	}
+	if (lab_supervisor_alive(sup)) {
 		fprintf(stderr, "iopath: lab %s is already up (supervisor "
 			"pid %d): `iopath lab down --lab %s` first\n",
 			name, (int)sup, name);
@@ -337,7 +343,9 @@ static int lab_detach(struct lab *l)
 	setsid();
 	snprintf(path, sizeof(path), "%s/supervisor.log", l->rundir);
 	{
-		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		/* the run directory is new: so is this file */
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
+			      0644);
 		int nul = open("/dev/null", O_RDONLY);
 
 		if (fd >= 0) {
@@ -420,19 +428,25 @@ int lab_up(const struct topo *t, const char *bindir,
 	   const struct lab_up_opts *o)
 {
 	static struct lab l;
+	char err[LAB_PATH_MAX + 128];
 	sigset_t set;
 	int rc, notify = -1;
 
-	lab_init(&l, t, bindir);
+	rc = lab_init(&l, t, bindir, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "iopath: %s\n", err);
+		return rc;
+	}
 	rc = lab_precheck(&l);
+	if (!rc)
+		rc = lab_check_previous(t->name);
 	if (rc)
 		return rc;
-	rc = lab_check_previous(t->name);
-	if (rc)
+	/* private to us and new: nothing in it is someone else's */
+	rc = lab_rundir_fresh(l.rundir, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "iopath: %s\n", err);
 		return rc;
-	if (mkdir(l.rundir, 0700) && errno != EEXIST) {
-		fprintf(stderr, "iopath: %s: %s\n", l.rundir, strerror(errno));
-		return -errno;
 	}
 	if (o->detach) {
 		notify = lab_detach(&l);

@@ -50,6 +50,14 @@ static bool pid_gone(pid_t pid)
 	return pid > 0 && kill(pid, 0) && errno == ESRCH;
 }
 
+/* Is @path a file of our uid (not followed if a symlink)? */
+static bool path_ours(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st) && st.st_uid == geteuid();
+}
+
 void peers_sweep_stale(void)
 {
 	static const char *const dpdk_prefixes[] = {
@@ -64,17 +72,27 @@ void peers_sweep_stale(void)
 	d = opendir("/tmp");
 	while (d && (e = readdir(d))) {
 		pid_t pid = name_pid(e->d_name, "iopath-peers-");
+		char err[400];
 
-		if (pid_gone(pid)) {
-			snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+		if (!pid_gone(pid))
+			continue;
+		snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+		/* Only a tree of ours that nobody else can write into: in
+		 * another user's, we would remove whatever they swapped
+		 * in while we walk it, as root. */
+		if (lab_dir_check(path, err, sizeof(err)))
+			fprintf(stderr, "iopath: leaving %s alone: %s\n", path,
+				err);
+		else
 			lab_tree_remove(path);
-		}
 	}
 	if (d)
 		closedir(d);
 	d = opendir("/run/netns");
 	while (d && (e = readdir(d))) {
-		if (pid_gone(name_pid(e->d_name, "iopath-ovs-"))) {
+		snprintf(path, sizeof(path), "/run/netns/%s", e->d_name);
+		if (pid_gone(name_pid(e->d_name, "iopath-ovs-")) &&
+		    path_ours(path)) {
 			const char *args[] = { "netns", "del", e->d_name,
 					       NULL };
 

@@ -24,15 +24,15 @@ for ex in "$EXAMPLES"/*.yaml; do
 	# Long enough for every guest to boot and start its app.
 	sleep 5
 	st=$("$BIN/iopath" lab status --lab "$lab" --json) ||
-		fail "$(basename "$ex"): the lab did not stay up: $(tail -5 /tmp/iopath-lab-"$lab"/supervisor.log)"
+		fail "$(basename "$ex"): the lab did not stay up: $(tail -5 /run/iopath/lab-"$lab"/supervisor.log)"
 	echo "$st" | jq -e '.state == "running" and ([.processes[] | select(.exited)] | length == 0)' \
 		>/dev/null || fail "$(basename "$ex"): a process ended: $(echo "$st" | jq -c '[.processes[] | select(.exited)]')"
 	nproc=$(echo "$st" | jq '.processes | length')
 	"$BIN/iopath" lab down --lab "$lab" >/dev/null || fail "$(basename "$ex"): lab down failed"
-	left=$(pgrep -af -- "/tmp/iopath-lab-$lab/" || true)
+	left=$(pgrep -af -- "/run/iopath/lab-$lab/" || true)
 	[[ -z $left ]] || fail "$(basename "$ex"): left running: $left"
 	ip netns list | grep -q -- "iopath-$lab-" && fail "$(basename "$ex"): namespace left behind"
-	rm -rf /tmp/iopath-lab-"$lab"
+	rm -rf /run/iopath/lab-"$lab"
 	pass "$(basename "$ex"): $nproc processes up for 5 s, down with nothing left"
 done
 [[ $n -gt 0 ]] || fail "no examples found in $EXAMPLES"

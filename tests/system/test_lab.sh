@@ -11,7 +11,7 @@ sys_require_root
 [[ -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm is not usable here"
 IMG=${IOPATH_GUESTS:-$BIN/../guests}
 LAB=${T}lab
-RUN=/tmp/iopath-lab-$LAB
+RUN=/run/iopath/lab-$LAB	# root's labs (cli/lab_rundir.c)
 
 cat >"$WORK/lab.yaml" <<YAML
 lab: $LAB
