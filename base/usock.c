@@ -123,6 +123,17 @@ int usock_listen(const char *path, int type, int backlog, char *err,
 	return fd;
 }
 
+void usock_hangup(int fd)
+{
+	char buf[512];
+
+	/* bounded: a peer that keeps sending still gets hung up on */
+	for (int i = 0; i < 64; i++)
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+	close(fd);
+}
+
 int usock_peer_check(int fd, uid_t *uid)
 {
 	struct ucred cred;

@@ -38,4 +38,11 @@ int usock_listen(const char *path, int type, int backlog, char *err,
  */
 int usock_peer_check(int fd, uid_t *uid);
 
+/*
+ * Close @fd, on which we have just sent a refusal, after reading away
+ * what the peer had sent: a unix socket closed with input unread makes
+ * the peer's next read fail with ECONNRESET ahead of our answer.
+ */
+void usock_hangup(int fd);
+
 #endif

@@ -413,7 +413,7 @@ static bool ctl_peer_allowed(int fd)
 	if (send(fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 		/* it cannot even take that: nothing more to do */
 	}
-	close(fd);
+	usock_hangup(fd);
 	return false;
 }
 

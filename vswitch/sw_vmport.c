@@ -394,7 +394,7 @@ static void sw_vmlisten_take(struct sw *sw, int cfd)
 			       strerror(-ret));
 		attach_msg_send(cfd, ATTACH_MSG_ERROR, 0, &e, sizeof(e), NULL,
 				0);
-		close(cfd);
+		usock_hangup(cfd);
 		return;
 	}
 	if (l->npending >= SW_VMCONN_PENDING_MAX) {

@@ -490,13 +490,16 @@ static int other_user_call(const char *path)
 	if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) < 0) {
 		/* hung up already: what it said first is still to read */
 	}
-	for (;;) {
+	for (int resets = 0;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 
 		if (poll(&pfd, 1, 2000) != 1)
 			return 4;	/* neither answered nor hung up */
 		n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+		/* a reset is reported once; what came before stays */
+		if (n < 0 && errno == ECONNRESET && resets++ < 4)
+			continue;
 		if (n <= 0)
 			break;
 		len += (size_t)n;
