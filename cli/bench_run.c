@@ -4,12 +4,22 @@
  * sender VM, let pktgen run, collect both VMs' JSON records and exit
  * counters. VMs are one-shot (the guest app ends, the VMM exits), so a
  * trial is a pair of processes and everything is read after they end:
- * the console records, the --stats file, wait4()'s rusage.
+ * the console records and the --stats file.
  *
- * Costs are counted for the traffic phase only: exit counters and CPU
- * time are sampled when each VM prints "init" (NIC up, bring-up exits
- * done) and subtracted from the totals at exit. Bring-up on the emu path
- * costs ~5,000 exits of SROM/MII bit-banging that are not per packet.
+ * Costs are counted over the traffic window only: it opens when the
+ * sender prints "init" (both NICs up, bring-up exits done: on the emu
+ * path ~5,000 exits of SROM/MII bit-banging that are not per packet) and
+ * closes as each process ends. Exit counters are read over the VMs'
+ * control sockets at the start and from their --stats files at the end;
+ * scheduler time is sampled every BENCH_SAMPLE_MS (bench_cost.c), the
+ * last sample before a process ends closing its window.
+ *
+ * Counting: pktgen stops sending, waits fin_gap_ms (100 ms) for the
+ * receiver to drain, then sends FIN frames; the sink stops at the FIN
+ * (or after a second of silence if every FIN was lost). Rings and the
+ * switch's queues are FIFO, so no data frame arrives after the FIN: what
+ * the sink has counted then is all that arrived. The sink's slowest
+ * one-way time is kept per trial to show how long the tail took.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,37 +42,20 @@
 
 /* The bench's own subnet, VM ports only. */
 #define BENCH_NET	"10.77.0"
+/* How often a trial samples the scheduler's counters. */
+#define BENCH_SAMPLE_MS	20
+
+/* DPDK 22.11 names its lcore threads rte-worker-N (older: lcore-). */
+static const char *const sw_fwd_names[] = {
+	"rte-worker", "lcore-worker", NULL
+};
+static const char *const vcpu_names[] = { "vcpu", NULL };
 
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
 
 	nanosleep(&ts, NULL);
-}
-
-/* CPU seconds (user + system) of @pid so far, from /proc. */
-static double proc_cpu_s(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long ut = 0, st = 0;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* comm may hold spaces: fields restart after the last ')' */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-			 "%llu %llu", &ut, &st) != 2)
-		return 0;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* The last JSON line of @file whose "event" is @event, or NULL. */
@@ -85,6 +78,15 @@ static json_t *record_find(const char *file, const char *event)
 	return last;
 }
 
+/* Has our child @pid ended? Peeks without reaping it. */
+static bool pid_ended(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	return !waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) &&
+	       si.si_pid == pid;
+}
+
 /* Wait until @file has @event, while @pid lives. 0, -ECHILD, -ETIMEDOUT. */
 static int record_wait(const char *file, const char *event, pid_t pid,
 		       double timeout_s)
@@ -104,14 +106,8 @@ static int record_wait(const char *file, const char *event, pid_t pid,
 				}
 			fclose(f);
 		}
-		{
-			/* Peek without reaping: the caller wants the rusage. */
-			siginfo_t si = { 0 };
-
-			if (!waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG |
-				    WNOWAIT) && si.si_pid == pid)
-				return -ECHILD;
-		}
+		if (pid_ended(pid))
+			return -ECHILD;
 		sleep_ms(10);
 	}
 	return -ETIMEDOUT;
@@ -133,6 +129,18 @@ static void exits_sum(json_t *st, double *user, double *kvm)
 			json_object_get(st, "kvm"), "exits"));
 }
 
+int bench_stats_exits(const char *file, double *user, double *kvm)
+{
+	json_t *st = json_load_file(file, 0, NULL);
+
+	*user = *kvm = 0;
+	if (!st)
+		return -ENOENT;
+	exits_sum(st, user, kvm);
+	json_decref(st);
+	return 0;
+}
+
 /* Exit counters of a running VM over its control socket. */
 static int exits_snapshot(const char *ctl, double *user, double *kvm)
 {
@@ -146,6 +154,26 @@ static int exits_snapshot(const char *ctl, double *user, double *kvm)
 	exits_sum(json_object_get(ans, "exits"), user, kvm);
 	json_decref(ans);
 	return 0;
+}
+
+/* Find the switch's forwarding thread; pin it if asked. */
+static int env_pin_switch(struct bench_env *e)
+{
+	int rc;
+
+	e->sw_fwd = bench_thread_find(e->sw_pid, sw_fwd_names);
+	if (e->o->pin_switch < 0)
+		return 0;
+	if (!e->sw_fwd) {
+		fprintf(stderr, "iopath: --pin-switch: no forwarding thread "
+			"(rte-worker-*) in the switch\n");
+		return -ESRCH;
+	}
+	rc = bench_pin(e->sw_fwd, e->o->pin_switch);
+	if (rc)
+		fprintf(stderr, "iopath: --pin-switch %d: %s\n",
+			e->o->pin_switch, strerror(-rc));
+	return rc;
 }
 
 int bench_env_start(struct bench_env *e, const struct bench_opts *o)
@@ -190,7 +218,7 @@ int bench_env_start(struct bench_env *e, const struct bench_opts *o)
 		fprintf(stderr, "iopath: the bench switch exited; see %s\n",
 			log);
 	}
-	return rc;
+	return rc ? rc : env_pin_switch(e);
 }
 
 void bench_env_stop(struct bench_env *e)
@@ -208,10 +236,10 @@ void bench_env_stop(struct bench_env *e)
 }
 
 struct vm_run {
-	pid_t pid;
+	pid_t pid, vcpu;
 	char name[32], ctl[300], con[300], stats[300], log[300], out[300];
-	double user0, kvm0, cpu0;	/* at "init" */
-	struct rusage ru;
+	double user0, kvm0;		/* exits when the window opened */
+	struct bench_proc sched;	/* scheduler time over the window */
 	int status;
 	bool reaped;
 };
@@ -264,19 +292,33 @@ static int vm_spawn(struct bench_env *e, struct vm_run *v, const char *role,
 	return v->pid < 0 ? (int)v->pid : 0;
 }
 
-/* Wait for "init", then sample its counters. */
-static int vm_ready(struct vm_run *v, double timeout_s)
+/* Wait for "init"; find the vCPU thread and pin it to @cpu (>= 0). */
+static int vm_ready(struct vm_run *v, double timeout_s, int cpu)
 {
 	int rc = record_wait(v->con, "init", v->pid, timeout_s);
 
 	if (rc)
 		return rc;
-	v->cpu0 = proc_cpu_s(v->pid);
-	exits_snapshot(v->ctl, &v->user0, &v->kvm0);
-	return 0;
+	v->vcpu = bench_thread_find(v->pid, vcpu_names);
+	if (cpu < 0)
+		return 0;
+	return v->vcpu ? bench_pin(v->vcpu, cpu) : -ESRCH;
 }
 
-/* Reap within @timeout_s, else kill; rusage kept. */
+/* The window opens: exit counters and scheduler time now. */
+static void vm_window_start(struct vm_run *v)
+{
+	exits_snapshot(v->ctl, &v->user0, &v->kvm0);
+	bench_proc_start(&v->sched, v->pid, v->vcpu);
+}
+
+/* Has @v ended (without reaping it)? */
+static bool vm_ended(const struct vm_run *v)
+{
+	return v->reaped || pid_ended(v->pid);
+}
+
+/* Reap within @timeout_s, else kill. */
 static int vm_reap(struct vm_run *v, double timeout_s)
 {
 	double end = clock_mono_s() + timeout_s;
@@ -284,10 +326,10 @@ static int vm_reap(struct vm_run *v, double timeout_s)
 
 	if (v->pid <= 0 || v->reaped)
 		return 0;
-	while ((r = wait4(v->pid, &v->status, WNOHANG, &v->ru)) == 0) {
+	while ((r = waitpid(v->pid, &v->status, WNOHANG)) == 0) {
 		if (clock_mono_s() > end) {
 			kill(v->pid, SIGKILL);
-			wait4(v->pid, &v->status, 0, &v->ru);
+			waitpid(v->pid, &v->status, 0);
 			v->reaped = true;
 			return -ETIMEDOUT;
 		}
@@ -297,19 +339,14 @@ static int vm_reap(struct vm_run *v, double timeout_s)
 	return r < 0 ? -errno : 0;
 }
 
-static double ru_cpu_s(const struct rusage *ru)
-{
-	return (double)ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 +
-	       (double)ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
-}
-
 /* A guest's counter from its JSON record. */
 static uint64_t rec_u64(json_t *rec, const char *key)
 {
 	return (uint64_t)json_integer_value(json_object_get(rec, key));
 }
 
-/* Traffic-phase exits of a finished VM: --stats totals minus init. */
+/* Exits of a finished VM over the window: --stats totals minus the
+ * counts when it opened. */
 static void vm_exits(const struct vm_run *v, double *user, double *kvm,
 		     double *nic_data)
 {
@@ -346,68 +383,91 @@ static void lat_read(json_t *rtt, struct bench_lat *l)
 	l->p999 = p999 ? json_number_value(p999) : -1;
 }
 
+/* rx_ring= and tx_ring= for a trial of @kind: big rings for the
+ * throughput trials (a flooded receiver drains a deeper queue), the
+ * drivers' defaults for latency (a deep queue is only more waiting). */
+static void trial_rings(char *buf, size_t len, const struct bench_opts *o,
+			enum bench_kind kind)
+{
+	if (kind == BENCH_LATENCY || !o->ring)
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, " rx_ring=%u tx_ring=%u", o->ring, o->ring);
+}
+
 /*
  * The receiver's command line. sink counts and ends on pktgen's FIN (or
- * silence); reflect answers until silence. Both poll: the fastest they
- * go.
+ * silence); reflect answers until silence.
  */
-static void trial_rx_cmd(char *cmd, size_t len, double seconds,
-			 bool latency)
+static void trial_rx_cmd(char *cmd, size_t len, const struct bench_opts *o,
+			 enum bench_kind kind)
 {
-	if (latency)
+	char rings[48];
+
+	trial_rings(rings, sizeof(rings), o, kind);
+	if (kind == BENCH_LATENCY)
 		snprintf(cmd, len, "app=reflect ip=" BENCH_NET ".2/24 "
-			 "mode=poll seconds=%u idle_ms=1500",
-			 (unsigned int)seconds + 30);
+			 "mode=%s seconds=%u idle_ms=1500%s", o->guest_mode,
+			 (unsigned int)o->trial_s + 30, rings);
 	else
 		snprintf(cmd, len, "app=sink ip=" BENCH_NET ".2/24 "
-			 "mode=poll idle_ms=1000 wait_ms=20000 rx_ring=512");
+			 "mode=%s idle_ms=1000 wait_ms=20000%s",
+			 o->guest_mode, rings);
 }
 
 /* The sender's: pktgen runs whole seconds=; a shorter trial at a set
  * rate is a frame count instead. */
-static void trial_gen_cmd(char *cmd, size_t len, unsigned int size,
-			  uint64_t rate, double seconds, bool latency)
+static void trial_gen_cmd(char *cmd, size_t len, const struct bench_opts *o,
+			  unsigned int size, uint64_t rate,
+			  enum bench_kind kind)
 {
-	int n = snprintf(cmd, len, "app=pktgen dst=" BENCH_NET ".2 "
-			 "ip=" BENCH_NET ".1/24 mode=poll size=%u rate=%llu",
-			 size, (unsigned long long)rate);
+	double seconds = o->trial_s;
+	const char *lat = kind == BENCH_LATENCY ? " latency=1" : "";
+	char rings[48];
+	int n;
 
+	trial_rings(rings, sizeof(rings), o, kind);
+	n = snprintf(cmd, len, "app=pktgen dst=" BENCH_NET ".2 "
+		     "ip=" BENCH_NET ".1/24 mode=%s size=%u rate=%llu%s",
+		     o->guest_mode, size, (unsigned long long)rate, rings);
 	if (n < 0 || (size_t)n >= len)
 		return;
 	if (seconds < 1 && rate)
 		snprintf(cmd + n, len - (size_t)n, " count=%llu%s",
 			 (unsigned long long)((double)rate * seconds) + 1,
-			 latency ? " latency=1" : "");
+			 lat);
 	else
 		snprintf(cmd + n, len - (size_t)n, " seconds=%.0f%s",
-			 seconds < 1 ? 1 : seconds,
-			 latency ? " latency=1" : "");
+			 seconds < 1 ? 1 : seconds, lat);
 }
 
-/* Frames out and back (or in) from the two guests' records. */
-static void trial_count(struct bench_trial *t, json_t *gen, json_t *sink,
-			bool latency)
+/* Frames out and back (or in) from the two guests' records. The
+ * delivered rate is frames received over the sender's time, so NDR,
+ * PDR and saturation are measured alike. */
+static void trial_count(struct bench_trial *t, json_t *gen, json_t *sink)
 {
 	uint64_t lost;
 
 	t->tx = rec_u64(gen, "tx_packets");
 	t->tx_pps = json_number_value(json_object_get(gen, "pps"));
-	if (latency) {
+	if (t->kind == BENCH_LATENCY) {
 		t->rx = rec_u64(gen, "rx_packets");
 		lat_read(json_object_get(gen, "rtt_us"), &t->lat);
 	} else {
 		t->rx = rec_u64(sink, "received");
-		t->rx_pps = json_number_value(json_object_get(sink, "pps"));
+		t->sink_pps = json_number_value(json_object_get(sink, "pps"));
+		t->fin = json_is_true(json_object_get(sink, "fin"));
+		t->oneway_max_us = json_number_value(json_object_get(
+			json_object_get(sink, "latency_us"), "max"));
 	}
 	lost = t->tx > t->rx ? t->tx - t->rx : 0;
 	t->loss_pct = t->tx ? 100.0 * (double)lost / (double)t->tx : 100.0;
-	if (latency)
-		t->rx_pps = t->tx_pps * (1 - t->loss_pct / 100);
+	t->rx_pps = t->tx_pps * (1 - t->loss_pct / 100);
 }
 
-/* Exits and host CPU per received packet, both VMs and the switch. */
-static void trial_costs(struct bench_trial *t, const struct vm_run *gx,
-			const struct vm_run *rx, double sw_cpu_s)
+/* Exits per received packet, both VMs, by side. */
+static void trial_exits(struct bench_trial *t, const struct vm_run *gx,
+			const struct vm_run *rx)
 {
 	double user, kvm, ndata, guser, gkvm, gdata;
 	double pkts = t->rx ? (double)t->rx : 1;
@@ -416,53 +476,97 @@ static void trial_costs(struct bench_trial *t, const struct vm_run *gx,
 	vm_exits(rx, &user, &kvm, &ndata);
 	t->exits_user_pkt = (guser + user) / pkts;
 	t->exits_kvm_pkt = (gkvm + kvm) / pkts;
+	t->exits_user_gen = guser / pkts;
+	t->exits_user_sink = user / pkts;
 	t->exits_tx_pkt = t->tx ? gdata / (double)t->tx : 0;
 	t->exits_rx_pkt = ndata / pkts;
-	t->cpu_gen_us = (ru_cpu_s(&gx->ru) - gx->cpu0) * 1e6 / pkts;
-	t->cpu_sink_us = (ru_cpu_s(&rx->ru) - rx->cpu0) * 1e6 / pkts;
-	t->cpu_switch_us = sw_cpu_s * 1e6 / pkts;
+}
+
+/*
+ * The traffic window: sample the scheduler's counters of the sender,
+ * the receiver and the switch until the sender ends (the switch's work
+ * is done then), then the receiver alone until it ends.
+ */
+static void trial_watch(struct bench_env *e, struct vm_run *gx,
+			struct vm_run *rx, struct bench_trial *t)
+{
+	double end = clock_mono_s() + e->o->trial_s + 30, t0 = clock_mono_s();
+	struct bench_proc sw;
+
+	bench_proc_start(&sw, e->sw_pid, e->sw_fwd);
+	while (!vm_ended(gx) && clock_mono_s() < end) {
+		bench_proc_sample(&gx->sched);
+		bench_proc_sample(&rx->sched);
+		bench_proc_sample(&sw);
+		sleep_ms(BENCH_SAMPLE_MS);
+	}
+	t->window_s = clock_mono_s() - t0;
+	vm_reap(gx, 0.1);
+	end = clock_mono_s() + 30;
+	while (!vm_ended(rx) && clock_mono_s() < end) {
+		bench_proc_sample(&rx->sched);
+		sleep_ms(BENCH_SAMPLE_MS);
+	}
+	vm_reap(rx, 0.1);
+	bench_proc_store(&gx->sched, t, BT_GEN_VMM, BT_GEN_VCPU);
+	bench_proc_store(&rx->sched, t, BT_SINK_VMM, BT_SINK_VCPU);
+	bench_proc_store(&sw, t, BT_SW, BT_SW_FWD);
+}
+
+/* Boot the receiver, then the sender; each up (and pinned) or @t->why. */
+static int trial_boot(struct bench_env *e, int path, unsigned int size,
+		      struct vm_run *rx, struct vm_run *gx,
+		      struct bench_trial *t)
+{
+	const struct bench_opts *o = e->o;
+	char cmd[512];
+	int rc;
+
+	trial_rx_cmd(cmd, sizeof(cmd), o, t->kind);
+	rc = vm_spawn(e, rx, "sink", path, cmd);
+	if (rc)
+		return rc;
+	rc = vm_ready(rx, 20, o->pin_vcpu[1]);
+	if (rc) {
+		snprintf(t->why, sizeof(t->why),
+			 "receiver VM did not come up (%s); log %s",
+			 rc == -ECHILD ? "exited" : strerror(-rc), rx->log);
+		return rc;
+	}
+	trial_gen_cmd(cmd, sizeof(cmd), o, size, t->rate, t->kind);
+	rc = vm_spawn(e, gx, "gen", path, cmd);
+	if (rc)
+		return rc;
+	rc = vm_ready(gx, 20, o->pin_vcpu[0]);
+	if (rc)
+		snprintf(t->why, sizeof(t->why),
+			 "sender VM did not come up (%s); log %s",
+			 rc == -ECHILD ? "exited" : strerror(-rc), gx->log);
+	return rc;
 }
 
 int bench_trial_run(struct bench_env *e, int path, unsigned int size,
-		    uint64_t rate, double seconds, bool latency,
+		    enum bench_kind kind, uint64_t rate,
 		    struct bench_trial *t)
 {
-	struct vm_run rx, gx;
-	char cmd[512];
-	double sw0, sw1;
+	struct vm_run rx = { 0 }, gx = { 0 };
+	bool latency = kind == BENCH_LATENCY;
 	json_t *gen = NULL, *sink = NULL;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
 	t->path = path;
+	t->kind = kind;
 	t->size = size;
 	t->rate = rate;
+	t->ring = latency ? 0 : e->o->ring;
 	e->seq++;
-	trial_rx_cmd(cmd, sizeof(cmd), seconds, latency);
-	rc = vm_spawn(e, &rx, "sink", path, cmd);
+	rc = trial_boot(e, path, size, &rx, &gx, t);
 	if (rc)
-		return rc;
-	rc = vm_ready(&rx, 20);
-	if (rc) {
-		snprintf(t->why, sizeof(t->why),
-			 "receiver VM did not come up (%s); log %s",
-			 rc == -ECHILD ? "exited" : "timeout", rx.log);
-		goto out_rx;
-	}
-	trial_gen_cmd(cmd, sizeof(cmd), size, rate, seconds, latency);
-	rc = vm_spawn(e, &gx, "gen", path, cmd);
-	if (rc)
-		goto out_rx;
-	rc = vm_ready(&gx, 20);
-	sw0 = proc_cpu_s(e->sw_pid);
-	if (rc) {
-		snprintf(t->why, sizeof(t->why),
-			 "sender VM did not come up; log %s", gx.log);
-		goto out_gx;
-	}
-	vm_reap(&gx, seconds + 30);
-	sw1 = proc_cpu_s(e->sw_pid);
-	vm_reap(&rx, 30);
+		goto out;
+	vm_window_start(&gx);
+	vm_window_start(&rx);
+	trial_watch(e, &gx, &rx, t);
 	gen = record_find(gx.con, "pktgen");
 	sink = record_find(rx.con, latency ? "reflect" : "sink");
 	if (!gen || !sink) {
@@ -470,19 +574,17 @@ int bench_trial_run(struct bench_env *e, int path, unsigned int size,
 			 !gen ? "pktgen" : latency ? "reflect" : "sink", gx.log,
 			 rx.log);
 		rc = -EIO;
-		goto out_gx;
+		goto out;
 	}
-	trial_count(t, gen, sink, latency);
-	trial_costs(t, &gx, &rx, sw1 - sw0);
+	trial_count(t, gen, sink);
+	trial_exits(t, &gx, &rx);
 	t->ok = t->tx > 0;
 	if (!t->ok)
 		snprintf(t->why, sizeof(t->why), "pktgen sent nothing");
-	rc = 0;
-out_gx:
-	if (!gx.reaped)
+out:
+	if (gx.pid > 0 && !gx.reaped)
 		vm_reap(&gx, 0.1);
-out_rx:
-	if (!rx.reaped)
+	if (rx.pid > 0 && !rx.reaped)
 		vm_reap(&rx, rc ? 0.1 : 30);
 	json_decref(gen);
 	json_decref(sink);
@@ -502,6 +604,7 @@ int bench_baseline_run(struct bench_env *e, unsigned int size,
 
 	memset(t, 0, sizeof(*t));
 	t->path = -1;
+	t->kind = BENCH_BASE;
 	t->size = size;
 	e->seq++;
 	snprintf(exe, sizeof(exe), "%s/iopath-peer", e->o->bindir);
@@ -553,7 +656,7 @@ int bench_baseline_run(struct bench_env *e, unsigned int size,
 	}
 	t->rx = (uint64_t)json_integer_value(json_object_get(rec, "received"));
 	t->rx_pps = json_number_value(json_object_get(rec, "rx_pps"));
-	t->tx_pps = t->rx_pps;
+	t->tx_pps = t->sink_pps = t->rx_pps;
 	t->ok = t->rx_pps > 0;
 	json_decref(rec);
 	return t->ok ? 0 : -EIO;

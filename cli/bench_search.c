@@ -1,276 +1,257 @@
 // SPDX-License-Identifier: MIT
 /*
- * The bench run: RFC 2544 section 26.1 throughput ("the fastest rate at
- * which the count of test frames transmitted equals the count received")
- * by binary search, generalised to a loss threshold; then latency at a
- * fraction of that rate. The order of work is repeat -> size -> path, so
- * the paths interleave and a noisy minute on this shared machine hits
- * all of them, not one; each figure is the median over repeats.
+ * The rate search (bench_search.h), after FD.io CSIT's MLRsearch:
+ *
+ * 1. A trial at full speed. The sender's rate bounds everything (offering
+ *    more than it makes means nothing); what arrived is the saturation
+ *    rate, and a good first guess of where loss starts.
+ * 2. Two bounds, NDR's (no loss) and PDR's (loss <= pdr_loss_pct), each
+ *    the highest rate that passed and the lowest that failed. Every trial
+ *    teaches both: one that loses 0.2% is an upper bound for NDR and a
+ *    lower one for PDR.
+ * 3. Work on NDR until its interval is within the precision, then PDR.
+ *    With no pass yet, step down from what the receiver got at the lowest
+ *    failure, twice as far each time (MLRsearch's external search); with
+ *    both bounds, bisect (geometric mean: the rates span decades).
+ *
+ * On this shared machine a trial can be unlucky, so the bounds may
+ * contradict (a pass above a failure). The newer trial wins, and the
+ * bound it overturned falls back to the best older trial that agrees.
  */
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "base/clock.h"
-#include "cli/bench.h"
-#include "cli/paths.h"
+#include "cli/bench_search.h"
 
-/* The search's floor: below this a path is not worth a trial more. */
-#define BENCH_MIN_PPS	1000.0
-
-static volatile sig_atomic_t bench_stop;
-
-static void bench_on_signal(int sig)
+/* Trial @i against a loss ceiling: 1 passed, 0 failed, -1 no verdict. */
+static int search_verdict(const struct bench_search *s, unsigned int i,
+			  double max_loss)
 {
-	bench_stop = 1;
+	if (!s->obs[i].ok)
+		return -1;
+	return s->obs[i].loss_pct <= max_loss;
 }
 
-struct progress {
-	double t0;
-	unsigned int done, total;	/* trials */
-	bool tty;
-};
-
-/* What starts a message while a progress line is up: erase it. */
-static const char *progress_clear(const struct progress *pr)
+/* The lowest failure above @r among trials before @i, else none. */
+static void bound_refind_hi(const struct bench_search *s, unsigned int i,
+			    double max_loss, double r, struct bench_bound *b)
 {
-	return pr->tty ? "\r\033[K" : "";
+	b->hi = 0;
+	b->hi_trial = -1;
+	for (unsigned int j = 0; j < i; j++)
+		if (search_verdict(s, j, max_loss) == 0 && s->rate[j] > r &&
+		    (!b->hi || s->rate[j] < b->hi)) {
+			b->hi = s->rate[j];
+			b->hi_trial = (int)j;
+		}
 }
 
-static void progress_show(struct progress *pr, const char *path,
-			  unsigned int size, unsigned int rep,
-			  unsigned int reps, const char *what, uint64_t rate)
+/* The highest pass below @r among trials before @i, else none. */
+static void bound_refind_lo(const struct bench_search *s, unsigned int i,
+			    double max_loss, double r, struct bench_bound *b)
 {
-	double el = clock_mono_s() - pr->t0;
-	double eta = pr->done ? el / pr->done * (pr->total - pr->done) : 0;
-	char r[32];
-
-	if (rate)
-		snprintf(r, sizeof(r), "%.1f kpps", (double)rate / 1e3);
-	else
-		snprintf(r, sizeof(r), "max");
-	fprintf(stderr, "%s%-5s %5u B  repeat %u/%u  %-10s rate %-12s "
-		"trial %u/~%u  ETA %3.0f s%s", progress_clear(pr), path, size,
-		rep + 1, reps, what, r, pr->done + 1, pr->total, eta,
-		pr->tty ? "" : "\n");
-	fflush(stderr);
+	b->lo = 0;
+	b->lo_trial = -1;
+	for (unsigned int j = 0; j < i; j++)
+		if (search_verdict(s, j, max_loss) == 1 && s->rate[j] < r &&
+		    s->rate[j] > b->lo) {
+			b->lo = s->rate[j];
+			b->lo_trial = (int)j;
+		}
 }
 
-/* Trials one search takes at most: the max, the steps, the latency. */
-static unsigned int trials_per_search(const struct bench_opts *o)
+/* What trial @i says about bound @b (ceiling @max_loss). */
+static void bound_learn(const struct bench_search *s, unsigned int i,
+			double max_loss, struct bench_bound *b)
 {
-	return 1 + o->steps + 1;
+	double r = s->rate[i];
+	int v = search_verdict(s, i, max_loss);
+
+	if (v < 0)
+		return;
+	if (v) {
+		if (r >= b->lo) {
+			b->lo = r;
+			b->lo_trial = (int)i;
+		}
+		if (b->hi > 0 && b->hi <= r)	/* the older failure loses */
+			bound_refind_hi(s, i, max_loss, r, b);
+		return;
+	}
+	if (!b->hi || r <= b->hi) {
+		b->hi = r;
+		b->hi_trial = (int)i;
+	}
+	if (b->lo >= r)			/* the older pass loses */
+		bound_refind_lo(s, i, max_loss, r, b);
 }
 
-static bool pass(const struct bench_opts *o, const struct bench_trial *t)
+static void search_learn(const struct bench_search_cfg *c,
+			 struct bench_search *s, unsigned int i)
 {
-	return t->ok && t->loss_pct <= o->loss_pct;
+	if (s->obs[i].rx_pps > s->sat_pps)
+		s->sat_pps = s->obs[i].rx_pps;
+	bound_learn(s, i, 0, &s->ndr);
+	bound_learn(s, i, c->pdr_loss_pct, &s->pdr);
+}
+
+/* Narrow enough: the interval is within the precision, or full speed
+ * passed (nothing above it to try). */
+static bool bound_precise(const struct bench_search_cfg *c,
+			  const struct bench_search *s,
+			  const struct bench_bound *b)
+{
+	if (b->lo > 0 && b->lo >= s->max_pps)
+		return true;
+	return b->lo > 0 && b->hi > 0 &&
+	       b->hi - b->lo <= c->precision_pct / 100 * b->hi;
+}
+
+/* Nothing more to learn: precise, or even the floor failed. */
+static bool bound_done(const struct bench_search_cfg *c,
+		       const struct bench_search *s,
+		       const struct bench_bound *b)
+{
+	if (bound_precise(c, s, b))
+		return true;
+	return !b->lo && b->hi > 0 && b->hi <= c->min_pps;
+}
+
+/* How many of the newest trials in a row gave @v (pass 1, fail 0) for
+ * a ceiling of @max_loss, trials without a verdict skipped. */
+static unsigned int search_run_of(const struct bench_search *s,
+				  double max_loss, int v)
+{
+	unsigned int k = 0;
+
+	for (unsigned int j = s->n; j-- > 0;) {
+		int got = search_verdict(s, j, max_loss);
+
+		if (got < 0)
+			continue;
+		if (got != v)
+			break;
+		k++;
+	}
+	return k;
+}
+
+/* @prec doubled @k times, at most a half. */
+static double search_widen(double prec, unsigned int k)
+{
+	while (k-- && prec < 0.5)
+		prec *= 2;
+	return prec < 0.5 ? prec : 0.5;
 }
 
 /*
- * Between what passed (@lo, 0 for nothing yet) and what the sender made
- * but lost too much at (@hi), o->steps trials at most.
+ * The next rate to try for bound @b. The receiver's rate at the lowest
+ * failure says where loss starts if the receiver is what limits: the
+ * rate at which it would lose exactly @max_loss taking what it took.
  */
-static void search_bisect(struct bench_env *e, const struct bench_opts *o,
-			  int path, unsigned int size, unsigned int rep,
-			  struct progress *pr, struct bench_point *pt,
-			  double hi)
+static double search_next(const struct bench_search_cfg *c,
+			  const struct bench_search *s,
+			  const struct bench_bound *b, double max_loss)
 {
-	const char *pname = path_info((enum topo_nic_path)path)->name;
-	struct bench_trial t;
-	double lo = 0;
-	int rc;
+	double prec = c->precision_pct / 100, r;
+	double guess = s->obs[b->hi_trial].rx_pps / (1 - max_loss / 100);
 
-	for (unsigned int s = 0; s < o->steps && !bench_stop; s++) {
-		/* Bisect in log space: the answer may be 100x below what
-		 * the sender makes (a receiver that drains 10 kpps behind
-		 * a 100 kpps sender), and a linear search would need many
-		 * trials to get down there. */
-		double floor_pps = lo > BENCH_MIN_PPS ? lo : BENCH_MIN_PPS;
-		uint64_t mid = (uint64_t)sqrt(floor_pps * hi);
+	if (b->lo <= 0) {
+		/* external search: below the guess, farther per failure
+		 * (the failure that set hi is the first of the run) */
+		double top = guess > 0 && guess < b->hi ? guess : b->hi;
 
-		if (hi <= floor_pps * 1.02)
-			break;	/* resolved to 2% */
-
-		progress_show(pr, pname, size, rep, o->repeats, "search", mid);
-		rc = bench_trial_run(e, path, size, mid, o->trial_s, false, &t);
-		pr->done++;
-		pt->trials++;
-		if (rc) {
-			fprintf(stderr, "%siopath: %s %u B at %llu pps: %s\n",
-				progress_clear(pr), pname, size,
-				(unsigned long long)mid, t.why);
-			continue;	/* a failed boot is not a loss */
-		}
-		if (pass(o, &t)) {
-			lo = (double)mid;
-			pt->thr_pps = t.tx_pps;
-			pt->at_thr = t;
-		} else {
-			hi = (double)mid;
-		}
-	}
-}
-
-/*
- * Latency at a fraction of throughput (RFC 2544 26.2 measures at the
- * throughput rate; below it, queues do not grow without bound and the
- * figure says what the path costs, not how full it is).
- */
-static void search_latency(struct bench_env *e, const struct bench_opts *o,
-			   int path, unsigned int size, unsigned int rep,
-			   struct progress *pr, struct bench_point *pt)
-{
-	const char *pname = path_info((enum topo_nic_path)path)->name;
-	uint64_t lr = (uint64_t)(pt->thr_pps * o->lat_frac);
-	int rc;
-
-	if (lr < 100)
-		lr = 100;
-	progress_show(pr, pname, size, rep, o->repeats, "latency", lr);
-	rc = bench_trial_run(e, path, size, lr, o->trial_s, true, &pt->lat);
-	pr->done++;
-	pt->trials++;
-	if (rc)
-		fprintf(stderr, "%siopath: %s %u B latency: %s\n",
-			progress_clear(pr), pname, size, pt->lat.why);
-}
-
-/* One path, one size: binary search, then latency. */
-static int bench_search(struct bench_env *e, const struct bench_opts *o,
-			int path, unsigned int size, unsigned int rep,
-			struct progress *pr, struct bench_point *pt)
-{
-	const char *pname = path_info((enum topo_nic_path)path)->name;
-	struct bench_trial t;
-	int rc;
-
-	memset(pt, 0, sizeof(*pt));
-	/* First: as fast as the sender goes. Its send rate bounds the search
-	 * (offering more than the sender can make is meaningless). */
-	progress_show(pr, pname, size, rep, o->repeats, "max", 0);
-	rc = bench_trial_run(e, path, size, 0, o->trial_s, false, &t);
-	pr->done++;
-	pt->trials++;
-	if (rc || !t.ok) {
-		fprintf(stderr, "%siopath: %s %u B: %s\n", progress_clear(pr),
-			pname, size, t.why);
-		return rc ? rc : -EIO;
-	}
-	if (pass(o, &t)) {
-		pt->thr_pps = t.tx_pps;
-		pt->at_thr = t;
-		pr->done += o->steps;
+		r = top * (1 - search_widen(prec,
+			search_run_of(s, max_loss, 0) - 1));
+	} else if (b->hi > b->lo * 2) {
+		/* wide: the guess if it lies inside, else up from lo,
+		 * farther per pass, at most to the middle */
+		if (guess > b->lo * (1 + prec / 2) &&
+		    guess < b->hi * (1 - prec / 4))
+			r = guess;
+		else
+			r = fmin(sqrt(b->lo * b->hi), b->lo *
+				 (1 + search_widen(prec,
+				  search_run_of(s, max_loss, 1) - 1)));
 	} else {
-		search_bisect(e, o, path, size, rep, pr, pt, t.tx_pps);
+		r = sqrt(b->lo * b->hi);	/* bisect */
 	}
-	pt->done = true;
-	if (pt->thr_pps <= 0 || bench_stop) {
-		pr->done++;
-		return 0;
-	}
-	search_latency(e, o, path, size, rep, pr, pt);
-	return 0;
+	/* strictly inside the interval, never below the floor */
+	if (r >= b->hi * (1 - prec / 4))
+		r = b->hi * (1 - prec / 2);
+	if (r <= b->lo)
+		r = (b->lo + b->hi) / 2;
+	return r < c->min_pps ? c->min_pps : r;
 }
 
-/* The baseline's point at one size (column BENCH_PATHS). */
-static void bench_base_point(struct bench_env *e, const struct bench_opts *o,
-			     unsigned int size, unsigned int rep,
-			     struct progress *pr, struct bench_point *bp)
+int bench_search_run(const struct bench_search_cfg *c, bench_trial_fn fn,
+		     void *ctx, struct bench_search *s)
 {
-	progress_show(pr, "base", size, rep, o->repeats, "baseline", 0);
-	if (!bench_baseline_run(e, size, o->trial_s, &bp->at_thr)) {
-		bp->done = true;
-		bp->thr_pps = bp->at_thr.rx_pps;
-	} else {
-		fprintf(stderr, "%siopath: baseline %u B: %s\n",
-			progress_clear(pr), size, bp->at_thr.why);
-	}
-	pr->done++;
-}
-
-static int bench_write(const struct bench_results *r)
-{
-	const char *out = r->o->out;
-	char file[512];
+	unsigned int failed_in_row = 0;
 	int rc;
 
-	snprintf(file, sizeof(file), "%s/results.json", out);
-	rc = bench_report_json(r, file);
-	snprintf(file, sizeof(file), "%s/results.csv", out);
-	rc = rc ?: bench_report_csv(r, file);
-	snprintf(file, sizeof(file), "%s/throughput.svg", out);
-	rc = rc ?: bench_svg_throughput(r, file);
-	snprintf(file, sizeof(file), "%s/latency.svg", out);
-	rc = rc ?: bench_svg_latency(r, file);
-	if (rc)
-		fprintf(stderr, "iopath: writing results to %s: %s\n", out,
-			strerror(-rc));
-	return rc;
-}
-
-int bench_main(const struct bench_opts *o)
-{
-	static struct bench_results r;
-	struct bench_env e;
-	struct progress pr = { .t0 = clock_mono_s(), .tty = isatty(2) };
-	unsigned int npaths = 0;
-	int rc, failures = 0;
-
-	memset(&r, 0, sizeof(r));
-	r.o = o;
-	bench_stamp(r.started, sizeof(r.started), r.machine,
-		    sizeof(r.machine));
-	for (int p = 0; p < BENCH_PATHS; p++)
-		npaths += o->paths[p];
-	pr.total = o->repeats * o->nsizes *
-		(npaths * trials_per_search(o) + (o->baseline ? 1 : 0));
-
-	if (mkdir(o->out, 0755) && errno != EEXIST) {
-		fprintf(stderr, "iopath: %s: %s\n", o->out, strerror(errno));
-		return -errno;
-	}
-	signal(SIGINT, bench_on_signal);
-	signal(SIGTERM, bench_on_signal);
-	signal(SIGPIPE, SIG_IGN);
-	rc = bench_env_start(&e, o);
-	if (rc) {
-		fprintf(stderr, "iopath: cannot start the bench switch: %s\n",
-			strerror(-rc));
-		bench_env_stop(&e);
+	memset(s, 0, sizeof(*s));
+	s->ndr.lo_trial = s->ndr.hi_trial = -1;
+	s->pdr.lo_trial = s->pdr.hi_trial = -1;
+	rc = fn(ctx, 0, &s->obs[0]);
+	s->n = 1;
+	if (rc == -ECANCELED) {
+		s->stopped = true;
 		return rc;
 	}
-	for (unsigned int rep = 0; rep < o->repeats && !bench_stop; rep++)
-		for (unsigned int s = 0; s < o->nsizes && !bench_stop; s++) {
-			struct bench_point *pts = r.pts[rep][s];
+	if (rc || !s->obs[0].ok || s->obs[0].tx_pps <= 0)
+		return -EIO;
+	s->max_pps = s->rate[0] = s->obs[0].tx_pps;
+	s->full_pps = s->obs[0].rx_pps;
+	search_learn(c, s, 0);
 
-			if (o->baseline)
-				bench_base_point(&e, o, o->sizes[s], rep, &pr,
-						 &pts[BENCH_PATHS]);
-			for (int p = 0; p < BENCH_PATHS && !bench_stop; p++)
-				if (o->paths[p] &&
-				    bench_search(&e, o, p, o->sizes[s], rep,
-						 &pr, &pts[p]))
-					failures++;
+	while (s->n < BENCH_TRIALS_MAX && s->n - 1 < c->max_trials) {
+		const struct bench_bound *b = &s->ndr;
+		double max_loss = 0;
+		unsigned int i;
+
+		if (bound_done(c, s, b)) {
+			b = &s->pdr;
+			max_loss = c->pdr_loss_pct;
+			if (bound_done(c, s, b))
+				break;
 		}
-	if (pr.tty)
-		fprintf(stderr, "\r\033[K");
-	bench_env_stop(&e);
-	r.elapsed_s = clock_mono_s() - pr.t0;
-	if (bench_stop)
-		fprintf(stderr,
-			"iopath: interrupted: reporting what was measured\n");
-	bench_aggregate(&r);
-	bench_report_table(&r, stdout);
-	rc = bench_write(&r);
-	if (rc)
-		return rc;
-	printf("\nresults: %s/ (results.json, results.csv, throughput.svg, "
-	       "latency.svg) in %.0f s\n", o->out, r.elapsed_s);
-	return failures ? -EIO : 0;
+		i = s->n++;
+		s->rate[i] = search_next(c, s, b, max_loss);
+		rc = fn(ctx, s->rate[i], &s->obs[i]);
+		if (rc)
+			s->obs[i].ok = false;
+		if (rc == -ECANCELED) {
+			s->stopped = true;
+			break;
+		}
+		if (!s->obs[i].ok) {
+			/* a trial that did not run is no verdict; three in
+			 * a row and the path is broken, not slow */
+			if (++failed_in_row == 3)
+				break;
+			continue;
+		}
+		failed_in_row = 0;
+		search_learn(c, s, i);
+	}
+	s->precise = bound_precise(c, s, &s->ndr) &&
+		     bound_precise(c, s, &s->pdr);
+	return s->stopped ? -ECANCELED : 0;
+}
+
+double bench_search_ndr(const struct bench_search *s)
+{
+	return s->ndr.lo_trial < 0 ? 0 : s->obs[s->ndr.lo_trial].rx_pps;
+}
+
+double bench_search_pdr(const struct bench_search *s)
+{
+	double ndr = bench_search_ndr(s);
+	double pdr = s->pdr.lo_trial < 0 ? 0 :
+		     s->obs[s->pdr.lo_trial].rx_pps;
+
+	/* two trials' measured rates can cross by a hair */
+	return pdr > ndr ? pdr : ndr;
 }

@@ -11,17 +11,10 @@
 #include <string.h>
 
 #include "cli/bench.h"
-#include "cli/paths.h"
 
 static const char *const colors[BENCH_PATHS + 1] = {
 	"#d62728", "#1f77b4", "#2ca02c", "#7f7f7f",
 };
-
-static const char *col_name(int p)
-{
-	return p == BENCH_PATHS ? "baseline" :
-		path_info((enum topo_nic_path)p)->name;
-}
 
 /* Decades spanning [lo, hi]. */
 static void log_range(double lo, double hi, double *dlo, double *dhi)
@@ -182,6 +175,14 @@ int bench_svg_bars(const struct svg_bars *b, const char *path)
 	return fclose(f) ? -errno : 0;
 }
 
+/* The bar of column @p at size index @s: a path's NDR, the baseline's
+ * full-speed rate. */
+static const struct bench_stat *svg_rate(const struct bench_results *r,
+					 unsigned int s, int p)
+{
+	return p == BENCH_PATHS ? &r->agg[s][p].sat : &r->agg[s][p].ndr;
+}
+
 int bench_svg_throughput(const struct bench_results *r, const char *path)
 {
 	const struct bench_opts *o = r->o;
@@ -189,9 +190,9 @@ int bench_svg_throughput(const struct bench_results *r, const char *path)
 	char footer[256];
 
 	memset(&b, 0, sizeof(b));
-	snprintf(footer, sizeof(footer), "%s; loss &lt;= %g%%, %u repeat(s)",
-		 r->machine, o->loss_pct, o->repeats);
-	b.title = "RFC 2544 throughput per frame size "
+	snprintf(footer, sizeof(footer), "%s; NDR: no loss, within %g%%; "
+		 "%u repeat(s)", r->machine, o->precision_pct, o->repeats);
+	b.title = "NDR per frame size, baseline at full speed "
 		  "(median; whiskers: min..max)";
 	b.ylabel = "frames/s (log)";
 	b.footer = footer;
@@ -201,19 +202,19 @@ int bench_svg_throughput(const struct bench_results *r, const char *path)
 		bool any = false;
 
 		for (unsigned int s = 0; s < o->nsizes; s++)
-			any |= r->agg[s][p].have && r->agg[s][p].thr_med > 0;
+			any |= r->agg[s][p].have && svg_rate(r, s, p)->med > 0;
 		if (!any)
 			continue;
 		for (unsigned int s = 0; s < o->nsizes; s++) {
-			const struct bench_agg *a = &r->agg[s][p];
+			const struct bench_stat *st = svg_rate(r, s, p);
 
-			if (!a->have)
+			if (!r->agg[s][p].have)
 				continue;
-			b.med[s][b.ncols] = a->thr_med;
-			b.min[s][b.ncols] = a->thr_min;
-			b.max[s][b.ncols] = a->thr_max;
+			b.med[s][b.ncols] = st->med;
+			b.min[s][b.ncols] = st->min;
+			b.max[s][b.ncols] = st->max;
 		}
-		b.name[b.ncols] = col_name(p);
+		b.name[b.ncols] = bench_col_name(p);
 		b.color[b.ncols++] = colors[p];
 	}
 	return bench_svg_bars(&b, path);
@@ -262,7 +263,7 @@ int bench_svg_latency(const struct bench_results *r, const char *path)
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	svg_head(f, W, H, "Round-trip latency at a fraction of throughput: "
+	svg_head(f, W, H, "Round-trip latency at a fraction of NDR: "
 		 "min, p50, p90, p99, max");
 	for (double d = dlo; d <= dhi; d++) {
 		double x = L + (W - L - R) * (d - dlo) / (dhi - dlo);
@@ -293,8 +294,8 @@ int bench_svg_latency(const struct bench_results *r, const char *path)
 					(dhi - dlo);
 			fprintf(f, "<text x=\"%d\" y=\"%.1f\" "
 				"text-anchor=\"end\">%s %u B</text>\n",
-				L - 8, y + 12, col_name(p), o->sizes[s]);
-			latency_box(f, xs, v, y, colors[p], col_name(p),
+				L - 8, y + 12, bench_col_name(p), o->sizes[s]);
+			latency_box(f, xs, v, y, colors[p], bench_col_name(p),
 				    o->sizes[s]);
 		}
 	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "

@@ -46,18 +46,31 @@ static void bench_usage(FILE *f)
 	fprintf(f,
 "usage: iopath bench [--paths emu,pv,vf] [--sizes 64,128,...] "
 "[--trial-seconds S]\n"
-"                    [--loss PCT] [--repeats N] [--steps N] "
-"[--latency-fraction F]\n"
-"                    [--quick] [--no-baseline] [--out DIR] [--image ELF] "
-"[--topology FILE]\n"
+"                    [--pdr-loss PCT] [--precision PCT] [--steps N] "
+"[--repeats N]\n"
+"                    [--latency-fraction F] [--guest-mode M] [--ring N]\n"
+"                    [--ref-rate PPS] [--low-rate PPS] [--pin-switch CPU]\n"
+"                    [--pin-vcpus CPU[,CPU]] [--quick] [--no-baseline] "
+"[--out DIR]\n"
+"                    [--image ELF] [--topology FILE]\n"
 "       iopath bench --switch-peers [--sizes ...] [--trial-seconds S] "
 "[--repeats N]\n"
 "                    [--quick] [--out DIR]\n"
+"  per path and size, one search finds NDR (no loss), PDR (loss <= "
+"--pdr-loss)\n"
+"  and the saturation rate (the most received in any trial, normally at\n"
+"  full speed), NDR and PDR within --precision, in at most --steps trials\n"
+"  after the full-speed one; then latency at --latency-fraction x NDR, CPU\n"
+"  per packet at the reference rate and exits per packet at the low rate\n"
+"  (each at most NDR / 2)\n"
 "  defaults: every available path; sizes 64,128,256,512,1024,1280,1518;\n"
-"  2 s trials; loss 0; 3 repeats; 6 search steps; latency at 0.5 x "
-"throughput;\n"
-"  results in ./results/bench-YYYYmmdd-HHMMSS/\n"
-"  --quick: sizes 64,1518, 1 s trials, 1 repeat, 3 steps (about a minute)\n"
+"  2 s trials; PDR loss 0.5%%; precision 5%%; 10 steps; 3 repeats;\n"
+"  latency at 0.5 x NDR; guest mode adaptive (or poll, irq); rings 4096\n"
+"  for throughput (0: the drivers' default); reference rate 50000 pps;\n"
+"  low rate 1000 pps; no pinning (--pin-vcpus: the sender's vCPU, then\n"
+"  the receiver's; one CPU pins both); results in\n"
+"  ./results/bench-YYYYmmdd-HHMMSS/\n"
+"  --quick: sizes 64,1518, 1 s trials, 1 repeat, 6 steps (2-3 minutes)\n"
 "  --switch-peers: no VMs; instead dpdk-testpmd over vhost-user through\n"
 "      iopath-switch, Open vSwitch with DPDK (skipped if not installed) and\n"
 "      testpmd's own io forwarding (the ceiling); takes --sizes,\n"
@@ -145,6 +158,61 @@ static int parse_paths(const char *s, struct bench_opts *o)
 	return 0;
 }
 
+static int parse_guest_mode(const char *s, struct bench_opts *o)
+{
+	if (strcmp(s, "adaptive") && strcmp(s, "poll") && strcmp(s, "irq")) {
+		fprintf(stderr, "iopath: --guest-mode: '%s' is not adaptive, "
+			"poll or irq\n", s);
+		return -EINVAL;
+	}
+	snprintf(o->guest_mode, sizeof(o->guest_mode), "%s", s);
+	return 0;
+}
+
+/* CPU numbers must exist here: a pin to a missing CPU fails later, in
+ * the middle of a run. */
+static int parse_cpu(const char *opt, const char *s, int *cpu)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int v;
+
+	if (parse_uint(opt, s, 0, n > 0 ? (unsigned int)n - 1 : 0, &v))
+		return -EINVAL;
+	*cpu = (int)v;
+	return 0;
+}
+
+/* --pin-vcpus CPU[,CPU]: the sender's, then the receiver's. */
+static int parse_vcpus(const char *s, struct bench_opts *o)
+{
+	char buf[32], *comma;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	comma = strchr(buf, ',');
+	if (comma)
+		*comma++ = '\0';
+	if (parse_cpu("--pin-vcpus", buf, &o->pin_vcpu[0]))
+		return -EINVAL;
+	o->pin_vcpu[1] = o->pin_vcpu[0];
+	return comma ? parse_cpu("--pin-vcpus", comma, &o->pin_vcpu[1]) : 0;
+}
+
+/* --ring N: 0 for the drivers' default, else a power of two the guests
+ * take (netdev.h: NETDEV_RING_MAX). */
+static int parse_ring(const char *s, struct bench_opts *o)
+{
+	if (parse_uint("--ring", s, 0, 4096, &o->ring))
+		return -EINVAL;
+	if (o->ring && (o->ring < 64 || (o->ring & (o->ring - 1)))) {
+		fprintf(stderr, "iopath: --ring: 0, or a power of two from 64 "
+			"to 4096\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /*
  * What the bench command line said besides the options themselves: which
  * defaults it set (--quick changes only the others), and how strict to be.
@@ -162,7 +230,15 @@ static const struct option bench_longopts[] = {
 	{ "paths", required_argument, NULL, 'p' },
 	{ "sizes", required_argument, NULL, 's' },
 	{ "trial-seconds", required_argument, NULL, 't' },
-	{ "loss", required_argument, NULL, 'l' },
+	{ "pdr-loss", required_argument, NULL, 'l' },
+	{ "loss", required_argument, NULL, 'L' },
+	{ "precision", required_argument, NULL, 'e' },
+	{ "guest-mode", required_argument, NULL, 'g' },
+	{ "ring", required_argument, NULL, 'R' },
+	{ "ref-rate", required_argument, NULL, 'F' },
+	{ "low-rate", required_argument, NULL, 'w' },
+	{ "pin-switch", required_argument, NULL, 'c' },
+	{ "pin-vcpus", required_argument, NULL, 'v' },
 	{ "repeats", required_argument, NULL, 'r' },
 	{ "steps", required_argument, NULL, 'S' },
 	{ "latency-fraction", required_argument, NULL, 'f' },
@@ -181,9 +257,16 @@ static int bench_defaults(struct bench_opts *o, const char *bindir)
 {
 	memset(o, 0, sizeof(*o));
 	o->trial_s = 2;
+	o->pdr_loss_pct = 0.5;
+	o->precision_pct = 5;
 	o->repeats = 3;
-	o->steps = 6;
+	o->steps = 10;
 	o->lat_frac = 0.5;
+	strcpy(o->guest_mode, "adaptive");
+	o->ring = 4096;
+	o->ref_rate = 50000;
+	o->low_rate = 1000;
+	o->pin_switch = o->pin_vcpu[0] = o->pin_vcpu[1] = -1;
 	o->baseline = true;
 	parse_sizes("64,128,256,512,1024,1280,1518", o);
 	for (int p = 0; p < BENCH_PATHS; p++)
@@ -212,14 +295,38 @@ static int bench_parse_opt(int c, struct bench_opts *o, struct bench_cli *cli)
 		return parse_double("--trial-seconds", optarg, 0.2, 600,
 				    &o->trial_s);
 	case 'l':
-		return parse_double("--loss", optarg, 0, 100, &o->loss_pct);
+		return parse_double("--pdr-loss", optarg, 0, 50,
+				    &o->pdr_loss_pct);
+	case 'L':
+		fprintf(stderr, "iopath: --loss is gone: the bench reports NDR "
+			"(no loss) and PDR (loss <= --pdr-loss) from one "
+			"search\n");
+		return -EINVAL;
+	case 'e':
+		return parse_double("--precision", optarg, 0.5, 50,
+				    &o->precision_pct);
+	case 'g':
+		return parse_guest_mode(optarg, o);
+	case 'R':
+		return parse_ring(optarg, o);
+	case 'F':
+		return parse_double("--ref-rate", optarg, 100, 1e8,
+				    &o->ref_rate);
+	case 'w':
+		return parse_double("--low-rate", optarg, 100, 1e8,
+				    &o->low_rate);
+	case 'c':
+		return parse_cpu("--pin-switch", optarg, &o->pin_switch);
+	case 'v':
+		return parse_vcpus(optarg, o);
 	case 'r':
 		cli->set_rep = true;
 		return parse_uint("--repeats", optarg, 1, BENCH_REPEATS_MAX,
 				  &o->repeats);
 	case 'S':
 		cli->set_steps = true;
-		return parse_uint("--steps", optarg, 0, 20, &o->steps);
+		return parse_uint("--steps", optarg, 0, BENCH_TRIALS_MAX - 1,
+				  &o->steps);
 	case 'f':
 		return parse_double("--latency-fraction", optarg, 0.01, 1,
 				    &o->lat_frac);
@@ -266,7 +373,7 @@ static int bench_parse_args(int argc, char **argv, struct bench_opts *o,
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", bench_longopts, &li)) != -1) {
 		/* options that only mean something with VMs */
-		if (c && strchr("plSfBiT", c))
+		if (c && strchr("plSfBiTegRFwcv", c))
 			cli->vm_opt = bench_longopts[li].name;
 		if (bench_parse_opt(c, o, cli))
 			return -EINVAL;
@@ -297,7 +404,7 @@ static void bench_quick_defaults(struct bench_opts *o,
 	if (!cli->set_rep)
 		o->repeats = 1;
 	if (!cli->set_steps)
-		o->steps = 3;
+		o->steps = 6;
 }
 
 /* --topology FILE, else the embedded one (host 0 runs the switch). */
