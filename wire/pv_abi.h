@@ -82,7 +82,7 @@
 #define PV_E_BACKEND_GONE	4	/* the switch went away */
 
 #define PV_RING_MIN		32
-#define PV_RING_MAX		1024
+#define PV_RING_MAX		4096
 #define PV_EVT_PORTS		64	/* ports 0..63 */
 #define PV_BUF_MAX		2048	/* largest buffer a slot may name */
 #define PV_FRAME_MAX		1518	/* without FCS, one VLAN tag */

@@ -599,7 +599,7 @@ static void test_create_refuses_bad_config(void **state)
 	} while (0)
 	REFUSE(c.ring_size = 48);
 	REFUSE(c.ring_size = 16);
-	REFUSE(c.ring_size = 2048);
+	REFUSE(c.ring_size = PV_RING_MAX * 2);
 	REFUSE(c.num_queues = 0);
 	REFUSE(c.num_queues = 5);
 	REFUSE(c.evt_page_gpa = 0xC0000000ull);

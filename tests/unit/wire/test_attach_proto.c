@@ -640,7 +640,7 @@ static void test_pv_config_refused(void **state)
 	PV_CASE(c.num_queues = 5, 4, -EPROTO);
 	PV_CASE(c.ring_size = 48, 4, -EPROTO);		/* not a power of 2 */
 	PV_CASE(c.ring_size = 16, 4, -EPROTO);		/* below PV_RING_MIN */
-	PV_CASE(c.ring_size = 2048, 4, -EPROTO);	/* above PV_RING_MAX */
+	PV_CASE(c.ring_size = 8192, 4, -EPROTO);	/* above PV_RING_MAX */
 	PV_CASE(c.ring_size = 0, 4, -EPROTO);
 	PV_CASE(c.features = 1u << 9, 4, -EPROTO);
 	PV_CASE(c.evt_page_gpa = 0x1008, 4, -EPROTO);
