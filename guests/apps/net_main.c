@@ -7,20 +7,27 @@
  * Common parameters:
  *   ip=10.0.0.2/24   our address (required; prefix 24 if omitted)
  *   gw=10.0.0.1      gateway for off-link destinations (optional)
- *   mode=poll|irq    spin on the rings, or sleep on NIC interrupts
+ *   mode=adaptive|poll|irq  spin on the rings while frames keep coming,
+ *                    then sleep on NIC interrupts (default); only spin;
+ *                    or sleep as soon as the rings are idle
+ *   poll_us=0        adaptive: spin this long on dry rings before sleeping
  *   mac=02:..        override the NIC's own (SROM) address
  *   bar=mmio|io      21140: CSRs through the memory (default) or I/O BAR
  *   desc=ring|chain  21140: descriptor list mode
- *   rx_ring=, tx_ring=  descriptors per ring; pool= packet buffers (4096)
+ *   rx_ring=, tx_ring=  descriptors per ring, up to 4096
+ *   pool=            packet buffers (default: the rings' need, at least
+ *                    4096; 2 KiB each, so 4096-slot rings take ~20 MiB)
  *   phy=N            MII PHY address (default: scan)
  *   intx=0           irq mode: never fall back to INTx when there is no MSI
  *   rx_zc=1          21140: zero-copy RX (buffer swap; unsafe on QEMU)
  *
  * Records: boot; {"event":"netdev","driver":"tulip","model":"21140A",
- * "bdf":"00:03.0","mac":"02:..","link":true,"mode":"poll","irq":"none",
- * "drv":{"bar":"mmio","desc":"ring","rx_ring":256,"tx_ring":128,
- * "srom_words":64,"srom_crc_ok":true,"srom_mac":"..","phy":1,
- * "phy_id":"0x...","csr_reads":..,"csr_writes":..,...},"init_us":..};
+ * "bdf":"00:03.0","mac":"02:..","link":true,"mode":"adaptive","poll_us":..,
+ * "irq":"msi","drv":{"bar":"mmio","desc":"ring","rx_ring":256,
+ * "tx_ring":128,"srom_words":64,"srom_crc_ok":true,"srom_mac":"..","phy":1,
+ * "phy_id":"0x...","csr_reads":..,"csr_writes":..,...,"irqs":..,
+ * "sleeps":..,"arms":..,"spin_hits":..,"sleep_us":..,"spin_us":..,...}};
+ * {"event":"init","init_us":..};
  * the app's record; {"event":"done","app":"ping","ok":true}.
  * {"event":"error","app":..,"msg":..} on failure.
  * Exit: 0 the app succeeded, 1 it failed (or no NIC), 2 bad parameters.
@@ -91,10 +98,12 @@ int app_main(void)
 		return net_done(name ? name : "", RT_EXIT_USAGE);
 	}
 	if (netdev_conf_from_cmdline(&conf)) {
-		net_error(app->name, "bad mode=, mac=, bar= or desc=", 0);
+		net_error(app->name, "bad mode=, poll_us=, mac=, bar= or desc=",
+			  0);
 		return net_done(app->name, RT_EXIT_USAGE);
 	}
-	if (pkt_pool_init((unsigned int)cmdline_get_u64("pool", 4096))) {
+	if (pkt_pool_init((unsigned int)cmdline_get_u64("pool",
+					netdev_pool_want(&conf)))) {
 		net_error(app->name, "no memory for packet buffers", 0);
 		return net_done(app->name, RT_EXIT_FAIL);
 	}

@@ -83,7 +83,7 @@ static void ping_rx_until(struct ping *pg, uint64_t deadline)
 			}
 		}
 		if (!n)
-			netdev_wait(nd, deadline);
+			netdev_wait(nd, deadline, NETDEV_EV_RX);
 	}
 }
 

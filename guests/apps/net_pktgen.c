@@ -8,7 +8,11 @@
  *   count=0      frames to send (all flows), 0 = run for seconds=
  *   seconds=5    when count=0
  *   flows=1      1..64: flow f uses source port sport+f
- *   dport=9000 sport=10000  burst=32  udp_csum=1
+ *   dport=9000 sport=10000  udp_csum=1
+ *   burst=32     most frames per transmit call (one doorbell each)
+ *   pace_us=300  at a fixed rate, frames go in groups at least this far
+ *                apart (1 to 256 frames, sent burst= at a time): gaps long
+ *                enough to sleep through, and full bursts per doorbell
  *   fin=3        FIN frames per flow at the end (sink counts tail loss),
  *                after fin_gap_ms=100 so a flooded receiver can drain
  *   latency=0    1: also receive the frames a reflector sends back and
@@ -16,6 +20,14 @@
  *
  * The payload starts with the pktgen header (apps/net_app.h): magic,
  * flow, flags, per-flow sequence number, TSC timestamp.
+ *
+ * Pacing: frame k is due at k / rate from the start; a group goes when its
+ * last frame is due, with every frame due by then, so the average rate is
+ * exact and a late wake-up is made up at once. Between groups pktgen waits
+ * in netdev_wait: in adaptive mode that sleeps (LAPIC one-shot) when the
+ * gap is long enough for the timer and spins otherwise (net/netdev.h). A
+ * full TX ring is waited out on a TX-completion interrupt, armed only
+ * then.
  *
  * {"event":"pktgen","dst":"10.0.0.2","size":64,"flows":1,"rate":0,
  *  "tx_packets":..,"tx_bytes":..,"duration_us":..,"pps":..,"bps":..,
@@ -35,6 +47,9 @@
 #include "rt/string.h"
 
 #define PG_BURST_MAX	64
+/* Most frames sent per paced wake-up (in bursts of burst=): what a
+ * default 256-slot receive ring takes in one go. */
+#define PG_CHUNK_MAX	256
 
 struct pktgen {
 	struct net_stack *s;
@@ -164,14 +179,16 @@ int net_app_pktgen(struct net_stack *s)
 	uint64_t count = cmdline_get_u64("count", 0);
 	uint64_t flows = cmdline_get_u64("flows", 1);
 	uint64_t burst = cmdline_get_u64("burst", 32);
+	uint64_t pace_us = cmdline_get_u64("pace_us", 300);
 	uint64_t hz = clock_tsc_khz() * 1000, t0, end, now, t_end;
+	uint64_t chunk = 1, release = 0;
 	char ipbuf[16];
 	struct json j;
 
 	g.s = s;
 	if (!dst || ip_parse(dst, &g.dst, NULL) || size < PKT_FRAME_MIN ||
 	    size > PKT_FRAME_MAX || flows < 1 || flows > PG_FLOWS_MAX ||
-	    burst < 1 || burst > PG_BURST_MAX)
+	    burst < 1 || burst > PG_BURST_MAX || pace_us > 1000000)
 		return RT_EXIT_USAGE;
 	g.size = (uint16_t)size;
 	g.payload = (uint16_t)(size - ETH_FCS_LEN - OFF_UDP_PAYLOAD);
@@ -192,6 +209,12 @@ int net_app_pktgen(struct net_stack *s)
 		return RT_EXIT_FAIL;
 	}
 	pktgen_templates(&g);
+	/* frames per paced group: enough for pace_us between groups */
+	if (rate) {
+		chunk = (rate * pace_us + 999999) / 1000000;
+		chunk = chunk < 1 ? 1 : chunk > PG_CHUNK_MAX ? PG_CHUNK_MAX
+							  : chunk;
+	}
 
 	t0 = clock_tsc();
 	end = count ? UINT64_MAX : t0 + cmdline_get_u64("seconds", 5) * hz;
@@ -207,25 +230,35 @@ int net_app_pktgen(struct net_stack *s)
 			uint64_t due = (now - t0) / hz * rate +
 				       (now - t0) % hz * rate / hz + 1;
 
-			if (due <= g.tx) {
-				uint64_t at = t0 + g.tx / rate * hz +
-					      g.tx % rate * hz / rate;
+			/* the last group is out: wait for the next one's
+			 * last frame to be due, then release all that is */
+			if (g.tx >= release) {
+				uint64_t want = chunk, k, at;
 
-				netdev_wait(s->dev, at < end ? at : end);
-				continue;
+				if (count && count - g.tx < want)
+					want = count - g.tx;
+				if (due < g.tx + want) {
+					k = g.tx + want - 1;
+					at = t0 + k / rate * hz +
+					     k % rate * hz / rate;
+					netdev_wait(s->dev, at < end ? at : end,
+						    NETDEV_EV_RX);
+					continue;
+				}
+				release = due;
 			}
-			if (due - g.tx < n)
-				n = due - g.tx;
+			if (release - g.tx < n)
+				n = release - g.tx;
 		}
 		if (!pktgen_burst(&g, (unsigned int)n))
-			/* ring full: sleep until TX completions, briefly */
-			netdev_wait(s->dev, now + hz / 1000);
+			/* ring full: until TX completions, briefly */
+			netdev_wait(s->dev, now + hz / 1000, NETDEV_EV_TX);
 	}
 	t_end = clock_tsc();
 	now = t_end + cmdline_get_u64("fin_gap_ms", 100) * (hz / 1000);
 	while (clock_tsc() < now) {
 		pktgen_rx(&g);
-		netdev_wait(s->dev, now);
+		netdev_wait(s->dev, now, NETDEV_EV_RX | NETDEV_EV_TX);
 	}
 	pktgen_fin(&g, (unsigned int)cmdline_get_u64("fin", 3));
 	if (g.latency) {
@@ -234,7 +267,7 @@ int net_app_pktgen(struct net_stack *s)
 
 		while (clock_tsc() < drain && g.rx < g.tx) {
 			pktgen_rx(&g);
-			netdev_wait(s->dev, drain);
+			netdev_wait(s->dev, drain, NETDEV_EV_RX);
 		}
 	}
 

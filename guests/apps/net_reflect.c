@@ -51,7 +51,8 @@ static void reflect_loop(struct net_stack *s, uint16_t port,
 		if (!n) {
 			uint64_t until = idle && last ? last + idle : end;
 
-			netdev_wait(nd, until < end ? until : end);
+			netdev_wait(nd, until < end ? until : end,
+				    NETDEV_EV_RX);
 			continue;
 		}
 		last = now;

@@ -171,7 +171,8 @@ int net_app_sink(struct net_stack *s)
 		n = netdev_rx_burst(nd, pkts, 32);
 		if (!n) {
 			until = last_rx && idle ? last_rx + idle : start_limit;
-			netdev_wait(nd, until < end ? until : end);
+			netdev_wait(nd, until < end ? until : end,
+				    NETDEV_EV_RX);
 			continue;
 		}
 		for (i = 0; i < n; i++) {

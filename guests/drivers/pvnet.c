@@ -53,7 +53,9 @@ static const struct netdev_ops pvnet_ops = {
 	.rx_burst = pvnet_rx_burst,
 	.tx_burst = pvnet_tx_burst,
 	.link = pvnet_link,
-	.wait = pvnet_wait,
+	.ready = pvnet_ready,
+	.arm = pvnet_arm,
+	.disarm = pvnet_disarm,
 	.stats = pvnet_stats,
 };
 
@@ -84,30 +86,36 @@ static uint32_t pvnet_ring_size(const struct netdev_conf *c)
 	return n;
 }
 
-/* Interrupt mode: both ports on MSI-X, one CPU vector for both. */
-static void pvnet_irq_setup(struct pvnet *v, const struct netdev_conf *c)
+/* Both ports on MSI-X, one CPU vector for both; false: no interrupt. */
+static bool pvnet_irq_route(struct pvnet *v)
 {
 	static struct msix msix;
 	int vec;
 
-	v->nd.irq_kind = "none";
-	v->nd.mode = NETDEV_MODE_POLL;
-	if (c->mode != NETDEV_MODE_IRQ || !v->nd.pci.msix_cap)
-		return;
+	if (!v->nd.pci.msix_cap)
+		return false;
 	vec = irq_vector_alloc();
 	if (vec < 0 || msix_enable(&msix, &v->nd.pci))
-		return;
+		return false;
 	v->vector = vec;
 	irq_register((unsigned int)vec, pvnet_irq, v);
 	if (msix_vector_set(&msix, PVNET_MSIX_TX, (unsigned int)vec,
 			    lapic_id()) ||
 	    msix_vector_set(&msix, PVNET_MSIX_RX, (unsigned int)vec,
 			    lapic_id()))
-		return;
+		return false;
 	pvnet_reg_write(v, PV_REG_EVT_BIND, PVNET_TX_PORT << 16 | PVNET_MSIX_TX);
 	pvnet_reg_write(v, PV_REG_EVT_BIND, PVNET_RX_PORT << 16 | PVNET_MSIX_RX);
-	v->nd.irq_kind = "msix";
-	v->nd.mode = NETDEV_MODE_IRQ;
+	return true;
+}
+
+/* irq and adaptive modes take the interrupt if the device has MSI-X. */
+static void pvnet_irq_setup(struct pvnet *v, const struct netdev_conf *c)
+{
+	bool irq = c->mode != NETDEV_MODE_POLL && pvnet_irq_route(v);
+
+	v->nd.irq_kind = irq ? "msix" : "none";
+	netdev_mode_set(&v->nd, c, irq);
 }
 
 static int pvnet_setup(struct pvnet *v, const struct netdev_conf *c)
@@ -136,7 +144,7 @@ static int pvnet_setup(struct pvnet *v, const struct netdev_conf *c)
 		return -ENODEV;		/* no address to use */
 	}
 
-	if (pkt_pool_size() == 0 && pkt_pool_init(1024))
+	if (pkt_pool_size() == 0 && pkt_pool_init(netdev_pool_want(c)))
 		return -ENOMEM;
 	r = pvnet_rings_alloc(v, pvnet_ring_size(c));
 	v->evt = alloc_aligned(sizeof(struct pv_evt_page), 4096);

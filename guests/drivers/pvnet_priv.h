@@ -69,6 +69,9 @@ int pvnet_rings_alloc(struct pvnet *v, unsigned int size);
 void pvnet_rx_refill(struct pvnet *v);
 uint16_t pvnet_rx_burst(struct netdev *nd, struct pkt **pkts, uint16_t n);
 uint16_t pvnet_tx_burst(struct netdev *nd, struct pkt **pkts, uint16_t n);
-int pvnet_wait(struct netdev *nd, uint64_t deadline_tsc);
+/* netdev_wait's callbacks (net/netdev_wait.c). */
+int pvnet_ready(struct netdev *nd);
+void pvnet_arm(struct netdev *nd, int events);
+void pvnet_disarm(struct netdev *nd);
 
 #endif

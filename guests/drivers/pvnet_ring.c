@@ -15,10 +15,10 @@
  * side's *_event index. To the backend: a 32-bit write of the port number
  * to the notify register, which KVM turns into an eventfd signal (an
  * in-kernel exit, ~3.5 us, no userspace exit), only when req_event says
- * the backend sleeps. From the backend: only while we sleep in wait() in
- * interrupt mode - we set rsp_event to the next response and unmask our
- * ports just before sleeping, and mask them again once awake, so a busy
- * driver takes no interrupts at all.
+ * the backend sleeps. From the backend: only while we sleep in wait() (irq
+ * and adaptive modes) - pvnet_arm sets rsp_event on the rings waited for
+ * and unmasks their ports just before sleeping, pvnet_disarm masks them
+ * again once awake, so a busy driver takes no interrupts at all.
  */
 #include <stddef.h>
 
@@ -27,7 +27,6 @@
 #include "rt/clock.h"
 #include "rt/cpu.h"
 #include "rt/errno.h"
-#include "rt/irq.h"
 #include "rt/string.h"
 
 #define ETH_ZLEN	60	/* shortest frame without FCS */
@@ -262,56 +261,56 @@ uint16_t pvnet_rx_burst(struct netdev *nd, struct pkt **pkts, uint16_t n)
 	return got;
 }
 
-static bool pvnet_rx_ready(struct pvnet *v)
+int pvnet_ready(struct netdev *nd)
 {
-	return v->rx.hdr->rsp_prod != v->rx.rsp_cons;
-}
-
-static int pvnet_ready(struct pvnet *v)
-{
+	struct pvnet *v = pvnet_of(nd);
 	int ev = 0;
 
-	if (pvnet_rx_ready(v))
+	if (v->rx.hdr->rsp_prod != v->rx.rsp_cons)
 		ev |= NETDEV_EV_RX;
 	if (pvnet_tx_reclaim(v))
 		ev |= NETDEV_EV_TX;
 	return ev;
 }
 
-int pvnet_wait(struct netdev *nd, uint64_t deadline_tsc)
+#define PVNET_PORT_BIT(p)	(1ull << (p))
+#define PVNET_PORTS		(PVNET_PORT_BIT(PVNET_TX_PORT) | \
+				 PVNET_PORT_BIT(PVNET_RX_PORT))
+
+void pvnet_arm(struct netdev *nd, int events)
 {
 	struct pvnet *v = pvnet_of(nd);
-	const uint64_t ports = 1ull << PVNET_TX_PORT | 1ull << PVNET_RX_PORT;
+	uint32_t inflight = v->tx.req_prod - v->tx.rsp_cons;
+	uint64_t ports = 0;
 
-	for (;;) {
-		int ev = pvnet_ready(v);
-
-		if (ev)
-			return ev;
-		if (clock_tsc() >= deadline_tsc)
-			return 0;
-		if (nd->mode == NETDEV_MODE_POLL) {
-			cpu_relax();
-			continue;
-		}
-		/* Ask for an interrupt at the next RX response, and at the
-		 * next TX completion if any TX is in flight; unmask. */
+	/* An interrupt at the next RX response... */
+	if (events & NETDEV_EV_RX) {
 		v->rx.hdr->rsp_event = v->rx.rsp_cons + 1;
-		if (v->tx.req_prod != v->tx.rsp_cons)
-			v->tx.hdr->rsp_event = v->tx.rsp_cons + 1;
-		__atomic_and_fetch(&v->evt->mask, ~ports, __ATOMIC_SEQ_CST);
-		/* Clear pending before the final look at the rings: an event
-		 * after this interrupts (or leaves pending set) anew. */
-		if (__atomic_exchange_n(&v->evt->pending, 0, __ATOMIC_SEQ_CST))
-			v->pending_seen++;
-		pvnet_mb();
-		if (!pvnet_rx_ready(v) &&
-		    v->tx.hdr->rsp_prod == v->tx.rsp_cons) {
-			nd->st.wakeups++;
-			irq_wait_until(deadline_tsc);
-		}
-		/* Busy again: the backend sets pending but sends nothing. */
-		__atomic_or_fetch(&v->evt->mask, ports, __ATOMIC_SEQ_CST);
-		v->irq_seen = 0;
+		ports |= PVNET_PORT_BIT(PVNET_RX_PORT);
 	}
+	/* ...and, when waiting for TX room, once half of what is in flight
+	 * has gone (virtio's "delayed" callback: one wake-up frees a batch,
+	 * and the backend still has the other half to send meanwhile). */
+	if ((events & NETDEV_EV_TX) && inflight) {
+		v->tx.hdr->rsp_event = v->tx.rsp_cons +
+				       (inflight > 1 ? inflight / 2 : 1);
+		ports |= PVNET_PORT_BIT(PVNET_TX_PORT);
+	}
+	__atomic_and_fetch(&v->evt->mask, ~ports, __ATOMIC_SEQ_CST);
+	/* Pending is only a record here (the backend signals on the mask
+	 * alone); clear it so pending_seen counts events since the arm. */
+	if (__atomic_exchange_n(&v->evt->pending, 0, __ATOMIC_SEQ_CST))
+		v->pending_seen++;
+	/* rsp_event and the mask before the caller's final look at the
+	 * rings (wire/pv_abi.h, consumer order). */
+	pvnet_mb();
+}
+
+void pvnet_disarm(struct netdev *nd)
+{
+	struct pvnet *v = pvnet_of(nd);
+
+	/* Busy again: the backend may set pending, but sends nothing. */
+	__atomic_or_fetch(&v->evt->mask, PVNET_PORTS, __ATOMIC_SEQ_CST);
+	v->irq_seen = 0;
 }

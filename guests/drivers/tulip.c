@@ -76,7 +76,8 @@ static const struct netdev_ops tulip_ops = {
 	.rx_burst = tulip_rx_burst,
 	.tx_burst = tulip_tx_burst,
 	.link = tulip_link,
-	.wait = tulip_wait,
+	.ready = tulip_ready,
+	.arm = tulip_arm,
 	.stats = tulip_stats,
 };
 
@@ -105,36 +106,43 @@ static int tulip_map(struct tulip *t, const struct pci_dev *d, bool pio)
 	return 0;
 }
 
-/* Interrupt mode: MSI when the device has it (iopath's model does, as an
- * extension), else INTx through the IOAPIC, else stay in poll mode. */
-static void tulip_irq_setup(struct tulip *t, const struct netdev_conf *c)
+/* The interrupt: MSI when the device has it (iopath's model does, as an
+ * extension), else INTx through the IOAPIC; false: none (poll mode). */
+static bool tulip_irq_route(struct tulip *t, const struct netdev_conf *c)
 {
 	const struct pci_dev *d = &t->nd.pci;
 	int v;
 
-	t->nd.irq_kind = "none";
-	t->nd.mode = NETDEV_MODE_POLL;
-	if (c->mode != NETDEV_MODE_IRQ)
-		return;
 	v = irq_vector_alloc();
 	if (v < 0)
-		return;
+		return false;
 	t->vector = v;
 	irq_register((unsigned int)v, tulip_irq, t);
 	if (d->msi_cap && msi_enable(d, (unsigned int)v, lapic_id()) == 0) {
 		t->nd.irq_kind = "msi";
-	} else if (c->intx && d->irq_pin) {
+		return true;
+	}
+	if (c->intx && d->irq_pin) {
 		unsigned int line = pci_cfg_read(d->bdf, PCI_REG_IRQ_LINE, 1);
 
 		if (line == 0 || line == 0xff ||
 		    ioapic_route_edge(line, (unsigned int)v, lapic_id()))
-			return;
+			return false;
 		t->nd.irq_kind = "intx";
-	} else {
-		return;
+		return true;
 	}
-	t->nd.mode = NETDEV_MODE_IRQ;
-	t->irq_mask = TULIP_IRQ_MASK;
+	return false;
+}
+
+/* irq and adaptive modes take an interrupt if the device can give one. */
+static void tulip_irq_setup(struct tulip *t, const struct netdev_conf *c)
+{
+	bool irq = c->mode != NETDEV_MODE_POLL && tulip_irq_route(t, c);
+
+	if (!irq)
+		t->nd.irq_kind = "none";
+	netdev_mode_set(&t->nd, c, irq);
+	t->irq_mask = irq ? TULIP_IRQ_MASK : 0;
 }
 
 static struct netdev *tulip_probe(const struct pci_dev *d,
@@ -174,7 +182,7 @@ static struct netdev *tulip_probe(const struct pci_dev *d,
 		t->phy_id = (uint32_t)tulip_mii_read(t, t->phy, MII_PHYSID1)
 				<< 16 | tulip_mii_read(t, t->phy, MII_PHYSID2);
 
-	if (pkt_pool_size() == 0 && pkt_pool_init(1024)) {
+	if (pkt_pool_size() == 0 && pkt_pool_init(netdev_pool_want(c))) {
 		r = -ENOMEM;
 		goto fail;
 	}

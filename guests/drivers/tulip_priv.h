@@ -14,7 +14,7 @@
  * lost frames at 5 kpps under iopath-vmm with two VMs and the switch). */
 #define TULIP_RX_RING_DEF	256
 #define TULIP_TX_RING_DEF	128
-#define TULIP_RING_MAX		1024
+#define TULIP_RING_MAX		NETDEV_RING_MAX
 /* Receive buffer size in RDES1: a multiple of 4 (4.2.1) that holds a
  * 1518-byte frame with CRC; the Linux driver uses 1536 as well. */
 #define TULIP_RX_BUF_LEN	1536
@@ -103,6 +103,8 @@ void tulip_setup_frame_queue(struct tulip *t);
 bool tulip_tx_drain(struct tulip *t, uint64_t timeout_us);
 uint16_t tulip_rx_burst(struct netdev *nd, struct pkt **pkts, uint16_t n);
 uint16_t tulip_tx_burst(struct netdev *nd, struct pkt **pkts, uint16_t n);
-int tulip_wait(struct netdev *nd, uint64_t deadline_tsc);
+/* netdev_wait's callbacks (net/netdev_wait.c). */
+int tulip_ready(struct netdev *nd);
+void tulip_arm(struct netdev *nd, int events);
 
 #endif

@@ -9,8 +9,9 @@
  * poll demand) once per burst; the receive side needs no CSR access at all
  * - a receive process that ran out of descriptors re-reads the current
  * one when the next frame arrives (4.3.3, "receive process suspended"),
- * so returning a descriptor needs no CSR2 poll demand. In interrupt mode
- * a wake-up costs one CSR5 write to re-arm the interrupt.
+ * so returning a descriptor needs no CSR2 poll demand. With interrupts
+ * (irq and adaptive modes) a sleep after an interrupt costs one CSR5 write
+ * to re-arm it (tulip_arm); a busy driver writes nothing.
  *
  * RX copies each frame out of the slot's fixed buffer into a fresh pkt
  * and returns the descriptor by writing RDES0 alone. Swapping in a new
@@ -28,7 +29,6 @@
 #include "rt/clock.h"
 #include "rt/cpu.h"
 #include "rt/errno.h"
-#include "rt/irq.h"
 #include "rt/string.h"
 
 #define ETH_ZLEN	60	/* shortest frame without FCS */
@@ -207,9 +207,10 @@ uint16_t tulip_tx_burst(struct netdev *nd, struct pkt **pkts, uint16_t n)
 			len = ETH_ZLEN;
 		}
 		ctl = TDES1_FS | TDES1_LS | len;
-		/* In interrupt mode ask for a TX interrupt only when the ring
-		 * is filling up, i.e. when someone may soon wait for room. */
-		if (i == n - 1u && nd->mode == NETDEV_MODE_IRQ &&
+		/* With interrupts ask for a TX interrupt only when the ring
+		 * is filling up, i.e. when someone may soon wait for room;
+		 * it comes only after wait() has cleared CSR5. */
+		if (i == n - 1u && nd->mode != NETDEV_MODE_POLL &&
 		    inflight >= t->tx_size / 2)
 			ctl |= TDES1_IC;
 		t->tx_pkt[slot] = p;
@@ -277,8 +278,9 @@ uint16_t tulip_rx_burst(struct netdev *nd, struct pkt **pkts, uint16_t n)
 	return got;
 }
 
-static int tulip_ready(struct tulip *t)
+int tulip_ready(struct netdev *nd)
 {
+	struct tulip *t = tulip_of(nd);
 	int ev = 0;
 
 	if (!(t->rx_ring[t->rx_head & (t->rx_size - 1)].des0 &
@@ -289,39 +291,28 @@ static int tulip_ready(struct tulip *t)
 	return ev;
 }
 
-int tulip_wait(struct netdev *nd, uint64_t deadline_tsc)
+void tulip_arm(struct netdev *nd, int events)
 {
 	struct tulip *t = tulip_of(nd);
 
-	for (;;) {
-		int ev = tulip_ready(t);
-
-		if (ev)
-			return ev;
-		if (clock_tsc() >= deadline_tsc)
-			return 0;
-		if (nd->mode == NETDEV_MODE_POLL) {
-			cpu_relax();
-			continue;
-		}
-		if (t->irq_seen) {
-			t->irq_seen = 0;
-			t->need_ack = true;
-		}
-		/*
-		 * The chip signals when (CSR5 & CSR7) becomes nonzero; while
-		 * status from an earlier interrupt is still set no new one
-		 * comes. So before sleeping clear CSR5 (one exit), then look
-		 * at the rings again: whatever lands after the clear
-		 * interrupts anew.
-		 */
-		if (t->need_ack) {
-			tulip_csr_write(t, 5, CSR5_W1C_ALL);
-			t->need_ack = false;
-			t->acks++;
-			continue;
-		}
-		nd->st.wakeups++;
-		irq_wait_until(deadline_tsc);
+	/* CSR7 enables RI and TI for good: choosing per wait would cost an
+	 * exit each time, and TI only comes from descriptors with TDES1 IC,
+	 * set when the TX ring fills (tulip_tx_burst). */
+	(void)events;
+	if (t->irq_seen) {
+		t->irq_seen = 0;
+		t->need_ack = true;
+	}
+	/*
+	 * The chip signals when (CSR5 & CSR7) becomes nonzero; while status
+	 * from an earlier interrupt is still set no new one comes. So clear
+	 * CSR5 (one exit) - only if an interrupt came since the last clear:
+	 * no interrupt, no status bit set - and let the caller look at the
+	 * rings again: whatever lands after the clear interrupts anew.
+	 */
+	if (t->need_ack) {
+		tulip_csr_write(t, 5, CSR5_W1C_ALL);
+		t->need_ack = false;
+		t->acks++;
 	}
 }

@@ -5,6 +5,7 @@
 
 #include "drivers/pvnet.h"
 #include "drivers/tulip.h"
+#include "rt/clock.h"
 #include "rt/cmdline.h"
 #include "rt/errno.h"
 #include "rt/fmt.h"
@@ -59,12 +60,19 @@ int netdev_conf_from_cmdline(struct netdev_conf *c)
 	c->phy = -1;
 	c->intx = true;
 	v = cmdline_get("mode");
-	if (!v || !strcmp(v, "poll"))
+	if (!v || !strcmp(v, "adaptive"))
+		c->mode = NETDEV_MODE_ADAPTIVE;
+	else if (!strcmp(v, "poll"))
 		c->mode = NETDEV_MODE_POLL;
 	else if (!strcmp(v, "irq"))
 		c->mode = NETDEV_MODE_IRQ;
 	else
 		return -EINVAL;
+	/* A spin longer than a second is a typo, not a tuning. */
+	if (cmdline_get_u64("poll_us", NETDEV_POLL_US_DEF) > 1000000)
+		return -EINVAL;
+	c->poll_us = (unsigned int)cmdline_get_u64("poll_us",
+						   NETDEV_POLL_US_DEF);
 	v = cmdline_get("mac");
 	if (v) {
 		if (netdev_mac_parse(v, c->mac))
@@ -88,6 +96,42 @@ int netdev_conf_from_cmdline(struct netdev_conf *c)
 	c->intx = cmdline_get_u64("intx", 1) != 0;
 	c->rx_zero_copy = cmdline_get_u64("rx_zc", 0) != 0;
 	return 0;
+}
+
+unsigned int netdev_pool_want(const struct netdev_conf *c)
+{
+	/* The drivers' default rings are at most 256; the pv device has one
+	 * size for both rings, the larger of the two. */
+	unsigned int rx = c->rx_ring ? c->rx_ring : 256;
+	unsigned int tx = c->tx_ring ? c->tx_ring : 256;
+	unsigned int ring = rx > tx ? rx : tx, want;
+
+	if (ring > NETDEV_RING_MAX)
+		ring = NETDEV_RING_MAX;
+	/* Every RX slot holds a buffer, a full TX ring as many, and the app
+	 * holds a few bursts (reflect, the stack's queues) on top. */
+	want = 2 * ring + 16 * NETDEV_BURST_MAX;
+	return want > 4096 ? want : 4096;
+}
+
+const char *netdev_mode_name(enum netdev_mode m)
+{
+	switch (m) {
+	case NETDEV_MODE_IRQ:
+		return "irq";
+	case NETDEV_MODE_ADAPTIVE:
+		return "adaptive";
+	default:
+		return "poll";
+	}
+}
+
+void netdev_mode_set(struct netdev *nd, const struct netdev_conf *c,
+		     bool irq)
+{
+	nd->mode = irq ? c->mode : NETDEV_MODE_POLL;
+	nd->poll_tsc = nd->mode == NETDEV_MODE_ADAPTIVE ?
+		       clock_ns_to_tsc((uint64_t)c->poll_us * 1000) : 0;
 }
 
 struct netdev *netdev_probe(const struct netdev_conf *c, int *err)
@@ -120,7 +164,9 @@ void netdev_report(struct netdev *nd, const char *event)
 	netdev_mac_format(nd->mac, mac);
 	json_kv_str(&j, "mac", mac);
 	json_kv_bool(&j, "link", netdev_link(nd));
-	json_kv_str(&j, "mode", nd->mode == NETDEV_MODE_IRQ ? "irq" : "poll");
+	json_kv_str(&j, "mode", netdev_mode_name(nd->mode));
+	if (nd->mode == NETDEV_MODE_ADAPTIVE)
+		json_kv_u64(&j, "poll_us", clock_tsc_to_ns(nd->poll_tsc) / 1000);
 	json_kv_str(&j, "irq", nd->irq_kind);
 	netdev_report_drv(nd, &j);
 	json_end(&j);
@@ -134,6 +180,10 @@ void netdev_report_drv(struct netdev *nd, struct json *j)
 	/* What every driver counts the same way. */
 	json_kv_u64(j, "irqs", nd->st.irqs);
 	json_kv_u64(j, "sleeps", nd->st.wakeups);
+	json_kv_u64(j, "arms", nd->st.arms);
+	json_kv_u64(j, "spin_hits", nd->st.spin_hits);
+	json_kv_u64(j, "sleep_us", clock_tsc_to_ns(nd->st.sleep_tsc) / 1000);
+	json_kv_u64(j, "spin_us", clock_tsc_to_ns(nd->st.spin_tsc) / 1000);
 	json_kv_u64(j, "rx_packets", nd->st.rx_packets);
 	json_kv_u64(j, "rx_errors", nd->st.rx_errors);
 	json_kv_u64(j, "rx_nobuf", nd->st.rx_nobuf);

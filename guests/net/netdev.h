@@ -12,7 +12,7 @@
  *   struct netdev *nd = netdev_probe(&c);      first supported NIC on PCI
  *   n = netdev_rx_burst(nd, pkts, 32);         0..32 frames, now the caller's
  *   n = netdev_tx_burst(nd, pkts, k);          0..k frames taken by the driver
- *   netdev_wait(nd, deadline_tsc);             sleep or spin until something
+ *   netdev_wait(nd, deadline_tsc, NETDEV_EV_RX);  until a frame or the time
  *
  * Burst calls return the count handled (DPDK's rte_eth_rx/tx_burst
  * contract): tx_burst takes the first n buffers it returns and leaves the
@@ -20,10 +20,21 @@
  * of microseconds each here) out of the per-packet path: one doorbell per
  * burst at most, completions read from descriptors in RAM.
  *
- * Modes: NETDEV_MODE_POLL never enables device interrupts and wait() spins
- * on the rings in RAM; NETDEV_MODE_IRQ enables RX and TX-completion
- * interrupts (MSI, or what the driver can do) and wait() sleeps in
- * irq_wait_until() when the rings are idle.
+ * Modes (netdev_wait.c runs the one wait loop for every driver):
+ *   NETDEV_MODE_POLL      never enables device interrupts; wait() spins on
+ *                         the rings in RAM until the deadline.
+ *   NETDEV_MODE_IRQ       wait() lets the device interrupt (MSI, or what
+ *                         the driver can do) and sleeps in irq_wait_until()
+ *                         as soon as the rings are idle.
+ *   NETDEV_MODE_ADAPTIVE  (default) as Linux NAPI: the app polls the rings
+ *                         while frames keep coming (bursts return frames,
+ *                         no wait, no interrupt); once they run dry wait()
+ *                         spins for poll_us more, then arms the interrupt
+ *                         and sleeps as in irq mode. A deadline too near
+ *                         for the timer (NETDEV_SLEEP_MIN_US) is spun to,
+ *                         not slept to.
+ * A driver with no interrupt to offer runs in poll mode whatever was asked;
+ * nd->mode says which mode it really runs in.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,13 +44,31 @@
 #include "rt/pci.h"
 
 #define NETDEV_BURST_MAX	64
+#define NETDEV_RING_MAX		4096	/* rx_ring=, tx_ring= */
 
 enum netdev_mode {
 	NETDEV_MODE_POLL,
 	NETDEV_MODE_IRQ,
+	NETDEV_MODE_ADAPTIVE,
 };
 
-/* What wait() saw (bits), 0 at the deadline. */
+/*
+ * Adaptive mode's spin on dry rings before sleeping, unless poll_us= says
+ * otherwise. 0, as NAPI re-enables interrupts as soon as a poll comes back
+ * short: on this 2-core host a 5-20 us spin never raised what a sink
+ * received and lowered it at saturation, since the CPU it holds is the one
+ * the switch or the sender needs (guests/README.md, "Adaptive mode"). A
+ * host with idle cores may want some.
+ */
+#define NETDEV_POLL_US_DEF	0
+/*
+ * The shortest sleep worth taking: LAPIC timer periods under 200 us are
+ * clamped to 200 us and a wake-up costs tens of microseconds
+ * (MACHINE-NOTES.md), so a nearer deadline is spun to.
+ */
+#define NETDEV_SLEEP_MIN_US	250
+
+/* What wait() waits for and saw (bits); 0 at the deadline. */
 #define NETDEV_EV_RX		0x1	/* a received frame is ready */
 #define NETDEV_EV_TX		0x2	/* TX descriptors were completed */
 
@@ -54,6 +83,7 @@ struct netdev_conf {
 	int phy;		/* MII PHY address, -1: scan */
 	bool intx;		/* irq mode without MSI: allowed to use INTx */
 	bool rx_zero_copy;	/* rx_zc=1: swap buffers instead of copying */
+	unsigned int poll_us;	/* adaptive: spin this long before sleeping */
 };
 
 struct netdev;
@@ -63,8 +93,18 @@ struct netdev_ops {
 	uint16_t (*tx_burst)(struct netdev *nd, struct pkt **pkts, uint16_t n);
 	/* true if the link is up; may cost register accesses: not per packet */
 	bool (*link)(struct netdev *nd);
-	/* NETDEV_EV_* seen, or 0 at deadline_tsc. Reclaims TX completions. */
-	int (*wait)(struct netdev *nd, uint64_t deadline_tsc);
+	/*
+	 * The wait loop's three callbacks (netdev_wait.c). ready: the
+	 * NETDEV_EV_* ready now, reclaiming TX completions; RAM only, no
+	 * register access. arm: about to sleep for @events - let the device
+	 * interrupt when one happens (the loop calls ready() once more
+	 * after it, so an event that raced the arming is not slept
+	 * through). disarm (may be NULL): awake and busy again, interrupts
+	 * unwanted.
+	 */
+	int (*ready)(struct netdev *nd);
+	void (*arm)(struct netdev *nd, int events);
+	void (*disarm)(struct netdev *nd);
 	/* Driver counters into an open JSON object (register accesses,
 	 * interrupts, errors). */
 	/* The driver's own counters; the generic ones (st) are added by
@@ -75,7 +115,13 @@ struct netdev_ops {
 struct netdev_stats {
 	uint64_t rx_packets, rx_bytes, rx_errors, rx_nobuf;
 	uint64_t tx_packets, tx_bytes, tx_errors, tx_full;
-	uint64_t irqs, wakeups;
+	uint64_t irqs;			/* device interrupts taken */
+	uint64_t wakeups;		/* sleeps in wait() ("sleeps") */
+	uint64_t spin_hits;		/* waits ended by an event while
+					 * spinning, in irq or adaptive mode */
+	uint64_t arms;			/* times wait() armed the device */
+	uint64_t sleep_tsc;		/* time asleep in wait() */
+	uint64_t spin_tsc;		/* time spun in wait() */
 };
 
 struct netdev {
@@ -83,8 +129,9 @@ struct netdev {
 	const char *driver;		/* "tulip" */
 	const char *model;		/* "21140A", "21143" */
 	uint8_t mac[6];			/* the address in use */
-	enum netdev_mode mode;
+	enum netdev_mode mode;		/* what it runs in (see above) */
 	const char *irq_kind;		/* "msi", "intx", "none" */
+	uint64_t poll_tsc;		/* adaptive: spin budget in wait() */
 	struct pci_dev pci;
 	struct netdev_stats st;
 	void *priv;
@@ -100,11 +147,14 @@ struct netdev_driver {
 };
 
 /*
- * Reads the common parameters: mode=poll|irq, mac=02:..., bar=io|mmio,
- * desc=ring|chain, rx_ring=, tx_ring=, phy=, intx=0|1, rx_zc=0|1. -EINVAL on a
- * malformed value.
+ * Reads the common parameters: mode=adaptive|poll|irq, poll_us=, mac=02:...,
+ * bar=io|mmio, desc=ring|chain, rx_ring=, tx_ring= (up to NETDEV_RING_MAX),
+ * phy=, intx=0|1, rx_zc=0|1. -EINVAL on a malformed value.
  */
 int netdev_conf_from_cmdline(struct netdev_conf *c);
+/* Packet buffers the rings of @c need, with room for the app's bursts:
+ * what pool= defaults to. */
+unsigned int netdev_pool_want(const struct netdev_conf *c);
 /* The first PCI function some driver in the probe table takes; NULL and
  * *err (-ENODEV when nothing matched). */
 struct netdev *netdev_probe(const struct netdev_conf *c, int *err);
@@ -112,6 +162,20 @@ struct netdev *netdev_probe(const struct netdev_conf *c, int *err);
 void netdev_report(struct netdev *nd, const char *event);
 /* The "drv" object: the driver's counters, then the generic ones. */
 void netdev_report_drv(struct netdev *nd, struct json *j);
+/* Mode for the JSON records: "poll", "irq", "adaptive". */
+const char *netdev_mode_name(enum netdev_mode m);
+/* Mode from an interrupt set-up: what was asked if the device can
+ * interrupt (@irq), else poll. Also sets the spin budget. */
+void netdev_mode_set(struct netdev *nd, const struct netdev_conf *c,
+		     bool irq);
+/*
+ * Until one of @events (NETDEV_EV_*) is ready or the TSC reaches
+ * deadline_tsc: spins, sleeps or both as nd->mode says. Returns the
+ * NETDEV_EV_* ready (possibly more than asked), 0 at the deadline. Reclaims
+ * TX completions on the way. TX waits for completions, i.e. room in a full
+ * TX ring.
+ */
+int netdev_wait(struct netdev *nd, uint64_t deadline_tsc, int events);
 /* "02:00:00:00:00:01" into mac; -EINVAL if malformed. */
 int netdev_mac_parse(const char *s, uint8_t mac[6]);
 void netdev_mac_format(const uint8_t mac[6], char out[18]);
@@ -131,11 +195,6 @@ static inline uint16_t netdev_tx_burst(struct netdev *nd, struct pkt **p,
 static inline bool netdev_link(struct netdev *nd)
 {
 	return nd->ops->link(nd);
-}
-
-static inline int netdev_wait(struct netdev *nd, uint64_t deadline_tsc)
-{
-	return nd->ops->wait(nd, deadline_tsc);
 }
 
 #endif

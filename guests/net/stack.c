@@ -42,7 +42,7 @@ int net_send(struct net_stack *s, struct pkt *p)
 			pkt_free(p);
 			return -ENOSPC;
 		}
-		netdev_wait(s->dev, end);
+		netdev_wait(s->dev, end, NETDEV_EV_TX);
 	}
 	return 0;
 }
@@ -207,7 +207,8 @@ int net_resolve(struct net_stack *s, uint32_t ip, uint8_t mac[6],
 			next = now + retry;
 		}
 		if (!net_poll(s))
-			netdev_wait(s->dev, next < end ? next : end);
+			netdev_wait(s->dev, next < end ? next : end,
+				    NETDEV_EV_RX);
 	}
 	return 0;
 }

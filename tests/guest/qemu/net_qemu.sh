@@ -17,7 +17,8 @@
 #           descriptors
 #   pair    two guests joined by a localhost socket netdev (one listens
 #           on 127.0.0.1:PORT, the other connects): pktgen -> sink with
-#           no loss at 1000 pps over 4 flows; ping -> echo; pktgen
+#           no loss at 1000 pps over 4 flows in the default (adaptive)
+#           mode, both sleeping on interrupts; ping -> echo; pktgen
 #           latency=1 -> reflect in irq mode with every frame returned
 #
 # Environment: QEMU (binary), QEMU_TIMEOUT (seconds per guest, default
@@ -113,9 +114,10 @@ for s in $scenarios; do
 	case $s in
 	slirp)
 		guest slirp-poll "$slirp_net" 52:54:00:12:34:56 \
-			"app=ping dst=10.0.2.2 ip=10.0.2.15/24 count=5 interval_ms=100"
+			"app=ping dst=10.0.2.2 ip=10.0.2.15/24 count=5 interval_ms=100 mode=poll"
 		check slirp-poll "$netdev_ok" "$ping5" '"mode":"poll","irq":"none"' \
-			'"bar":"mmio","desc":"ring"'
+			'"bar":"mmio","desc":"ring"' '"event":"ping",.*"irqs":0,"sleeps":0,'
+
 		guest slirp-irq "$slirp_net" 52:54:00:12:34:56 \
 			"app=ping dst=10.0.2.2 ip=10.0.2.15/24 count=5 interval_ms=100 mode=irq bar=io desc=chain"
 		check slirp-irq "$netdev_ok" "$ping5" '"mode":"irq","irq":"intx"' \
@@ -124,8 +126,11 @@ for s in $scenarios; do
 	pair)
 		pair sink "app=sink ip=10.0.0.2/24 idle_ms=5000" \
 			"app=pktgen dst=10.0.0.2 ip=10.0.0.1/24 rate=1000 count=1000 flows=4"
-		check sink-a '"event":"sink","received":1000,.*"expected":1000,"lost":0,.*"reordered":0,"duplicated":0,"csum_errors":0,"fin":true'
-		check sink-b '"event":"pktgen",.*"tx_packets":1000,'
+		check sink-a '"event":"sink","received":1000,.*"expected":1000,"lost":0,.*"reordered":0,"duplicated":0,"csum_errors":0,"fin":true' \
+			'"mode":"adaptive","poll_us":[0-9]+,"irq":"intx"' \
+			'"event":"sink",.*"irqs":[1-9][0-9]*,"sleeps":[1-9]'
+		check sink-b '"event":"pktgen",.*"tx_packets":1000,' \
+			'"event":"pktgen",.*"sleeps":[1-9]'
 		pair echo "app=echo ip=10.0.0.2/24 seconds=0 count=5 mode=irq" \
 			"app=ping dst=10.0.0.2 ip=10.0.0.1/24 count=5 interval_ms=50"
 		check echo-a '"event":"echo",.*"icmp_echoed":5'
