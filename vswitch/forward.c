@@ -19,6 +19,7 @@ const char *const fwd_drop_names[FWD_DROP_REASONS] = {
 	[FWD_DROP_SAME_PORT] = "same_port",
 	[FWD_DROP_NO_DEST] = "no_dest",
 	[FWD_DROP_LINK_LOCAL] = "link_local",
+	[FWD_DROP_VLAN_QINQ] = "vlan_qinq",
 };
 
 static const enum fwd_drop fwd_frame_drop[] = {
@@ -34,12 +35,13 @@ static const enum fwd_drop fwd_vlan_drop[] = {
 	[VLAN_DROP_NOT_ALLOWED] = FWD_DROP_VLAN_NOT_ALLOWED,
 	[VLAN_DROP_UNTAGGED] = FWD_DROP_VLAN_UNTAGGED,
 	[VLAN_DROP_BAD_TAG] = FWD_DROP_VLAN_BAD_TAG,
+	[VLAN_DROP_STACKED] = FWD_DROP_VLAN_QINQ,
 };
 
 _Static_assert(sizeof(fwd_frame_drop) / sizeof(fwd_frame_drop[0]) ==
 	       FRAME_BAD_SRC + 1, "every frame verdict maps to a drop");
 _Static_assert(sizeof(fwd_vlan_drop) / sizeof(fwd_vlan_drop[0]) ==
-	       VLAN_DROP_BAD_TAG + 1, "every VLAN verdict maps to a drop");
+	       VLAN_DROP_STACKED + 1, "every VLAN verdict maps to a drop");
 
 static uint64_t fwd_bit(unsigned port)
 {

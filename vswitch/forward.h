@@ -54,6 +54,7 @@ enum fwd_drop {
 	FWD_DROP_SAME_PORT,	/* destination is behind the ingress port */
 	FWD_DROP_NO_DEST,	/* flood set empty */
 	FWD_DROP_LINK_LOCAL,	/* 01-80-C2-00-00-0x: never relayed */
+	FWD_DROP_VLAN_QINQ,	/* S-tag or stacked tags (vlan.h policy) */
 	FWD_DROP_REASONS
 };
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Ethernet frame sanity at switch ingress: length and source address. */
+#include <errno.h>
 #include <string.h>
 
 #include "vswitch/frame_check.h"
@@ -27,4 +28,15 @@ int frame_check(const uint8_t *frame, unsigned len, unsigned mtu)
 	if (mac_is_multicast(src) || memcmp(src, zero, sizeof(zero)) == 0)
 		return FRAME_BAD_SRC;
 	return FRAME_OK;
+}
+
+int frame_pad(uint8_t *buf, unsigned cap, unsigned *len)
+{
+	if (*len >= ETH_ZLEN)
+		return 0;
+	if (cap < ETH_ZLEN)
+		return -ENOSPC;
+	memset(buf + *len, 0, ETH_ZLEN - *len);
+	*len = ETH_ZLEN;
+	return 1;
 }

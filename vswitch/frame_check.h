@@ -21,12 +21,21 @@ enum frame_verdict {
 
 /*
  * Check a frame: @mtu is the L3 MTU (0 means the default, 1500). Frames
- * shorter than ETH_ZLEN but with a whole header are accepted (VMs do not
- * pad; egress pads where the medium needs it). One 802.1Q tag (0x8100)
+ * shorter than ETH_ZLEN but with a whole header are accepted (VMs and
+ * veth do not pad; the switch pads them, frame_pad). One 802.1Q tag (0x8100)
  * earns its 4 bytes on top of the MTU. Verdicts are checked in the
  * order runt, oversized, bad source. Returns enum frame_verdict.
  */
 int frame_check(const uint8_t *frame, unsigned len, unsigned mtu);
+
+/*
+ * Pad a frame in @buf (capacity @cap, length *@len) with zeros to ETH_ZLEN,
+ * the 802.3 minimum without FCS, as a switch's MAC does on transmit: every
+ * frame the switch sends is at least that long, whatever port kind it
+ * came from. Returns 1 if padded, 0 if long enough, -ENOSPC if @cap is
+ * too small (nothing changed).
+ */
+int frame_pad(uint8_t *buf, unsigned cap, unsigned *len);
 
 static inline int mac_is_multicast(const uint8_t *mac)
 {

@@ -81,6 +81,12 @@ struct sw_port_ops {
 	/* ---- forwarding thread, through sw_fwd_exec ---- */
 	/* Optional: the kind's own members of @p's show-ports object @o. */
 	void (*json)(struct sw_port *p, json_t *o);
+	/*
+	 * Optional: fold frames counted outside the data path (received,
+	 * then dropped by the kernel for us) into @p->st; called before the
+	 * counters are shown.
+	 */
+	void (*sync_stats)(struct sw_port *p);
 
 	/* ---- control thread ---- */
 	/*
@@ -116,6 +122,7 @@ struct sw_port_stats {
 	uint64_t tx_packets, tx_bytes;
 	uint64_t tx_drops;		/* egress ring or queue full */
 	uint64_t rx_nombuf;		/* no mbuf to copy a frame into */
+	uint64_t rx_padded;		/* under 60 bytes, padded to 60 */
 	uint64_t drops[FWD_DROP_REASONS];	/* ingress, by fwd reason */
 };
 
@@ -150,6 +157,7 @@ struct sw_uplink {
 	char ifname[SW_IFNAME_MAX];	/* kernel interface, "" if none */
 	uint16_t eth_port;
 	bool kernel_up;			/* netlink: IFF_UP && IFF_LOWER_UP */
+	int afp_count_fd;		/* sw_afpacket.c, -1 if none */
 };
 
 /* A --uplink given on the command line, before it becomes a port. */
@@ -161,10 +169,25 @@ struct sw_uplink_spec {
 	bool used;			/* claimed by a team */
 };
 
+/*
+ * Team modes and hashes: DPDK's BONDING_MODE_* and BALANCE_XMIT_POLICY_*
+ * values (sw_team.c checks), named here so requests parse without DPDK.
+ */
+enum {
+	SW_TEAM_ACTIVE_BACKUP = 1,
+	SW_TEAM_BALANCE_XOR = 2,
+	SW_TEAM_LACP = 4,
+};
+enum {
+	SW_TEAM_HASH_L2 = 0,
+	SW_TEAM_HASH_L23 = 1,
+	SW_TEAM_HASH_L34 = 2,
+};
+
 struct sw_team_spec {
 	char name[SW_NAME_MAX];
-	int mode;			/* BONDING_MODE_* */
-	int hash;			/* BALANCE_XMIT_POLICY_* */
+	int mode;			/* SW_TEAM_* */
+	int hash;			/* SW_TEAM_HASH_* */
 	unsigned nmembers;
 	char members[SW_TEAM_MAX_MEMBERS][SW_NAME_MAX];
 	char vdevs[SW_TEAM_MAX_MEMBERS][SW_VDEV_MAX];
@@ -223,6 +246,11 @@ int sw_vlan_list_str(const struct vlan_port_cfg *c, char *out, size_t len);
 /* A free id, or -ENOSPC. */
 int sw_port_alloc_id(struct sw *sw);
 struct sw_port *sw_port_find(struct sw *sw, const char *name);
+/*
+ * 0 if no port, team or team member is called @name, else -EEXIST with
+ * @err saying who is.
+ */
+int sw_name_free(struct sw *sw, const char *name, char *err, size_t errlen);
 /* Publish @p (id already chosen) to the forwarding thread. 0 or -errno. */
 int sw_port_add(struct sw *sw, struct sw_port *p);
 /* Retire the port from the data path, then destroy it. */
@@ -271,10 +299,32 @@ struct sw_uplink *sw_uplink_of(struct sw_port *p);
 int sw_uplink_probe(struct sw_uplink *u, const char *vdev);
 /* Configure (1 rx + 1 tx queue), start, promiscuous. 0 or -errno. */
 int sw_ethdev_start(struct sw *sw, uint16_t eth_port);
+/* Drop what a started ethdev received before it became a port. */
+void sw_ethdev_drain(uint16_t eth_port);
 void sw_uplink_release(struct sw_uplink *u);
+/* Does @u run on vdev @devname or kernel interface @ifname ("": none)? */
+bool sw_uplink_overlaps(const struct sw_uplink *u, const char *devname,
+			const char *ifname);
+/*
+ * 0 if no uplink or team member runs on @vdev's device or its kernel
+ * interface, else -EBUSY (or -EINVAL) with @err saying who does.
+ */
+int sw_vdev_free(struct sw *sw, const char *vdev, char *err, size_t errlen);
 /* A new uplink port from a vdev string. 0 or -errno, @err filled. */
 int sw_uplink_add(struct sw *sw, const char *name, const char *vdev,
 		  const struct vlan_port_cfg *vlan, char *err, size_t errlen);
+
+/* ---- sw_afpacket.c: the real TPID of af_packet uplinks' frames ---- */
+/*
+ * After the vdev of @u is created: filter the PMD's packet sockets on
+ * @u->ifname so that frames the kernel stripped of a tag other than
+ * 0x8100 are dropped, and open the socket that counts them. 0 (also for
+ * vdevs without packet sockets) or -errno.
+ */
+int sw_afpacket_guard(struct sw_uplink *u);
+/* Frames dropped by the guard since the last call. */
+uint64_t sw_afpacket_count(struct sw_uplink *u);
+void sw_afpacket_release(struct sw_uplink *u);
 
 /* ---- sw_team.c: bonding ---- */
 int sw_team_add(struct sw *sw, const struct sw_team_spec *spec,
@@ -287,8 +337,12 @@ json_t *sw_team_json(struct sw *sw, struct sw_team *t);
 /* JSON array of every team. */
 json_t *sw_team_list_json(struct sw *sw);
 struct sw_team *sw_team_find(struct sw *sw, const char *name);
-/* True if @ifname is a member uplink of some team. */
-bool sw_team_owns_uplink(struct sw *sw, const char *uplink_name);
+/* The name of the team with a member called @member, or NULL. */
+const char *sw_team_of_member(struct sw *sw, const char *member);
+/* The team member on @devname or kernel interface @ifname, or NULL. */
+const char *sw_team_vdev_user(struct sw *sw, const char *devname,
+			      const char *ifname);
+/* sw_req.c: team mode and hash names. */
 int sw_team_mode_parse(const char *s, int *mode);
 int sw_team_hash_parse(const char *s, int *hash);
 const char *sw_team_mode_name(int mode);
@@ -366,6 +420,12 @@ struct sw_capture *sw_capture_open(const char *file, enum sw_cap_dir dir,
 				   const char *filter, uint64_t max_bytes,
 				   char *err, size_t errlen);
 int sw_capture_start(struct sw *sw, struct sw_port *p, struct sw_capture *c);
+/*
+ * Before opening @file for @p: -EBUSY with @err if @p is being captured
+ * or @file is another live capture's file, else 0.
+ */
+int sw_capture_check(struct sw *sw, struct sw_port *p, const char *file,
+		     char *err, size_t errlen);
 /* Stop and flush. Returns 0 or -ENOENT (no capture on @p). */
 int sw_capture_stop(struct sw *sw, struct sw_port *p, json_t *info);
 /* Forwarding thread: record @frame seen on @p in direction @dir. */

@@ -8,13 +8,20 @@
  * thread, which alone writes packets (pcap_dump is buffered stdio) and,
  * when the size limit is reached, closes the file itself. Stopping detaches
  * it on the forwarding thread and closes (flushes) it there too, so a file
- * is never written by two threads.
+ * is never written by two threads, nor by two captures (sw_capture_check).
+ *
+ * A capture counts the frames it wrote ("packets"), their bytes on the
+ * wire ("frame_bytes") and the file's size ("file_bytes": the 24-byte
+ * file header and 16 bytes per record on top); max_bytes limits the file.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -25,6 +32,8 @@
 #include "vswitch/sw.h"
 
 #define SW_CAP_SNAPLEN	65535
+#define SW_CAP_FILE_HDR	24	/* pcap file header */
+#define SW_CAP_REC_HDR	16	/* pcap record header */
 
 struct sw_capture {
 	char file[256];
@@ -35,8 +44,10 @@ struct sw_capture {
 	pcap_dumper_t *dumper;
 	struct bpf_program prog;
 	bool has_prog;
+	dev_t dev;			/* the file, to refuse it twice */
+	ino_t ino;
 	/* Forwarding thread only. */
-	uint64_t packets, bytes, filtered_out;
+	uint64_t packets, frame_bytes, file_bytes, filtered_out;
 	char stopped[64];		/* why it stopped itself, or "" */
 	uint64_t started_ns;
 };
@@ -51,6 +62,51 @@ static const char *sw_cap_dir_name(enum sw_cap_dir d)
 	default:
 		return "both";
 	}
+}
+
+/*
+ * The file, as a pcap dumper. Only a regular file, never through a
+ * symbolic link, and never blocking the control thread (a FIFO without
+ * a reader would, in open or in every write).
+ */
+static pcap_dumper_t *sw_capture_create(struct sw_capture *c, char *err,
+					size_t errlen)
+{
+	struct stat st;
+	pcap_dumper_t *d;
+	FILE *f;
+	int fd;
+
+	if (lstat(c->file, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a regular file", c->file);
+		return NULL;
+	}
+	fd = open(c->file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+		  O_NOFOLLOW | O_NONBLOCK, 0666);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", c->file,
+			 strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    fcntl(fd, F_SETFL, 0) < 0) {
+		snprintf(err, errlen, "%s is not a regular file", c->file);
+		close(fd);
+		return NULL;
+	}
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	f = fdopen(fd, "w");
+	d = f ? pcap_dump_fopen(c->dead, f) : NULL;
+	if (!d) {
+		snprintf(err, errlen, "cannot write %s: %s", c->file,
+			 f ? pcap_geterr(c->dead) : strerror(errno));
+		if (f)
+			fclose(f);
+		else
+			close(fd);
+	}
+	return d;
 }
 
 struct sw_capture *sw_capture_open(const char *file, enum sw_cap_dir dir,
@@ -93,10 +149,8 @@ struct sw_capture *sw_capture_open(const char *file, enum sw_cap_dir dir,
 		}
 		c->has_prog = true;
 	}
-	c->dumper = pcap_dump_open(c->dead, c->file);
+	c->dumper = sw_capture_create(c, err, errlen);
 	if (!c->dumper) {
-		snprintf(err, errlen, "cannot write %s: %s", c->file,
-			 pcap_geterr(c->dead));
 		if (c->has_prog)
 			pcap_freecode(&c->prog);
 		pcap_close(c->dead);
@@ -105,7 +159,7 @@ struct sw_capture *sw_capture_open(const char *file, enum sw_cap_dir dir,
 		return NULL;
 	}
 	c->started_ns = clock_mono_ns();
-	c->bytes = 24;	/* the file header: "bytes" is the file size */
+	c->file_bytes = SW_CAP_FILE_HDR;
 	return c;
 }
 
@@ -122,9 +176,10 @@ static void sw_capture_finish(struct sw_capture *c, const char *why)
 	pcap_dump_close(c->dumper);
 	c->dumper = NULL;
 	snprintf(c->stopped, sizeof(c->stopped), "%s", why);
-	log_info("capture %s stopped (%s): %llu packets, %llu bytes",
-		 c->file, why, (unsigned long long)c->packets,
-		 (unsigned long long)c->bytes);
+	log_info("capture %s stopped (%s): %llu frames, %llu bytes (file "
+		 "%llu bytes)", c->file, why, (unsigned long long)c->packets,
+		 (unsigned long long)c->frame_bytes,
+		 (unsigned long long)c->file_bytes);
 }
 
 static void sw_capture_free(struct sw_capture *c)
@@ -151,16 +206,17 @@ void sw_capture_packet(struct sw_capture *c, enum sw_cap_dir dir,
 		c->filtered_out++;
 		return;
 	}
-	/* 16 bytes of record header per packet count towards the limit. */
-	rec = 16 + h.caplen;
-	if (c->max_bytes && c->bytes + rec > c->max_bytes) {
+	/* The limit is the file's: record headers count too. */
+	rec = SW_CAP_REC_HDR + h.caplen;
+	if (c->max_bytes && c->file_bytes + rec > c->max_bytes) {
 		sw_capture_finish(c, "size limit reached");
 		return;
 	}
 	gettimeofday(&h.ts, NULL);
 	pcap_dump((u_char *)c->dumper, &h, frame);
 	c->packets++;
-	c->bytes += rec;
+	c->frame_bytes += h.len;
+	c->file_bytes += rec;
 }
 
 void sw_capture_close(struct sw_capture *c, const char *why)
@@ -182,7 +238,8 @@ json_t *sw_capture_json(const struct sw_capture *c)
 	JSON_COUNTER(o, *c, max_bytes);
 	json_object_set_new(o, "active", json_boolean(c->dumper != NULL));
 	JSON_COUNTER(o, *c, packets);
-	JSON_COUNTER(o, *c, bytes);
+	JSON_COUNTER(o, *c, frame_bytes);
+	JSON_COUNTER(o, *c, file_bytes);
 	JSON_COUNTER(o, *c, filtered_out);
 	if (c->stopped[0])
 		json_object_set_new(o, "stopped", json_string(c->stopped));
@@ -196,6 +253,46 @@ struct sw_cap_req {
 	struct sw_capture *cap;
 	json_t *info;
 };
+
+struct sw_cap_check {
+	struct sw_port *port;
+	struct stat st;
+	bool exists;
+	char *err;
+	size_t errlen;
+};
+
+static int sw_capture_check_fn(struct sw *sw, void *arg)
+{
+	struct sw_cap_check *k = arg;
+
+	if (sw_capture_active(k->port->cap)) {
+		snprintf(k->err, k->errlen, "%s is already being captured",
+			 k->port->name);
+		return -EBUSY;
+	}
+	for (unsigned i = 0; k->exists && i < SW_MAX_PORTS; i++) {
+		struct sw_port *p = sw->ports[i];
+
+		if (p && sw_capture_active(p->cap) &&
+		    p->cap->dev == k->st.st_dev &&
+		    p->cap->ino == k->st.st_ino) {
+			snprintf(k->err, k->errlen, "%s is the file of the "
+				 "capture on %s", p->cap->file, p->name);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+int sw_capture_check(struct sw *sw, struct sw_port *p, const char *file,
+		     char *err, size_t errlen)
+{
+	struct sw_cap_check k = { .port = p, .err = err, .errlen = errlen };
+
+	k.exists = stat(file, &k.st) == 0;
+	return sw_fwd_exec(sw, sw_capture_check_fn, &k);
+}
 
 static int sw_capture_start_fn(struct sw *sw, void *arg)
 {

@@ -2,8 +2,11 @@
 /*
  * The switch's control commands (JSON lines, core/ctl.h). Handlers run on
  * the control thread; whatever reads or changes forwarding state goes
- * through sw_fwd_exec(). Requests are untrusted: every member is checked
- * for type and range and a bad one gets {"ok":false,"error":"..."}.
+ * through sw_fwd_exec(). Requests are untrusted: sw_req.c checks each one
+ * whole (members, types, ranges, names, vdevs) and the handlers check it
+ * against the switch (ports that exist, names and interfaces in use)
+ * before they change anything; a bad one gets {"ok":false,"error":"..."}
+ * and changes nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,35 +24,30 @@
 #include "core/ctl.h"
 #include "core/evloop.h"
 #include "vswitch/sw.h"
+#include "vswitch/sw_req.h"
 
-/* ---- request helpers ---- */
+/* ---- requests ---- */
 
-/* A string member, or NULL (absent or not a string). */
-static const char *sw_req_str(json_t *req, const char *key)
+/* The port a request names; an error answer if there is none. */
+static struct sw_port *sw_ctl_port(struct sw *sw, const struct sw_req_port *rp,
+				   json_t *resp)
 {
-	json_t *v = json_object_get(req, key);
+	struct sw_port *p;
+	const char *team;
 
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-/* "port": a name or a numeric id. */
-static struct sw_port *sw_req_port(struct sw *sw, json_t *req,
-				   const char *key, json_t *resp)
-{
-	json_t *v = json_object_get(req, key);
-	struct sw_port *p = NULL;
-
-	if (json_is_string(v))
-		p = sw_port_find(sw, json_string_value(v));
-	else if (json_is_integer(v) && json_integer_value(v) >= 0 &&
-		 json_integer_value(v) < SW_MAX_PORTS)
-		p = sw->ports[json_integer_value(v)];
-	else {
-		ctl_error(resp, "\"%s\" must name a port", key);
-		return NULL;
+	if (rp->by_id) {
+		p = sw->ports[rp->id];
+		if (!p)
+			ctl_error(resp, "no port %u", rp->id);
+		return p;
 	}
-	if (!p)
-		ctl_error(resp, "no such port");
+	p = sw_port_find(sw, rp->name);
+	team = p ? NULL : sw_team_of_member(sw, rp->name);
+	if (team)
+		ctl_error(resp, "%s is a member of team %s, not a port",
+			  rp->name, team);
+	else if (!p)
+		ctl_error(resp, "no port \"%s\"", rp->name);
 	return p;
 }
 
@@ -75,13 +73,12 @@ static int sw_show_ports_fn(struct sw *sw, void *arg)
 	return 0;
 }
 
-static int sw_ctl_show_ports(void *opaque, json_t *req, json_t *resp)
+static int sw_ctl_show_ports(struct sw *sw, struct sw_req *q, json_t *resp)
 {
-	struct sw *sw = opaque;
 	struct sw_show_req r = { .resp = resp };
 
-	if (json_object_get(req, "port")) {
-		r.only = sw_req_port(sw, req, "port", resp);
+	if (q->port.given) {
+		r.only = sw_ctl_port(sw, &q->port, resp);
 		if (!r.only)
 			return -ENOENT;
 	}
@@ -154,21 +151,12 @@ static int sw_show_fdb_fn(struct sw *sw, void *arg)
 	return 0;
 }
 
-static int sw_ctl_show_fdb(void *opaque, json_t *req, json_t *resp)
+static int sw_ctl_show_fdb(struct sw *sw, struct sw_req *q, json_t *resp)
 {
-	struct sw *sw = opaque;
-	struct sw_show_req r = { .resp = resp, .vlan = -1 };
-	json_t *v = json_object_get(req, "vlan");
+	struct sw_show_req r = { .resp = resp, .vlan = q->vid };
 
-	if (v) {
-		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-		    json_integer_value(v) > VLAN_VID_MAX)
-			return ctl_error(resp, "\"vlan\" must be 0..%d",
-					 VLAN_VID_MAX);
-		r.vlan = (int)json_integer_value(v);
-	}
-	if (json_object_get(req, "port")) {
-		r.only = sw_req_port(sw, req, "port", resp);
+	if (q->port.given) {
+		r.only = sw_ctl_port(sw, &q->port, resp);
 		if (!r.only)
 			return -ENOENT;
 	}
@@ -201,9 +189,8 @@ static bool sw_vlan_named(struct sw *sw, uint16_t vid)
 	return false;
 }
 
-static int sw_ctl_show_vlans(void *opaque, json_t *req, json_t *resp)
+static int sw_ctl_show_vlans(struct sw *sw, struct sw_req *q, json_t *resp)
 {
-	struct sw *sw = opaque;
 	json_t *vlans = json_array(), *ports = json_object();
 
 	for (unsigned vid = 1; vid <= VLAN_VID_MAX; vid++) {
@@ -255,64 +242,35 @@ static int sw_show_team_fn(struct sw *sw, void *arg)
 	return 0;
 }
 
-static int sw_ctl_show_team(void *opaque, json_t *req, json_t *resp)
+static int sw_ctl_show_team(struct sw *sw, struct sw_req *q, json_t *resp)
 {
-	struct sw *sw = opaque;
 	struct sw_show_req r = { .resp = resp };
 
-	if (json_object_get(req, "team")) {
-		r.team = sw_req_str(req, "team");
-		if (!r.team)
-			return ctl_error(resp, "\"team\" must be a string");
-		if (!sw_team_find(sw, r.team))
-			return ctl_error(resp, "no team \"%s\"", r.team);
+	if (q->team[0]) {
+		if (!sw_team_find(sw, q->team))
+			return ctl_error(resp, "no team \"%s\"", q->team);
+		r.team = q->team;
 	}
 	return sw_fwd_exec(sw, sw_show_team_fn, &r);
 }
 
 /* ---- uplinks and teams ---- */
 
-/* Optional "vlan": "access:VID" | "trunk[:native=V][:allowed=L]". */
-static int sw_req_vlan(json_t *req, struct vlan_port_cfg *c, json_t *resp)
+static int sw_ctl_add_uplink(struct sw *sw, struct sw_req *q, json_t *resp)
 {
-	const char *s;
-
-	sw_vlan_parse("trunk:native=1", c);
-	if (!json_object_get(req, "vlan"))
-		return 0;
-	s = sw_req_str(req, "vlan");
-	if (!s || sw_vlan_parse(s, c) < 0)
-		return ctl_error(resp, "bad \"vlan\": want access:VID or "
-			"trunk[:native=VID][:allowed=LIST]");
-	return 0;
-}
-
-static int sw_ctl_add_uplink(void *opaque, json_t *req, json_t *resp)
-{
-	struct sw *sw = opaque;
-	const char *name = sw_req_str(req, "name");
-	const char *vdev = sw_req_str(req, "vdev");
-	struct vlan_port_cfg vlan;
 	char err[256];
-	int ret;
 
-	if (!name || !vdev)
-		return ctl_error(resp,
-				 "add-uplink needs \"name\" and \"vdev\"");
-	if (sw_req_vlan(req, &vlan, resp) < 0)
-		return -EINVAL;
-	ret = sw_uplink_add(sw, name, vdev, &vlan, err, sizeof(err));
-	if (ret < 0)
+	if (sw_uplink_add(sw, q->name, q->vdev, &q->vlan, err,
+			  sizeof(err)) < 0)
 		return ctl_error(resp, "%s", err);
 	json_object_set_new(resp, "port",
-			    json_integer(sw_port_find(sw, name)->id));
+			    json_integer(sw_port_find(sw, q->name)->id));
 	return 0;
 }
 
-static int sw_ctl_del_uplink(void *opaque, json_t *req, json_t *resp)
+static int sw_ctl_del_uplink(struct sw *sw, struct sw_req *q, json_t *resp)
 {
-	struct sw *sw = opaque;
-	struct sw_port *p = sw_req_port(sw, req, "name", resp);
+	struct sw_port *p = sw_ctl_port(sw, &q->port, resp);
 
 	if (!p)
 		return -ENOENT;
@@ -323,95 +281,142 @@ static int sw_ctl_del_uplink(void *opaque, json_t *req, json_t *resp)
 	return 0;
 }
 
-/*
- * Members are "name=vdev" strings, {"name","vdev"} objects, or names of
- * existing stand-alone uplinks, which then stop being ports and become
- * members (their vdev is re-created inside the team).
- */
-static int sw_ctl_add_team(void *opaque, json_t *req, json_t *resp)
-{
-	struct sw *sw = opaque;
-	const char *name = sw_req_str(req, "name");
-	const char *mode = sw_req_str(req, "mode");
-	const char *hash = sw_req_str(req, "hash");
-	json_t *members = json_object_get(req, "members"), *mv;
-	struct sw_port *convert[SW_TEAM_MAX_MEMBERS] = { 0 };
+/* A stand-alone uplink that add-team turns into a member. */
+struct sw_convert {
+	struct sw_port *port;
+	char name[SW_NAME_MAX];
+	char vdev[SW_VDEV_MAX];
 	struct vlan_port_cfg vlan;
-	struct sw_team_spec spec;
-	char err[256];
-	size_t i;
-	int ret;
+	bool admin_up;
+};
 
-	memset(&spec, 0, sizeof(spec));
-	if (!name || strlen(name) >= SW_NAME_MAX)
-		return ctl_error(resp, "add-team needs a \"name\"");
-	snprintf(spec.name, sizeof(spec.name), "%s", name);
-	if (sw_team_mode_parse(mode ? mode : "active-backup", &spec.mode) < 0)
-		return ctl_error(resp, "bad \"mode\": active-backup, "
-				 "balance-xor or 802.3ad");
-	if (sw_team_hash_parse(hash ? hash : "l2", &spec.hash) < 0)
-		return ctl_error(resp, "bad \"hash\": l2, l23 or l34");
-	if (!json_is_array(members) || json_array_size(members) < 1 ||
-	    json_array_size(members) > SW_TEAM_MAX_MEMBERS)
-		return ctl_error(resp, "\"members\" must be an array of 1..%d",
-				 SW_TEAM_MAX_MEMBERS);
-	if (sw_req_vlan(req, &vlan, resp) < 0)
-		return -EINVAL;
-	json_array_foreach(members, i, mv) {
-		const char *mname = NULL, *vdev = NULL;
-		char buf[SW_NAME_MAX + SW_VDEV_MAX];
+/*
+ * Members given by name are existing stand-alone uplinks: take their
+ * vdevs into @spec and remember them in @cv. Their number, or an error.
+ */
+static int sw_team_resolve(struct sw *sw, struct sw_team_spec *spec,
+			   struct sw_convert *cv, json_t *resp)
+{
+	unsigned n = 0;
 
-		if (json_is_object(mv)) {
-			mname = sw_req_str(mv, "name");
-			vdev = sw_req_str(mv, "vdev");
-		} else if (json_is_string(mv)) {
-			const char *s = json_string_value(mv), *eq;
+	for (unsigned i = 0; i < spec->nmembers; i++) {
+		const char *m = spec->members[i], *team;
+		struct sw_port *p;
+		struct sw_uplink *u;
 
-			if (strlen(s) >= sizeof(buf))
-				return ctl_error(resp, "member too long");
-			strcpy(buf, s);
-			eq = strchr(buf, '=');
-			mname = buf;
-			if (eq) {
-				buf[eq - buf] = '\0';
-				vdev = eq + 1;
-			} else {
-				struct sw_port *up = sw_port_find(sw, s);
-				struct sw_uplink *u = up ? sw_uplink_of(up) :
-							   NULL;
-
-				if (!u)
-					return ctl_error(resp, "member \"%s\" "
-						"is not an uplink (give "
-						"name=vdev)", s);
-				convert[i] = up;
-				vdev = u->vdev;
-			}
-		}
-		if (!mname || !vdev || !mname[0] ||
-		    strlen(mname) >= SW_NAME_MAX || strlen(vdev) >= SW_VDEV_MAX)
-			return ctl_error(resp, "bad member %zu", i);
-		snprintf(spec.members[i], SW_NAME_MAX, "%s", mname);
-		snprintf(spec.vdevs[i], SW_VDEV_MAX, "%s", vdev);
-		spec.nmembers++;
+		if (spec->vdevs[i][0])
+			continue;
+		p = sw_port_find(sw, m);
+		u = p ? sw_uplink_of(p) : NULL;
+		team = p ? NULL : sw_team_of_member(sw, m);
+		if (team)
+			return ctl_error(resp, "member %s is already in team "
+					 "%s", m, team);
+		if (!p)
+			return ctl_error(resp, "member %s: no such uplink "
+					 "(or give name=vdev)", m);
+		if (!u)
+			return ctl_error(resp, "member %s is a %s port, not an "
+					 "uplink", m, p->ops->kind);
+		snprintf(spec->vdevs[i], SW_VDEV_MAX, "%s", u->vdev);
+		cv[n].port = p;
+		snprintf(cv[n].name, sizeof(cv[n].name), "%s", p->name);
+		snprintf(cv[n].vdev, sizeof(cv[n].vdev), "%s", u->vdev);
+		cv[n].vlan = p->vlan;
+		cv[n].admin_up = p->admin_up;
+		n++;
 	}
-	/* Converted uplinks give up their vdev so the team can take it. */
-	for (i = 0; i < spec.nmembers; i++)
-		if (convert[i])
-			sw_port_remove(sw, convert[i], "becomes a team member");
-	ret = sw_team_add(sw, &spec, &vlan, err, sizeof(err));
-	if (ret < 0)
-		return ctl_error(resp, "%s%s", err, convert[0] ?
-				 " (the member uplinks were removed)" : "");
-	json_object_set_new(resp, "port",
-			    json_integer(sw_port_find(sw, name)->id));
+	return (int)n;
+}
+
+static bool sw_team_converts(const struct sw_convert *cv, unsigned n,
+			     const char *name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(cv[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Everything sw_team_add will check, as the switch will be once the
+ * converted uplinks are gone: nothing may change before this passes.
+ */
+static int sw_team_precheck(struct sw *sw, const struct sw_team_spec *spec,
+			    const struct sw_convert *cv, unsigned ncv,
+			    json_t *resp)
+{
+	char err[256];
+
+	if (sw_team_spec_check(spec, err, sizeof(err)) < 0 ||
+	    sw_name_free(sw, spec->name, err, sizeof(err)) < 0)
+		return ctl_error(resp, "%s", err);
+	for (unsigned i = 0; i < spec->nmembers; i++) {
+		if (sw_team_converts(cv, ncv, spec->members[i]))
+			continue;	/* its name and vdev are its own */
+		if (sw_name_free(sw, spec->members[i], err, sizeof(err)) < 0 ||
+		    sw_vdev_free(sw, spec->vdevs[i], err, sizeof(err)) < 0)
+			return ctl_error(resp, "member %s: %s",
+					 spec->members[i], err);
+	}
+	if (!ncv && sw_port_alloc_id(sw) < 0)
+		return ctl_error(resp, "no free port (max %d)", SW_MAX_PORTS);
 	return 0;
 }
 
-static int sw_ctl_del_team(void *opaque, json_t *req, json_t *resp)
+/* The team could not be made: converted uplinks become uplinks again. */
+static void sw_team_restore(struct sw *sw, const struct sw_convert *cv,
+			    unsigned n, char *msg, size_t len)
 {
-	struct sw *sw = opaque;
-	struct sw_port *p = sw_req_port(sw, req, "name", resp);
+	for (unsigned i = 0; i < n; i++) {
+		char err[256];
+		size_t used = strlen(msg);
+
+		if (sw_uplink_add(sw, cv[i].name, cv[i].vdev, &cv[i].vlan, err,
+				  sizeof(err)) < 0) {
+			snprintf(msg + used, len - used, "; uplink %s lost: %s",
+				 cv[i].name, err);
+			continue;
+		}
+		if (!cv[i].admin_up)
+			sw_port_set_admin(sw, sw_port_find(sw, cv[i].name),
+					  false);
+	}
+}
+
+/*
+ * Members are "name=vdev" strings, {"name","vdev"} objects, or names of
+ * existing stand-alone uplinks, which then stop being ports and become
+ * members (their vdev is re-created inside the team). Checked whole
+ * before any uplink is touched; if DPDK still refuses the team, the
+ * uplinks come back.
+ */
+static int sw_ctl_add_team(struct sw *sw, struct sw_req *q, json_t *resp)
+{
+	struct sw_team_spec *spec = &q->team_spec;
+	struct sw_convert cv[SW_TEAM_MAX_MEMBERS];
+	char err[512];
+	int ncv;
+
+	ncv = sw_team_resolve(sw, spec, cv, resp);
+	if (ncv < 0 || sw_team_precheck(sw, spec, cv, (unsigned)ncv,
+					resp) < 0)
+		return -EINVAL;
+	/* Converted uplinks give up their vdev so the team can take it. */
+	for (int i = 0; i < ncv; i++)
+		sw_port_remove(sw, cv[i].port, "becomes a team member");
+	if (sw_team_add(sw, spec, &q->vlan, err, sizeof(err)) < 0) {
+		sw_team_restore(sw, cv, (unsigned)ncv, err, sizeof(err));
+		return ctl_error(resp, "%s", err);
+	}
+	json_object_set_new(resp, "port",
+			    json_integer(sw_port_find(sw, spec->name)->id));
+	return 0;
+}
+
+static int sw_ctl_del_team(struct sw *sw, struct sw_req *q, json_t *resp)
+{
+	struct sw_port *p = sw_ctl_port(sw, &q->port, resp);
 
 	if (!p)
 		return -ENOENT;
@@ -423,53 +428,30 @@ static int sw_ctl_del_team(void *opaque, json_t *req, json_t *resp)
 
 /* ---- set-link, captures ---- */
 
-static int sw_ctl_set_link(void *opaque, json_t *req, json_t *resp)
+static int sw_ctl_set_link(struct sw *sw, struct sw_req *q, json_t *resp)
 {
-	struct sw *sw = opaque;
-	struct sw_port *p = sw_req_port(sw, req, "port", resp);
-	const char *admin = sw_req_str(req, "admin");
+	struct sw_port *p = sw_ctl_port(sw, &q->port, resp);
 
 	if (!p)
 		return -ENOENT;
-	if (!admin || (strcmp(admin, "up") && strcmp(admin, "down")))
-		return ctl_error(resp, "\"admin\" must be \"up\" or \"down\"");
-	return sw_port_set_admin(sw, p, strcmp(admin, "up") == 0);
+	return sw_port_set_admin(sw, p, q->admin_up);
 }
 
-static int sw_ctl_capture_start(void *opaque, json_t *req, json_t *resp)
+static int sw_ctl_capture_start(struct sw *sw, struct sw_req *q, json_t *resp)
 {
-	struct sw *sw = opaque;
-	struct sw_port *p = sw_req_port(sw, req, "port", resp);
-	const char *file = sw_req_str(req, "file");
-	const char *dir = sw_req_str(req, "dir");
-	const char *filter = sw_req_str(req, "filter");
-	json_t *mb = json_object_get(req, "max_bytes");
-	enum sw_cap_dir d = SW_CAP_BOTH;
+	struct sw_port *p = sw_ctl_port(sw, &q->port, resp);
 	struct sw_capture *c;
-	uint64_t max_bytes = 0;
-	char err[256];
+	char err[512];
 	int ret;
 
 	if (!p)
 		return -ENOENT;
-	if (!file || !file[0])
-		return ctl_error(resp, "capture-start needs a \"file\"");
-	if (dir) {
-		if (strcmp(dir, "rx") == 0)
-			d = SW_CAP_RX;
-		else if (strcmp(dir, "tx") == 0)
-			d = SW_CAP_TX;
-		else if (strcmp(dir, "both") != 0)
-			return ctl_error(resp, "\"dir\": rx, tx or both");
-	}
-	if (json_object_get(req, "filter") && !filter)
-		return ctl_error(resp, "\"filter\" must be a string");
-	if (mb) {
-		if (!json_is_integer(mb) || json_integer_value(mb) < 0)
-			return ctl_error(resp, "\"max_bytes\" must be >= 0");
-		max_bytes = (uint64_t)json_integer_value(mb);
-	}
-	c = sw_capture_open(file, d, filter, max_bytes, err, sizeof(err));
+	/* Before the file is opened (and truncated): busy, or in use. */
+	ret = sw_capture_check(sw, p, q->file, err, sizeof(err));
+	if (ret < 0)
+		return ctl_error(resp, "%s", err);
+	c = sw_capture_open(q->file, q->dir, q->filter[0] ? q->filter : NULL,
+			    q->max_bytes, err, sizeof(err));
 	if (!c)
 		return ctl_error(resp, "%s", err);
 	ret = sw_capture_start(sw, p, c);
@@ -478,10 +460,9 @@ static int sw_ctl_capture_start(void *opaque, json_t *req, json_t *resp)
 	return ret;
 }
 
-static int sw_ctl_capture_stop(void *opaque, json_t *req, json_t *resp)
+static int sw_ctl_capture_stop(struct sw *sw, struct sw_req *q, json_t *resp)
 {
-	struct sw *sw = opaque;
-	struct sw_port *p = sw_req_port(sw, req, "port", resp);
+	struct sw_port *p = sw_ctl_port(sw, &q->port, resp);
 	int ret;
 
 	if (!p)
@@ -505,6 +486,8 @@ static int sw_stats_fn(struct sw *sw, void *arg)
 
 		if (!p)
 			continue;
+		if (p->ops->sync_stats)
+			p->ops->sync_stats(p);
 		n++;
 		rx += p->st.rx_packets;
 		tx += p->st.tx_packets;
@@ -523,9 +506,8 @@ static int sw_stats_fn(struct sw *sw, void *arg)
 	return 0;
 }
 
-static int sw_ctl_stats(void *opaque, json_t *req, json_t *resp)
+static int sw_ctl_stats(struct sw *sw, struct sw_req *q, json_t *resp)
 {
-	struct sw *sw = opaque;
 	struct sw_fwd_stats fs;
 	json_t *fo = json_object(), *mo = json_object();
 	uint64_t garp, rarp;
@@ -559,39 +541,64 @@ static int sw_ctl_stats(void *opaque, json_t *req, json_t *resp)
 	return 0;
 }
 
-static int sw_ctl_quit(void *opaque, json_t *req, json_t *resp)
+static int sw_ctl_quit(struct sw *sw, struct sw_req *q, json_t *resp)
 {
-	struct sw *sw = opaque;
-
 	log_info("quit requested on the control socket");
 	sw->quitting = true;
 	evloop_stop(sw->loop);
 	return 0;
 }
 
+typedef int (*sw_ctl_fn)(struct sw *sw, struct sw_req *q, json_t *resp);
+
+static const sw_ctl_fn sw_ctl_fns[SW_CMD_COUNT] = {
+	[SW_CMD_SHOW_PORTS] = sw_ctl_show_ports,
+	[SW_CMD_SHOW_FDB] = sw_ctl_show_fdb,
+	[SW_CMD_SHOW_VLANS] = sw_ctl_show_vlans,
+	[SW_CMD_SHOW_TEAM] = sw_ctl_show_team,
+	[SW_CMD_ADD_UPLINK] = sw_ctl_add_uplink,
+	[SW_CMD_DEL_UPLINK] = sw_ctl_del_uplink,
+	[SW_CMD_ADD_TEAM] = sw_ctl_add_team,
+	[SW_CMD_DEL_TEAM] = sw_ctl_del_team,
+	[SW_CMD_SET_LINK] = sw_ctl_set_link,
+	[SW_CMD_CAPTURE_START] = sw_ctl_capture_start,
+	[SW_CMD_CAPTURE_STOP] = sw_ctl_capture_stop,
+	[SW_CMD_STATS] = sw_ctl_stats,
+	[SW_CMD_QUIT] = sw_ctl_quit,
+};
+
+/* Every command: parse and check the whole request, then act. */
+static int sw_ctl_dispatch(void *opaque, json_t *req, json_t *resp)
+{
+	const char *name = json_string_value(json_object_get(req, "cmd"));
+	struct sw_req *q;
+	enum sw_cmd cmd;
+	char err[512];
+	int ret;
+
+	for (cmd = 0; cmd < SW_CMD_COUNT; cmd++)
+		if (name && strcmp(name, sw_cmd_name(cmd)) == 0)
+			break;
+	if (cmd == SW_CMD_COUNT)
+		return ctl_error(resp, "unknown command");
+	/* Large (a team's vdevs, a VLAN bitmap): not on the stack. */
+	q = malloc(sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	ret = sw_req_parse(cmd, req, q, err, sizeof(err));
+	if (ret < 0)
+		ret = ctl_error(resp, "%s: %s", name, err);
+	else
+		ret = sw_ctl_fns[cmd](opaque, q, resp);
+	free(q);
+	return ret;
+}
+
 int sw_ctl_register(struct sw *sw)
 {
-	static const struct {
-		const char *name;
-		ctl_cmd_fn fn;
-	} cmds[] = {
-		{ "show-ports", sw_ctl_show_ports },
-		{ "show-fdb", sw_ctl_show_fdb },
-		{ "show-vlans", sw_ctl_show_vlans },
-		{ "show-team", sw_ctl_show_team },
-		{ "add-uplink", sw_ctl_add_uplink },
-		{ "del-uplink", sw_ctl_del_uplink },
-		{ "add-team", sw_ctl_add_team },
-		{ "del-team", sw_ctl_del_team },
-		{ "set-link", sw_ctl_set_link },
-		{ "capture-start", sw_ctl_capture_start },
-		{ "capture-stop", sw_ctl_capture_stop },
-		{ "stats", sw_ctl_stats },
-		{ "quit", sw_ctl_quit },
-	};
-
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		int ret = ctl_register(sw->ctl, cmds[i].name, cmds[i].fn, sw);
+	for (enum sw_cmd c = 0; c < SW_CMD_COUNT; c++) {
+		int ret = ctl_register(sw->ctl, sw_cmd_name(c),
+				       sw_ctl_dispatch, sw);
 
 		if (ret < 0)
 			return ret;

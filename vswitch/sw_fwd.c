@@ -242,8 +242,11 @@ static bool sw_fwd_retag(struct sw_port *out, struct rte_mbuf *m, bool tag,
 	unsigned len = rte_pktmbuf_data_len(m);
 	unsigned cap = len + rte_pktmbuf_tailroom(m);
 
-	if (vlan_retag(rte_pktmbuf_mtod(m, uint8_t *), cap, &len, tag,
-		       vid) < 0) {
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+
+	/* A tag taken off a 60-byte frame leaves it short: pad it again. */
+	if (vlan_retag(d, cap, &len, tag, vid) < 0 ||
+	    frame_pad(d, cap, &len) < 0) {
 		out->st.tx_drops++;
 		rte_pktmbuf_free(m);
 		return false;
@@ -304,6 +307,24 @@ static bool sw_fwd_is_arp(const uint8_t *d, unsigned len)
 	       d[17] == 0x06;
 }
 
+/*
+ * A frame shorter than the 802.3 minimum (VMs and veth do not pad) is
+ * padded once here, whatever kind of port it came from, so no port ever
+ * sends a runt. False if the mbuf has no room (then it is a runt).
+ */
+static bool sw_fwd_pad(struct sw_port *p, struct rte_mbuf *m)
+{
+	unsigned len = rte_pktmbuf_data_len(m);
+
+	if (frame_pad(rte_pktmbuf_mtod(m, uint8_t *),
+		      len + rte_pktmbuf_tailroom(m), &len) < 0)
+		return false;
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+	p->st.rx_padded++;
+	return true;
+}
+
 static unsigned sw_fwd_port_rx(struct sw *sw, struct sw_port *p,
 			       uint64_t now)
 {
@@ -349,6 +370,11 @@ static unsigned sw_fwd_port_rx(struct sw *sw, struct sw_port *p,
 		}
 		if (sw_fwd_is_arp(d, len))
 			sw_announce_snoop(sw, d, len, r.vid);
+		if (len < ETH_ZLEN && !sw_fwd_pad(p, m)) {
+			p->st.drops[FWD_DROP_RUNT]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
 		sw_fwd_egress(sw, m, &r);
 	}
 	return n;

@@ -8,6 +8,7 @@
  * packet can touch the port and its memory, fds and ethdev can go.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +32,22 @@ struct sw_port *sw_port_find(struct sw *sw, const char *name)
 		if (sw->ports[i] && strcmp(sw->ports[i]->name, name) == 0)
 			return sw->ports[i];
 	return NULL;
+}
+
+int sw_name_free(struct sw *sw, const char *name, char *err, size_t errlen)
+{
+	const char *team = sw_team_of_member(sw, name);
+
+	if (sw_port_find(sw, name) || sw_team_find(sw, name)) {
+		snprintf(err, errlen, "port \"%s\" exists", name);
+		return -EEXIST;
+	}
+	if (team) {
+		snprintf(err, errlen, "\"%s\" is a member of team %s", name,
+			 team);
+		return -EEXIST;
+	}
+	return 0;
 }
 
 static int sw_port_attach_fn(struct sw *sw, void *arg)

@@ -43,6 +43,7 @@ static json_t *sw_port_stats_json(const struct sw_port *p)
 	JSON_COUNTER(o, *st, tx_bytes);
 	JSON_COUNTER(o, *st, tx_drops);
 	JSON_COUNTER(o, *st, rx_nombuf);
+	JSON_COUNTER(o, *st, rx_padded);
 	for (unsigned r = 1; r < FWD_DROP_REASONS; r++) {
 		json_counter_set(drops, fwd_drop_names[r], st->drops[r]);
 		total += st->drops[r];
@@ -74,6 +75,8 @@ json_t *sw_port_json(struct sw *sw, struct sw_port *p)
 	/* What only the kind knows: its device, channel or backend. */
 	if (p->ops->json)
 		p->ops->json(p, o);
+	if (p->ops->sync_stats)
+		p->ops->sync_stats(p);
 	json_object_set_new(o, "stats", sw_port_stats_json(p));
 	json_object_set_new(o, "capture", p->cap ? sw_capture_json(p->cap) :
 						   json_null());

@@ -37,6 +37,7 @@
 #include "base/log.h"
 #include "base/mac.h"
 #include "vswitch/sw.h"
+#include "vswitch/sw_req.h"
 
 struct sw_member {
 	char name[SW_NAME_MAX];
@@ -67,64 +68,13 @@ struct sw_team {
 	unsigned last_announced;	/* frames sent right after */
 };
 
-static const struct {
-	const char *name;
-	int mode;
-} sw_team_modes[] = {
-	{ "active-backup", BONDING_MODE_ACTIVE_BACKUP },
-	{ "balance-xor", BONDING_MODE_BALANCE },
-	{ "802.3ad", BONDING_MODE_8023AD },
-	{ "lacp", BONDING_MODE_8023AD },
-};
-
-static const struct {
-	const char *name;
-	int hash;
-} sw_team_hashes[] = {
-	{ "l2", BALANCE_XMIT_POLICY_LAYER2 },
-	{ "l23", BALANCE_XMIT_POLICY_LAYER23 },
-	{ "l34", BALANCE_XMIT_POLICY_LAYER34 },
-};
-
-int sw_team_mode_parse(const char *s, int *mode)
-{
-	for (size_t i = 0; i < sizeof(sw_team_modes) / sizeof(*sw_team_modes);
-	     i++)
-		if (strcmp(s, sw_team_modes[i].name) == 0) {
-			*mode = sw_team_modes[i].mode;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-int sw_team_hash_parse(const char *s, int *hash)
-{
-	for (size_t i = 0;
-	     i < sizeof(sw_team_hashes) / sizeof(*sw_team_hashes); i++)
-		if (strcmp(s, sw_team_hashes[i].name) == 0) {
-			*hash = sw_team_hashes[i].hash;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-const char *sw_team_mode_name(int mode)
-{
-	for (size_t i = 0; i < sizeof(sw_team_modes) / sizeof(*sw_team_modes);
-	     i++)
-		if (sw_team_modes[i].mode == mode)
-			return sw_team_modes[i].name;
-	return "?";
-}
-
-const char *sw_team_hash_name(int hash)
-{
-	for (size_t i = 0;
-	     i < sizeof(sw_team_hashes) / sizeof(*sw_team_hashes); i++)
-		if (sw_team_hashes[i].hash == hash)
-			return sw_team_hashes[i].name;
-	return "?";
-}
+_Static_assert(SW_TEAM_ACTIVE_BACKUP == BONDING_MODE_ACTIVE_BACKUP &&
+	       SW_TEAM_BALANCE_XOR == BONDING_MODE_BALANCE &&
+	       SW_TEAM_LACP == BONDING_MODE_8023AD, "team modes are DPDK's");
+_Static_assert(SW_TEAM_HASH_L2 == BALANCE_XMIT_POLICY_LAYER2 &&
+	       SW_TEAM_HASH_L23 == BALANCE_XMIT_POLICY_LAYER23 &&
+	       SW_TEAM_HASH_L34 == BALANCE_XMIT_POLICY_LAYER34,
+	       "team hashes are DPDK's");
 
 struct sw_team *sw_team_find(struct sw *sw, const char *name)
 {
@@ -136,13 +86,23 @@ struct sw_team *sw_team_find(struct sw *sw, const char *name)
 	return NULL;
 }
 
-bool sw_team_owns_uplink(struct sw *sw, const char *uplink_name)
+const char *sw_team_of_member(struct sw *sw, const char *member)
 {
 	for (struct sw_team *t = sw->teams; t; t = t->next)
 		for (unsigned i = 0; i < t->nmembers; i++)
-			if (strcmp(t->m[i].name, uplink_name) == 0)
-				return true;
-	return false;
+			if (strcmp(t->m[i].name, member) == 0)
+				return t->name;
+	return NULL;
+}
+
+const char *sw_team_vdev_user(struct sw *sw, const char *devname,
+			      const char *ifname)
+{
+	for (struct sw_team *t = sw->teams; t; t = t->next)
+		for (unsigned i = 0; i < t->nmembers; i++)
+			if (sw_uplink_overlaps(&t->m[i].up, devname, ifname))
+				return t->m[i].name;
+	return NULL;
 }
 
 static bool sw_team_any_up(const struct sw_team *t)
@@ -362,6 +322,19 @@ static void sw_team_port_json(struct sw_port *p, json_t *o)
 	json_object_set_new(o, "eth_port", json_integer(t->bond_port));
 }
 
+/* S-tagged frames the kernel dropped for the members (sw_afpacket.c). */
+static void sw_team_sync_stats(struct sw_port *p)
+{
+	struct sw_team *t = p->priv;
+
+	for (unsigned i = 0; i < t->nmembers; i++) {
+		uint64_t n = sw_afpacket_count(&t->m[i].up);
+
+		p->st.rx_packets += n;
+		p->st.drops[FWD_DROP_VLAN_QINQ] += n;
+	}
+}
+
 static void sw_team_port_destroy(struct sw_port *p)
 {
 	sw_team_destroy(p->sw, p->priv);
@@ -373,6 +346,7 @@ static const struct sw_port_ops sw_team_ops = {
 	.rx_burst = sw_team_rx,
 	.tx_burst = sw_team_tx,
 	.json = sw_team_port_json,
+	.sync_stats = sw_team_sync_stats,
 	.kernel_link = sw_team_kernel_link,
 	.destroy = sw_team_port_destroy,
 };
@@ -438,6 +412,8 @@ static int sw_team_build(struct sw *sw, struct sw_team *t,
 		snprintf(err, errlen, "cannot start bond: %s", strerror(-ret));
 		return ret;
 	}
+	/* What the members took in before their sockets were guarded. */
+	sw_ethdev_drain(t->bond_port);
 	return 0;
 }
 
@@ -451,19 +427,18 @@ int sw_team_add(struct sw *sw, const struct sw_team_spec *spec,
 	bool lost, ab;
 	int id, ret;
 
-	if (!spec->name[0] || strlen(spec->name) >= SW_NAME_MAX) {
-		snprintf(err, errlen, "bad team name");
-		return -EINVAL;
+	/* Nothing shared with another team, uplink or port, nor twice. */
+	ret = sw_team_spec_check(spec, err, errlen);
+	if (ret < 0)
+		return ret;
+	ret = sw_name_free(sw, spec->name, err, errlen);
+	for (unsigned i = 0; ret == 0 && i < spec->nmembers; i++) {
+		ret = sw_name_free(sw, spec->members[i], err, errlen);
+		if (ret == 0)
+			ret = sw_vdev_free(sw, spec->vdevs[i], err, errlen);
 	}
-	if (sw_port_find(sw, spec->name) || sw_team_find(sw, spec->name)) {
-		snprintf(err, errlen, "port \"%s\" exists", spec->name);
-		return -EEXIST;
-	}
-	if (spec->nmembers < 1 || spec->nmembers > SW_TEAM_MAX_MEMBERS) {
-		snprintf(err, errlen, "a team needs 1..%d members",
-			 SW_TEAM_MAX_MEMBERS);
-		return -EINVAL;
-	}
+	if (ret < 0)
+		return ret;
 	id = sw_port_alloc_id(sw);
 	if (id < 0) {
 		snprintf(err, errlen, "no free port");

@@ -12,6 +12,11 @@
  * kernel interface name) is not a kernel interface, and such an uplink's
  * link is the PMD's, polled (sw_linkwatch.c): a vhost port is down until
  * its virtio peer connects.
+ *
+ * Two ethdevs on one device or one kernel interface are refused
+ * (sw_vdev_free), and the packet sockets of af_packet vdevs are guarded
+ * so that no frame reaches the switch with a TPID the PMD rewrote
+ * (sw_afpacket.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +30,7 @@
 #define LOG_SUBSYS "uplink"
 #include "base/log.h"
 #include "vswitch/sw.h"
+#include "vswitch/sw_req.h"
 
 #define SW_RX_DESC	1024
 #define SW_TX_DESC	1024
@@ -56,6 +62,15 @@ static void sw_uplink_json(struct sw_port *p, json_t *o)
 	json_object_set_new(o, "eth_port", json_integer(u->eth_port));
 }
 
+/* S-tagged frames the kernel dropped for us: received, and dropped. */
+static void sw_uplink_sync_stats(struct sw_port *p)
+{
+	uint64_t n = sw_afpacket_count(p->priv);
+
+	p->st.rx_packets += n;
+	p->st.drops[FWD_DROP_VLAN_QINQ] += n;
+}
+
 static void sw_uplink_destroy(struct sw_port *p)
 {
 	struct sw_uplink *u = p->priv;
@@ -73,6 +88,7 @@ static const struct sw_port_ops sw_uplink_ops = {
 	.rx_burst = sw_uplink_rx,
 	.tx_burst = sw_uplink_tx,
 	.json = sw_uplink_json,
+	.sync_stats = sw_uplink_sync_stats,
 	.kernel_link = sw_linkwatch_uplink_kernel,
 	.poll_link = sw_linkwatch_uplink_poll,
 	.destroy = sw_uplink_destroy,
@@ -85,43 +101,60 @@ struct sw_uplink *sw_uplink_of(struct sw_port *p)
 
 /* ---- the ethdev underneath (also a team's members) ---- */
 
-/* The value of "iface=" in a vdev argument list, if any. */
-static void sw_vdev_ifname(const char *args, char *ifname, size_t len)
+bool sw_uplink_overlaps(const struct sw_uplink *u, const char *devname,
+			const char *ifname)
 {
-	const char *p = args;
+	return (u->devname[0] && strcmp(u->devname, devname) == 0) ||
+	       (u->ifname[0] && ifname[0] && strcmp(u->ifname, ifname) == 0);
+}
 
-	ifname[0] = '\0';
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
+int sw_vdev_free(struct sw *sw, const char *vdev, char *err, size_t errlen)
+{
+	char devname[SW_VDEV_MAX], ifname[SW_IFNAME_MAX];
+	const char *user = NULL;
 
-		if (n > 6 && strncmp(p, "iface=", 6) == 0 && n - 6 < len &&
-		    !memchr(p + 6, '/', n - 6)) {
-			memcpy(ifname, p + 6, n - 6);
-			ifname[n - 6] = '\0';
-			return;
-		}
-		p = end ? end + 1 : NULL;
+	if (sw_vdev_split(vdev, devname, sizeof(devname), ifname,
+			  sizeof(ifname)) < 0) {
+		snprintf(err, errlen, "bad vdev \"%s\"", vdev);
+		return -EINVAL;
 	}
+	/*
+	 * Two ethdevs on one interface would each send what the other
+	 * receives (packet sockets see the other's transmissions): a loop.
+	 */
+	for (unsigned i = 0; i < SW_MAX_PORTS && !user; i++) {
+		struct sw_port *p = sw->ports[i];
+		struct sw_uplink *u = p ? sw_uplink_of(p) : NULL;
+
+		if (u && sw_uplink_overlaps(u, devname, ifname))
+			user = p->name;
+	}
+	if (!user)
+		user = sw_team_vdev_user(sw, devname, ifname);
+	if (user) {
+		snprintf(err, errlen, "%s%s%s is already used by %s", devname,
+			 ifname[0] ? " or interface " : "", ifname, user);
+		return -EBUSY;
+	}
+	return 0;
 }
 
 int sw_uplink_probe(struct sw_uplink *u, const char *vdev)
 {
 	const char *comma;
-	size_t n;
 	int ret;
 
 	memset(u, 0, sizeof(*u));
+	u->afp_count_fd = -1;
 	if (strlen(vdev) >= sizeof(u->vdev))
 		return -ENAMETOOLONG;
 	snprintf(u->vdev, sizeof(u->vdev), "%s", vdev);
-	comma = strchr(vdev, ',');
-	n = comma ? (size_t)(comma - vdev) : strlen(vdev);
-	if (n == 0 || n >= sizeof(u->devname))
+	if (sw_vdev_split(vdev, u->devname, sizeof(u->devname), u->ifname,
+			  sizeof(u->ifname)) < 0) {
+		u->devname[0] = '\0';
 		return -EINVAL;
-	memcpy(u->devname, vdev, n);
-	u->devname[n] = '\0';
-	sw_vdev_ifname(comma ? comma + 1 : "", u->ifname, sizeof(u->ifname));
+	}
+	comma = strchr(vdev, ',');
 
 	ret = rte_vdev_init(u->devname, comma ? comma + 1 : "");
 	if (ret < 0 || rte_eth_dev_get_port_by_name(u->devname,
@@ -130,6 +163,11 @@ int sw_uplink_probe(struct sw_uplink *u, const char *vdev)
 			rte_vdev_uninit(u->devname);
 		u->devname[0] = '\0';
 		return ret < 0 ? ret : -ENODEV;
+	}
+	ret = sw_afpacket_guard(u);
+	if (ret < 0) {
+		sw_uplink_release(u);
+		return ret;
 	}
 	if (u->ifname[0])
 		u->kernel_up = sw_linkwatch_query(u->ifname) == 1;
@@ -140,6 +178,7 @@ void sw_uplink_release(struct sw_uplink *u)
 {
 	int ret;
 
+	sw_afpacket_release(u);
 	if (!u->devname[0])
 		return;
 	ret = rte_eth_dev_stop(u->eth_port);
@@ -188,6 +227,20 @@ int sw_ethdev_start(struct sw *sw, uint16_t eth_port)
 	return 0;
 }
 
+void sw_ethdev_drain(uint16_t eth_port)
+{
+	struct rte_mbuf *pkts[SW_BURST];
+
+	/* Bounded: a queue that keeps filling is not ours to empty. */
+	for (unsigned i = 0; i < 2 * SW_RX_DESC / SW_BURST; i++) {
+		uint16_t n = rte_eth_rx_burst(eth_port, 0, pkts, SW_BURST);
+
+		if (!n)
+			break;
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
+}
+
 /* Link of an ethdev without a kernel interface: ask the PMD. */
 bool sw_ethdev_link(uint16_t eth_port)
 {
@@ -206,14 +259,13 @@ int sw_uplink_add(struct sw *sw, const char *name, const char *vdev,
 	struct sw_port *p;
 	int id, ret;
 
-	if (!name[0] || strlen(name) >= SW_NAME_MAX) {
-		snprintf(err, errlen, "bad port name \"%s\"", name);
-		return -EINVAL;
-	}
-	if (sw_port_find(sw, name) || sw_team_find(sw, name)) {
-		snprintf(err, errlen, "port \"%s\" exists", name);
-		return -EEXIST;
-	}
+	ret = sw_name_check("port name", name, err, errlen);
+	if (ret == 0)
+		ret = sw_name_free(sw, name, err, errlen);
+	if (ret == 0)
+		ret = sw_vdev_free(sw, vdev, err, errlen);
+	if (ret < 0)
+		return ret;
 	id = sw_port_alloc_id(sw);
 	if (id < 0) {
 		snprintf(err, errlen, "no free port (max %d)", SW_MAX_PORTS);
@@ -239,6 +291,8 @@ int sw_uplink_add(struct sw *sw, const char *name, const char *vdev,
 			 strerror(-ret));
 		goto fail;
 	}
+	/* What the PMD took in before its sockets were guarded. */
+	sw_ethdev_drain(u->eth_port);
 	p->sw = sw;
 	p->id = (unsigned)id;
 	snprintf(p->name, sizeof(p->name), "%s", name);

@@ -4,9 +4,11 @@
 add_executable(iopath-switch
 	switch_main.c
 	sw_util.c
+	sw_req.c
 	sw_port.c
 	sw_fwd.c
 	sw_uplink.c
+	sw_afpacket.c
 	sw_team.c
 	sw_linkwatch.c
 	sw_announce.c

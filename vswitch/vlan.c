@@ -73,6 +73,12 @@ bool vlan_cfg_carries(const struct vlan_port_cfg *c, uint16_t vid)
 	return c->allowed[vid / 64] >> (vid % 64) & 1;
 }
 
+bool vlan_tpid_is_tag(uint16_t type)
+{
+	return type == ETH_P_8021Q || type == ETH_P_8021AD ||
+	       type == ETH_P_QINQ1;
+}
+
 /* An untagged or priority-tagged frame takes the port's VID (PVID). */
 static int vlan_ingress_untagged(const struct vlan_port_cfg *c, uint16_t *vid)
 {
@@ -99,14 +105,20 @@ int vlan_ingress(const struct vlan_port_cfg *c, const uint8_t *frame,
 	/*
 	 * An S-tag belongs to a provider bridge (802.1ad); passing it
 	 * through a C-VLAN bridge would let a guest smuggle frames into
-	 * another VLAN's double-tagged domain.
+	 * another VLAN's double-tagged domain (the policy in vlan.h).
 	 */
-	if (type == ETH_P_8021AD)
-		return VLAN_DROP_BAD_TAG;
+	if (type != ETH_P_8021Q && vlan_tpid_is_tag(type))
+		return VLAN_DROP_STACKED;
 	if (type != ETH_P_8021Q)
 		return vlan_ingress_untagged(c, vid);
 	if (len < VLAN_TAG_END)
 		return VLAN_DROP_BAD_TAG;
+	/*
+	 * A tag inside the tag: wherever this frame leaves untagged, the
+	 * inner tag would be exposed (priority tags are stripped too).
+	 */
+	if (vlan_tpid_is_tag(vlan_rd16(frame + 16)))
+		return VLAN_DROP_STACKED;
 	*tagged = true;
 	tvid = vlan_rd16(frame + 14) & VLAN_VID_MASK;
 	if (tvid == VLAN_VID_RESERVED)
@@ -158,6 +170,9 @@ int vlan_retag(uint8_t *buf, unsigned cap, unsigned *len, bool tag,
 		return 0;
 	}
 	if (has) {
+		/* Ingress drops these; never let a strip expose a tag. */
+		if (vlan_tpid_is_tag(vlan_rd16(buf + 16)))
+			return -EPROTO;
 		memmove(buf + 12, buf + 12 + ETH_VLAN_HLEN,
 			n - 12 - ETH_VLAN_HLEN);
 		*len = n - ETH_VLAN_HLEN;

@@ -252,7 +252,7 @@ static void test_drops(void **state)
 	e->frame[12] = 0x88;
 	e->frame[13] = 0xa8;		/* QinQ outer tag */
 	fwd_decide(&e->t, TRUNK, e->frame, e->len, e->now, &r);
-	assert_int_equal(r.drop, FWD_DROP_VLAN_BAD_TAG);
+	assert_int_equal(r.drop, FWD_DROP_VLAN_QINQ);
 	r = ingress(e, TRUNK, bcast, mac_d, 0x0fff);
 	assert_int_equal(r.drop, FWD_DROP_VLAN_BAD_TAG);
 
@@ -270,6 +270,49 @@ static void test_drops(void **state)
 	for (unsigned i = 0; i < FWD_DROP_REASONS; i++)
 		assert_non_null(fwd_drop_names[i]);
 	assert_string_equal(fwd_drop_names[FWD_DROP_SAME_PORT], "same_port");
+}
+
+/*
+ * Two 802.1Q tags, as an af_packet uplink hands over an 802.1ad frame
+ * (the kernel strips the S-tag, the PMD puts it back as 0x8100): outer
+ * VID 10 (carried by the trunk) over inner VID 20. Forwarded, the access
+ * ports of VLAN 10 would strip the outer tag and show their VM a frame
+ * of VLAN 20. Dropped at ingress instead, from any port, and nothing is
+ * learned from it.
+ */
+static void test_stacked_tags_dropped(void **state)
+{
+	struct env *e = *state;
+	static const uint16_t inner[] = { 0x8100, 0x88a8, 0x9100 };
+	struct fwd_result r;
+
+	for (unsigned i = 0; i < 3; i++) {
+		build(e, bcast, mac_d, 10);
+		e->frame[16] = (uint8_t)(inner[i] >> 8);
+		e->frame[17] = (uint8_t)inner[i];
+		e->frame[18] = 0x00;
+		e->frame[19] = 20;		/* inner VID 20 */
+		e->frame[20] = 0x08;
+		e->frame[21] = 0x00;
+		fwd_decide(&e->t, TRUNK, e->frame, e->len, e->now++, &r);
+		assert_int_equal(r.drop, FWD_DROP_VLAN_QINQ);
+		assert_int_equal(r.out_mask, 0);
+	}
+	/* A priority tag over a VLAN tag, from an access port. */
+	build(e, bcast, mac_a, 0x2000);
+	e->frame[16] = 0x81;
+	e->frame[17] = 0x00;
+	e->frame[19] = 20;
+	fwd_decide(&e->t, P0, e->frame, e->len, e->now++, &r);
+	assert_int_equal(r.drop, FWD_DROP_VLAN_QINQ);
+	/* An untagged frame whose type is an old-style S-tag. */
+	build(e, bcast, mac_a, -1);
+	e->frame[12] = 0x91;
+	e->frame[13] = 0x00;
+	fwd_decide(&e->t, P0, e->frame, e->len, e->now++, &r);
+	assert_int_equal(r.drop, FWD_DROP_VLAN_QINQ);
+	assert_int_equal(fdb_count(e->fdb), 0);
+	assert_string_equal(fwd_drop_names[FWD_DROP_VLAN_QINQ], "vlan_qinq");
 }
 
 static void test_link_local_and_no_dest(void **state)
@@ -445,6 +488,7 @@ int main(void)
 		T(test_vlan_isolation),
 		T(test_trunk_access),
 		T(test_drops),
+		T(test_stacked_tags_dropped),
 		T(test_link_local_and_no_dest),
 		T(test_port_down_and_removal_flush),
 		T(test_port_set_errors),

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Frame sanity at ingress: runts, oversized frames, bad source MACs. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +34,36 @@ static void test_runt(void **state)
 	/* A whole header is enough: VMs do not pad to 60 bytes. */
 	assert_int_equal(frame_check(frame, ETH_HLEN, 1500), FRAME_OK);
 	assert_int_equal(frame_check(frame, ETH_ZLEN - 1, 1500), FRAME_OK);
+}
+
+/* Short frames leave the switch padded to the 802.3 minimum. */
+static void test_pad(void **state)
+{
+	uint8_t buf[ETH_ZLEN + 4];
+	unsigned len;
+
+	for (len = ETH_HLEN; len < ETH_ZLEN; len++) {
+		unsigned n = len;
+
+		memset(buf, 0xa5, sizeof(buf));
+		assert_int_equal(frame_pad(buf, sizeof(buf), &n), 1);
+		assert_int_equal(n, ETH_ZLEN);
+		assert_int_equal(buf[len - 1], 0xa5);	/* data kept */
+		for (unsigned i = len; i < ETH_ZLEN; i++)
+			assert_int_equal(buf[i], 0);
+		assert_int_equal(buf[ETH_ZLEN], 0xa5);	/* nothing past */
+	}
+	len = ETH_ZLEN;
+	assert_int_equal(frame_pad(buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, ETH_ZLEN);
+	len = 1514;
+	assert_int_equal(frame_pad(buf, 0, &len), 0);
+	/* No room: nothing is written, the caller drops it. */
+	len = 20;
+	memset(buf, 0xa5, sizeof(buf));
+	assert_int_equal(frame_pad(buf, ETH_ZLEN - 1, &len), -ENOSPC);
+	assert_int_equal(len, 20);
+	assert_int_equal(buf[20], 0xa5);
 }
 
 static void test_oversized(void **state)
@@ -85,6 +116,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_runt),
+		cmocka_unit_test(test_pad),
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_bad_source),
 	};

@@ -169,11 +169,11 @@ static void test_ingress_bad_tags(void **state)
 	/* QinQ: an 802.1ad S-tag outside, whatever is inside. */
 	n = tagged_frame(f, ETH_P_8021AD, 20);
 	assert_int_equal(vlan_ingress(&trunk, f, n, &vid, &tagged),
-			 VLAN_DROP_BAD_TAG);
+			 VLAN_DROP_STACKED);
 	assert_int_equal(vlan_ingress(&access, f, n, &vid, &tagged),
-			 VLAN_DROP_BAD_TAG);
+			 VLAN_DROP_STACKED);
 	assert_int_equal(vlan_ingress(&access, f, 14, &vid, &tagged),
-			 VLAN_DROP_BAD_TAG);
+			 VLAN_DROP_STACKED);
 
 	/* A TPID with no room for its TCI and inner type. */
 	n = tagged_frame(f, ETH_P_8021Q, 20);
@@ -186,6 +186,70 @@ static void test_ingress_bad_tags(void **state)
 			 VLAN_DROP_BAD_TAG);
 	assert_int_equal(vid, 0);
 	assert_false(tagged);
+}
+
+/* A tag inside the tag: the double-tagging hop, refused on every port. */
+static void test_ingress_stacked(void **state)
+{
+	static const uint16_t tpids[] = { ETH_P_8021Q, ETH_P_8021AD,
+					  ETH_P_QINQ1 };
+	struct vlan_port_cfg trunk, access;
+	uint8_t f[64];
+	unsigned n;
+	uint16_t vid;
+	bool tagged;
+
+	vlan_cfg_trunk(&trunk, 1);
+	vlan_cfg_allow(&trunk, 200, true);
+	vlan_cfg_access(&access, 1);
+	for (unsigned i = 0; i < 3; i++) {
+		/* Outer VID 1 (the native VLAN), inner VID 200. */
+		n = tagged_frame(f, ETH_P_8021Q, 1);
+		f[16] = (uint8_t)(tpids[i] >> 8);
+		f[17] = (uint8_t)tpids[i];
+		f[18] = 0;
+		f[19] = 200;
+		assert_int_equal(vlan_ingress(&trunk, f, n, &vid, &tagged),
+				 VLAN_DROP_STACKED);
+		/* Under a priority tag, which egress would strip too. */
+		f[14] = 0xe0;
+		f[15] = 0;
+		assert_int_equal(vlan_ingress(&access, f, n, &vid, &tagged),
+				 VLAN_DROP_STACKED);
+		assert_int_equal(vlan_ingress(&trunk, f, n, &vid, &tagged),
+				 VLAN_DROP_STACKED);
+		/* An outer S-tag of any flavour. */
+		n = tagged_frame(f, tpids[i], 1);
+		if (tpids[i] != ETH_P_8021Q)
+			assert_int_equal(vlan_ingress(&trunk, f, n, &vid,
+						      &tagged),
+					 VLAN_DROP_STACKED);
+	}
+	assert_true(vlan_tpid_is_tag(0x8100));
+	assert_true(vlan_tpid_is_tag(0x88a8));
+	assert_true(vlan_tpid_is_tag(0x9100));
+	assert_false(vlan_tpid_is_tag(0x0800));
+	assert_false(vlan_tpid_is_tag(0x86dd));
+}
+
+/* Egress never strips a tag to expose another, whatever ingress let by. */
+static void test_retag_never_exposes(void **state)
+{
+	uint8_t buf[64], ref[64];
+	unsigned len, n;
+
+	n = tagged_frame(buf, ETH_P_8021Q, 1);
+	buf[16] = 0x88;
+	buf[17] = 0xa8;
+	memcpy(ref, buf, n);
+	len = n;
+	assert_int_equal(vlan_retag(buf, sizeof(buf), &len, false, 0),
+			 -EPROTO);
+	assert_int_equal(len, n);
+	assert_memory_equal(buf, ref, n);
+	/* Rewriting the outer VID is fine (a trunk keeps both tags). */
+	assert_int_equal(vlan_retag(buf, sizeof(buf), &len, true, 5), 0);
+	assert_int_equal(len, n);
 }
 
 static void test_egress(void **state)
@@ -294,9 +358,11 @@ int main(void)
 		cmocka_unit_test(test_ingress_access),
 		cmocka_unit_test(test_ingress_trunk),
 		cmocka_unit_test(test_ingress_bad_tags),
+		cmocka_unit_test(test_ingress_stacked),
 		cmocka_unit_test(test_egress),
 		cmocka_unit_test(test_retag_insert),
 		cmocka_unit_test(test_retag_remove_rewrite),
+		cmocka_unit_test(test_retag_never_exposes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
