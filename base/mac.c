@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* MAC addresses as text (mac.h). */
+/*
+ * MAC addresses as text (mac.h). Freestanding on purpose: the guest
+ * programs (guests/) compile this file too, without a libc, so it uses
+ * nothing but <errno.h>'s numbers (Linux's, as the guest runtime's).
+ */
 #include <errno.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "base/mac.h"
 
@@ -44,7 +46,8 @@ int mac_parse(const char *s, uint8_t mac[6])
 		if (i < 5)
 			s++;
 	}
-	memcpy(mac, out, sizeof(out));
+	for (int i = 0; i < 6; i++)
+		mac[i] = out[i];
 	return 0;
 }
 
@@ -63,12 +66,18 @@ int mac_parse_unicast(const char *s, uint8_t mac[6])
 		return ret;
 	if (!mac_is_unicast(m))
 		return -EDOM;
-	memcpy(mac, m, sizeof(m));
+	for (int i = 0; i < 6; i++)
+		mac[i] = m[i];
 	return 0;
 }
 
 void mac_format(const uint8_t mac[6], char out[MAC_STR_LEN])
 {
-	snprintf(out, MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
-		 mac[1], mac[2], mac[3], mac[4], mac[5]);
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < 6; i++) {
+		out[3 * i] = hex[mac[i] >> 4];
+		out[3 * i + 1] = hex[mac[i] & 0xf];
+		out[3 * i + 2] = i < 5 ? ':' : '\0';
+	}
 }

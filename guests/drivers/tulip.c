@@ -63,7 +63,7 @@ static void tulip_stats(struct netdev *nd, struct json *j)
 	json_kv_u64(j, "tx_ring", t->tx_size);
 	json_kv_u64(j, "srom_words", t->srom_words);
 	json_kv_bool(j, "srom_crc_ok", t->srom_crc_ok);
-	netdev_mac_format(t->srom_mac, mac);
+	mac_format(t->srom_mac, mac);
 	json_kv_str(j, "srom_mac", mac);
 	json_kv_i64(j, "phy", t->phy);
 	json_kv_hex(j, "phy_id", t->phy_id);

@@ -18,40 +18,6 @@ static const struct netdev_driver *const netdev_drivers[] = {
 	&pvnet_driver,
 };
 
-static int netdev_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int netdev_mac_parse(const char *s, uint8_t mac[6])
-{
-	unsigned int i;
-
-	for (i = 0; i < 6; i++) {
-		int hi = netdev_hex(s[0]), lo = hi < 0 ? -1 : netdev_hex(s[1]);
-
-		if (lo < 0)
-			return -EINVAL;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-		s += 2;
-		if (i < 5 && *s++ != ':')
-			return -EINVAL;
-	}
-	return *s ? -EINVAL : 0;
-}
-
-void netdev_mac_format(const uint8_t mac[6], char out[18])
-{
-	fmt_snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
-		     mac[2], mac[3], mac[4], mac[5]);
-}
-
 int netdev_conf_from_cmdline(struct netdev_conf *c)
 {
 	const char *v;
@@ -75,7 +41,7 @@ int netdev_conf_from_cmdline(struct netdev_conf *c)
 						   NETDEV_POLL_US_DEF);
 	v = cmdline_get("mac");
 	if (v) {
-		if (netdev_mac_parse(v, c->mac))
+		if (mac_parse_unicast(v, c->mac))
 			return -EINVAL;
 		c->mac_set = true;
 	}
@@ -161,7 +127,7 @@ void netdev_report(struct netdev *nd, const char *event)
 	fmt_snprintf(bdf, sizeof(bdf), "%02x:%02x.%x", nd->pci.bdf >> 8,
 		     (nd->pci.bdf >> 3) & 0x1f, nd->pci.bdf & 7);
 	json_kv_str(&j, "bdf", bdf);
-	netdev_mac_format(nd->mac, mac);
+	mac_format(nd->mac, mac);
 	json_kv_str(&j, "mac", mac);
 	json_kv_bool(&j, "link", netdev_link(nd));
 	json_kv_str(&j, "mode", netdev_mode_name(nd->mode));

@@ -39,6 +39,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/mac.h"	/* one MAC syntax for host and guest */
 #include "net/pkt.h"
 #include "rt/json.h"
 #include "rt/pci.h"
@@ -176,9 +177,6 @@ void netdev_mode_set(struct netdev *nd, const struct netdev_conf *c,
  * TX ring.
  */
 int netdev_wait(struct netdev *nd, uint64_t deadline_tsc, int events);
-/* "02:00:00:00:00:01" into mac; -EINVAL if malformed. */
-int netdev_mac_parse(const char *s, uint8_t mac[6]);
-void netdev_mac_format(const uint8_t mac[6], char out[18]);
 
 static inline uint16_t netdev_rx_burst(struct netdev *nd, struct pkt **p,
 				       uint16_t n)

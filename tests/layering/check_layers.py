@@ -28,8 +28,9 @@ MAY_INCLUDE = {
             "sriov"],
     "cli": ["base", "wire", "core"],
     # Freestanding guest programs: only the guest-visible register and
-    # ring layouts of the devices they drive.
-    "guests": ["guests/include", "wire", "emu-devices", "sriov"],
+    # ring layouts of the devices they drive, and base/mac (written to
+    # build without a libc: one MAC syntax for host and guest).
+    "guests": ["guests/include", "base", "wire", "emu-devices", "sriov"],
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 SOURCE = (".c", ".h", ".S")
