@@ -33,8 +33,17 @@ setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
 import socket, struct, sys
 ctl, sock = sys.argv[1], sys.argv[2]
 
-def read_all(s):
-    data = b""
+def refused(kind, path, request):
+    """Connect as we are, send @request, read until the hang-up: the
+    chunks (stream) or messages (seqpacket) that came back."""
+    s = socket.socket(socket.AF_UNIX, kind)
+    s.settimeout(5)
+    s.connect(path)
+    try:
+        s.send(request)
+    except BrokenPipeError:
+        pass
+    got = []
     for _ in range(64):
         try:
             b = s.recv(4096)
@@ -42,36 +51,14 @@ def read_all(s):
             continue    # reported once; what was sent before stays readable
         if not b:
             break
-        data += b
-    return data
+        got.append(b)
+    return got
 
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(5)
-s.connect(ctl)
-try:
-    s.sendall(b'{"cmd":"show-ports"}\n')
-except BrokenPipeError:
-    pass
-print("ctl:", read_all(s).decode(errors="replace").strip())
-
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.settimeout(5)
-s.connect(sock)
+answer = b"".join(refused(socket.SOCK_STREAM, ctl, b'{"cmd":"show-ports"}\n'))
+print("ctl:", answer.decode(errors="replace").strip())
 hello = struct.pack("<IHHII", 0x48544150, 1, 1, 56, 1) + \
     struct.pack("<HHI32s", 1, 1, 0, b"intruder")
-try:
-    s.send(hello)
-except BrokenPipeError:
-    pass
-msgs = []
-for _ in range(8):
-    try:
-        m = s.recv(4096)
-    except ConnectionResetError:
-        continue    # reported once; what was sent before stays readable
-    if not m:
-        break
-    msgs.append(m)
+msgs = refused(socket.SOCK_SEQPACKET, sock, hello)
 for m in msgs:
     mtype = struct.unpack_from("<H", m, 6)[0]
     err = struct.unpack_from("<i", m, 16)[0] if len(m) >= 20 else 0
