@@ -101,7 +101,8 @@ static int lab_state_path(const char *name, char *path, size_t len,
 		rc = lab_rundir_of(name, path, len, err, errlen);
 		if (rc)
 			return rc;
-		snprintf(lab, lablen, "%s", name);
+		if (lab != name)	/* the only-lab case below passes it */
+			snprintf(lab, lablen, "%s", name);
 		if (strlen(path) + sizeof("/state.json") > len)
 			return -ENAMETOOLONG;
 		strcat(path, "/state.json");

@@ -75,6 +75,12 @@ ip netns exec "iopath-$LAB-fabric" ping -c 3 -i 0.2 -W 2 10.55.0.1 >"$WORK/ping.
 ip netns exec "iopath-$LAB-fabric" ping -c 3 -i 0.2 -W 2 10.55.0.2 >>"$WORK/ping.log" ||
 	fail "the fabric cannot ping vm2"
 "$BIN/iopath" top --lab "$LAB" --once --interval 0.5 >"$WORK/top.txt" || fail "top failed"
+# The only lab that is up is found without --lab (README's capture example;
+# this once failed with "bad lab name ''").
+"$BIN/iopath" lab status >"$WORK/status2.txt" 2>&1 ||
+	fail "lab status without --lab: $(cat "$WORK/status2.txt")"
+"$BIN/iopath" capture vm1.0 "$WORK/vm1.pcap" --seconds 1 >"$WORK/cap.txt" 2>&1 ||
+	fail "capture without --lab: $(cat "$WORK/cap.txt")"
 grep -q "vm1" "$WORK/top.txt" || fail "top: $(cat "$WORK/top.txt")"
 pass "lab up: 2 switches, 2 VMs, the fabric pings both VMs; status and top work"
 "$BIN/iopath" lab down --lab "$LAB" >/dev/null || fail "lab down failed"
