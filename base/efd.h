@@ -2,6 +2,8 @@
 #ifndef IOPATH_BASE_EFD_H
 #define IOPATH_BASE_EFD_H
 
+#include <stdint.h>
+
 /*
  * Eventfds that come from another process (kicks, interrupt lines). We
  * read and write them 8 bytes at a time and wait on them in poll loops,
@@ -9,10 +11,22 @@
  */
 
 /*
- * 0 if @fd is an open eventfd (it is then set O_NONBLOCK); -EBADF if it
- * is not open, -EINVAL if it is something else, -ENOSYS if the kind
- * cannot be told (no /proc): a peer's fd we cannot check is refused.
+ * 0 if @fd is an open eventfd in counter mode (it is then set
+ * O_NONBLOCK); -EBADF if it is not open, -EINVAL if it is something else
+ * or a semaphore-mode eventfd (each read would take one from a count a
+ * peer may have set near 2^64: a drain loop that never ends, or a fd
+ * that stays readable after every read), -ENOSYS if the kind cannot be
+ * told (no /proc): a peer's fd we cannot check is refused.
  */
 int efd_check(int fd);
+
+/*
+ * Take the count of an eventfd without ever blocking, whatever its
+ * O_NONBLOCK flag says: that flag lives on the file a peer shares with
+ * us and may clear. One read takes the whole count (counter mode,
+ * efd_check). 1 with the count in *@cnt (may be NULL), 0 if it was zero,
+ * -errno on another error.
+ */
+int efd_read(int fd, uint64_t *cnt);
 
 #endif

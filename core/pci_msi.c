@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "pci"
+#include "base/efd.h"
 #include "base/log.h"
 #include "core/pci.h"
 #include "core/pci_priv.h"
@@ -60,8 +61,9 @@ static bool pci_vec_drain(const struct pci_vec *v)
 {
 	uint64_t cnt;
 
-	return v->efd >= 0 && !v->bound &&
-	       read(v->efd, &cnt, sizeof(cnt)) == sizeof(cnt) && cnt;
+	/* The switch holds this eventfd too: read it without trusting the
+	 * shared O_NONBLOCK flag. */
+	return v->efd >= 0 && !v->bound && efd_read(v->efd, &cnt) > 0 && cnt;
 }
 
 static void pci_vec_unbind(struct pci_dev *pd, struct pci_vec *v)

@@ -228,7 +228,8 @@ static bool sw_pv_arm_wait(struct sw_port *p)
 	for (unsigned i = 0; i < v->nkicks; i++) {
 		uint64_t cnt;
 
-		if (read(v->kick_fds[i], &cnt, sizeof(cnt)) == sizeof(cnt))
+		/* Never blocks, whatever the VMM did to the shared file. */
+		if (efd_read(v->kick_fds[i], &cnt) > 0)
 			v->kicks += cnt;
 	}
 	if (!v->be || v->fail_noted)

@@ -118,11 +118,12 @@ static void kick_peer(struct pktchan *ch)
 
 static void drain_wait_fd(struct pktchan *ch)
 {
-	uint64_t v;
-
-	/* Non-blocking: returns EAGAIN when nothing was pending. */
-	while (read(pktchan_wait_fd(ch), &v, sizeof(v)) == sizeof(v))
-		;
+	/*
+	 * One read takes the whole count (efd_check refused semaphore
+	 * mode) and never blocks, even if the peer, who shares the file,
+	 * cleared its O_NONBLOCK.
+	 */
+	efd_read(pktchan_wait_fd(ch), NULL);
 }
 
 /* ---- layout ---- */

@@ -45,11 +45,34 @@ static void test_others_refused(void **state)
 	assert_int_equal(efd_check(-1), -EBADF);
 }
 
+/* Semaphore mode is refused; efd_read never blocks, whatever the file's
+ * O_NONBLOCK says (a peer sharing the file may clear it). */
+static void test_semaphore_and_nowait(void **state)
+{
+	int sem = eventfd(0, EFD_SEMAPHORE | EFD_CLOEXEC);
+	int fd = eventfd(0, EFD_CLOEXEC);
+	uint64_t v = 5, got = 0;
+
+	assert_true(sem >= 0 && fd >= 0);
+	assert_int_equal(efd_check(sem), -EINVAL);
+	assert_int_equal(efd_check(fd), 0);
+	assert_int_equal(fcntl(fd, F_SETFL, 0), 0);	/* blocking again */
+	assert_int_equal(efd_read(fd, &got), 0);	/* empty: no block */
+	assert_int_equal(write(fd, &v, sizeof(v)), sizeof(v));
+	assert_int_equal(write(fd, &v, sizeof(v)), sizeof(v));
+	assert_int_equal(efd_read(fd, &got), 1);
+	assert_int_equal(got, 10);
+	assert_int_equal(efd_read(fd, NULL), 0);
+	close(sem);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eventfd_accepted),
 		cmocka_unit_test(test_others_refused),
+		cmocka_unit_test(test_semaphore_and_nowait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

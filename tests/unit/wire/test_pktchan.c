@@ -5,6 +5,8 @@
  * into the shared header, and open() refusing bad layouts.
  */
 #include <errno.h>
+#include <sys/eventfd.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -503,6 +505,51 @@ static void test_open_bad_headers(void **state)
 	pktchan_destroy(ep);
 }
 
+/*
+ * A peer shares the kick eventfds' file with the switch: it can clear
+ * O_NONBLOCK, or hand over a semaphore-mode eventfd with a count near
+ * 2^64. Neither may stall the side that waits (issue 14, item 1): the
+ * switch side's arm-wait returns at once, and a semaphore is refused.
+ */
+static void stall_alarm(int sig)
+{
+	(void)sig;
+	fail_msg("arm_wait blocked on an eventfd the peer made blocking");
+}
+
+static void test_peer_cannot_stall(void **state)
+{
+	struct pair p;
+	int fl, sem;
+	uint64_t big = 0xfffffffffffffffeull;
+
+	pair_init(&p);
+	/* The peer clears the flag on the shared file, then kicks nothing. */
+	fl = fcntl(pktchan_kick_switch_fd(p.ep), F_GETFL);
+	assert_int_equal(fcntl(pktchan_kick_switch_fd(p.ep), F_SETFL,
+			       fl & ~O_NONBLOCK), 0);
+	signal(SIGALRM, stall_alarm);
+	alarm(5);
+	assert_false(pktchan_arm_wait(p.sw));
+	assert_false(pktchan_arm_wait(p.sw));
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+	pair_fini(&p);
+
+	/* A semaphore-mode eventfd with a huge count: refused at open. */
+	p.ep = pktchan_create(NSLOTS);
+	assert_non_null(p.ep);
+	sem = eventfd(0, EFD_SEMAPHORE | EFD_CLOEXEC);
+	assert_true(sem >= 0);
+	assert_int_equal(write(sem, &big, sizeof(big)), sizeof(big));
+	assert_null(pktchan_open(pktchan_memfd(p.ep), sem,
+				 pktchan_kick_endpoint_fd(p.ep),
+				 PKTCHAN_SIDE_SWITCH));
+	assert_int_equal(errno, EINVAL);
+	close(sem);
+	pktchan_destroy(p.ep);
+}
+
 /* A memfd that is too small for its header, or not sealed. */
 static void test_open_bad_memfd(void **state)
 {
@@ -629,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_open_bad_headers),
 		cmocka_unit_test(test_open_bad_memfd),
 		cmocka_unit_test(test_two_threads),
+		cmocka_unit_test(test_peer_cannot_stall),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
