@@ -70,10 +70,10 @@ int topo_size_parse(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Node line, 1-based. */
+/* Node line, 1-based; no node at all (an empty file) is line 1. */
 static int tp_line(yaml_node_t *n)
 {
-	return n ? (int)n->start_mark.line + 1 : 0;
+	return n ? (int)n->start_mark.line + 1 : 1;
 }
 
 static int tp_err(struct tp *p, yaml_node_t *n, const char *fmt, ...)
@@ -591,7 +591,8 @@ static int tp_nic_pair(struct tp *p, const char *key, yaml_node_t *v,
 		snprintf(what, sizeof(what), "%s: vlan", c->what);
 		rc = tp_uint(p, v, what, 1, 4094, &x);
 	}
-	nic->vlan = (int)x;
+	if (!rc)
+		nic->vlan = (int)x;
 	return rc;
 }
 
@@ -636,7 +637,8 @@ static int tp_vm_pair(struct tp *p, const char *key, yaml_node_t *v,
 	if (!strcmp(key, "cpus")) {
 		snprintf(buf, sizeof(buf), "%s: cpus", c->what);
 		rc = tp_uint(p, v, buf, 1, 8, &x);
-		vm->cpus = (unsigned int)x;
+		if (!rc)
+			vm->cpus = (unsigned int)x;
 		return rc;
 	}
 	/* nics */

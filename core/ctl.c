@@ -84,7 +84,7 @@ static json_t *ctl_error_answer(const char *fmt, ...)
 static json_t *ctl_error_answer(const char *fmt, ...)
 {
 	char msg[512];
-	json_t *resp;
+	json_t *resp, *text;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -94,7 +94,16 @@ static json_t *ctl_error_answer(const char *fmt, ...)
 	if (!resp)
 		return NULL;
 	json_object_set_new(resp, "ok", json_false());
-	json_object_set_new(resp, "error", json_string(msg));
+	/*
+	 * What the message quotes of the request (jansson's error text, a
+	 * command name cut at 512 bytes) need not be UTF-8, which a JSON
+	 * string must be: without this the answer had no "error" at all.
+	 */
+	text = json_string(msg);
+	for (char *c = msg; !text && *c; c++)
+		if (*c & 0x80)
+			*c = '?';
+	json_object_set_new(resp, "error", text ? text : json_string(msg));
 	return resp;
 }
 

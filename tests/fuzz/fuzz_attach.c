@@ -28,7 +28,10 @@ unsigned fuzz_seeds(const struct fuzz_seed **out)
 	static uint8_t hello[1 + 16 + sizeof(struct attach_hello)];
 	static uint8_t attach[1 + 16 + sizeof(struct attach_req)];
 	static uint8_t pvcfg[1 + 16 + sizeof(struct attach_pv_config)];
-	static struct fuzz_seed seeds[3];
+	static uint8_t attach_pv[1 + 16 + sizeof(struct attach_req)];
+	static uint8_t pvcfg4[1 + 16 + sizeof(struct attach_pv_config)];
+	static uint8_t detach[1 + 16], pvreset[1 + 16];
+	static struct fuzz_seed seeds[7];
 	struct attach_hello h = { .version_min = 1, .version_max = 1 };
 	struct attach_req r = { .kind = ATTACH_KIND_PKTCHAN, .vlan = 1,
 				.nfds = 3 };
@@ -57,11 +60,52 @@ unsigned fuzz_seeds(const struct fuzz_seed **out)
 	};
 	memcpy(pvcfg + 17, &c, sizeof(c));
 
-	seeds[0] = (struct fuzz_seed){ hello, sizeof(hello) };
-	seeds[1] = (struct fuzz_seed){ attach, sizeof(attach) };
-	seeds[2] = (struct fuzz_seed){ pvcfg, sizeof(pvcfg) };
+	/* A pv port: guest RAM in one memfd, below and above 4 GiB. */
+	attach_pv[0] = 1;
+	fuzz_hdr(attach_pv + 1, ATTACH_MSG_ATTACH, sizeof(attach_pv) - 1);
+	r.kind = ATTACH_KIND_PV;
+	r.nfds = 1;
+	r.nregions = 2;
+	r.regions[0] = (struct attach_region){ .gpa = 0, .size = 3ull << 30 };
+	r.regions[1] = (struct attach_region){ .gpa = 1ull << 32,
+		.size = 1ull << 30, .offset = 3ull << 30 };
+	memcpy(attach_pv + 17, &r, sizeof(r));
+
+	/* Four queues, every port with its kick and irq eventfds. */
+	pvcfg4[0] = 8;
+	fuzz_hdr(pvcfg4 + 1, ATTACH_MSG_PV_CONFIG, sizeof(pvcfg4) - 1);
+	c.num_queues = 4;
+	c.nfds = 8;
+	c.features = 7;
+	for (unsigned q = 0; q < 4; q++)
+		c.q[q] = (struct attach_pv_queue){
+			.tx_ring_gpa = 0x200000 + 0x2000 * q,
+			.rx_ring_gpa = 0x201000 + 0x2000 * q,
+			.tx_port = (uint16_t)(2 * q),
+			.rx_port = (uint16_t)(2 * q + 1),
+			.tx_kick_fd = (uint16_t)(2 * q),
+			.rx_kick_fd = (uint16_t)(2 * q + 1),
+			.tx_irq_fd = (uint16_t)(2 * q + 1),
+			.rx_irq_fd = (uint16_t)(2 * q),
+		};
+	memcpy(pvcfg4 + 17, &c, sizeof(c));
+
+	/* Header-only messages. */
+	fuzz_hdr(detach + 1, ATTACH_MSG_DETACH, sizeof(detach) - 1);
+	fuzz_hdr(pvreset + 1, ATTACH_MSG_PV_RESET, sizeof(pvreset) - 1);
+
+	seeds[0] = (struct fuzz_seed){ hello, sizeof(hello), "hello" };
+	seeds[1] = (struct fuzz_seed){ attach, sizeof(attach),
+				       "attach-pktchan" };
+	seeds[2] = (struct fuzz_seed){ pvcfg, sizeof(pvcfg), "pv-config" };
+	seeds[3] = (struct fuzz_seed){ attach_pv, sizeof(attach_pv),
+				       "attach-pv-two-regions" };
+	seeds[4] = (struct fuzz_seed){ pvcfg4, sizeof(pvcfg4),
+				       "pv-config-four-queues" };
+	seeds[5] = (struct fuzz_seed){ detach, sizeof(detach), "detach" };
+	seeds[6] = (struct fuzz_seed){ pvreset, sizeof(pvreset), "pv-reset" };
 	*out = seeds;
-	return 3;
+	return 7;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

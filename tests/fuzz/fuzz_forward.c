@@ -49,12 +49,33 @@ unsigned fuzz_seeds(const struct fuzz_seed **out)
 		2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2,
 		0x81, 0x00, 0x20, 0x0a, 0x08, 0x00, 0x45, 0, 0, 20,
 	};
+	/* 802.1ad S-tag over a C-tag, from the trunk: never delivered. */
+	static const uint8_t qinq[] = {
+		2,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 3,
+		0x88, 0xa8, 0x00, 0x01, 0x81, 0x00, 0x00, 0xc8, 0x08, 0x00,
+	};
+	/* A runt: a header and nothing more. */
+	static const uint8_t runt[] = {
+		1,
+		2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 4, 0x08, 0x00,
+	};
+	/* Priority tag (VID 0) on an access port, to a learned unicast. */
+	static const uint8_t prio[] = {
+		0,
+		2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 5,
+		0x81, 0x00, 0xa0, 0x00, 0x86, 0xdd, 0x60, 0, 0, 0,
+	};
 	static const struct fuzz_seed seeds[] = {
-		{ untagged, sizeof(untagged) }, { tagged, sizeof(tagged) },
+		{ untagged, sizeof(untagged), "untagged-arp-broadcast" },
+		{ tagged, sizeof(tagged), "trunk-tagged-vlan10" },
+		{ qinq, sizeof(qinq), "trunk-qinq-8021ad" },
+		{ runt, sizeof(runt), "runt-14-bytes" },
+		{ prio, sizeof(prio), "access-priority-tagged" },
 	};
 
 	*out = seeds;
-	return 2;
+	return sizeof(seeds) / sizeof(seeds[0]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -17,8 +17,9 @@
 unsigned fuzz_seeds(const struct fuzz_seed **out)
 {
 	static uint8_t hdr[3 + sizeof(struct pktchan_shm_hdr)];
-	static uint8_t idx[3 + 8];
-	static struct fuzz_seed seeds[2];
+	static uint8_t idx[3 + 8], far[3 + 8], slot[3 + 4];
+	static uint8_t odd[3 + sizeof(struct pktchan_shm_hdr)];
+	static struct fuzz_seed seeds[5];
 	struct pktchan_shm_hdr h = {
 		.magic = PKTCHAN_MAGIC, .version = PKTCHAN_VERSION,
 		.nslots = 64, .slot_size = PKTCHAN_SLOT_SIZE,
@@ -29,10 +30,24 @@ unsigned fuzz_seeds(const struct fuzz_seed **out)
 	memcpy(hdr + 3, &h, sizeof(h));
 	idx[0] = 1;
 	memcpy(idx + 3, prod_cons, sizeof(prod_cons));
-	seeds[0] = (struct fuzz_seed){ hdr, sizeof(hdr) };
-	seeds[1] = (struct fuzz_seed){ idx, sizeof(idx) };
+	/* The producer a whole ring and more ahead. */
+	far[0] = 1;
+	prod_cons[0] = 1000;
+	memcpy(far + 3, prod_cons, sizeof(prod_cons));
+	/* Slot 3 claims a frame of 4 GiB. */
+	slot[0] = 2;
+	slot[2] = 3;
+	memset(slot + 3, 0xff, 4);
+	/* A header the switch must refuse: 3 slots, not a power of two. */
+	h.nslots = 3;
+	memcpy(odd + 3, &h, sizeof(h));
+	seeds[0] = (struct fuzz_seed){ hdr, sizeof(hdr), "header" };
+	seeds[1] = (struct fuzz_seed){ idx, sizeof(idx), "ring-indices" };
+	seeds[2] = (struct fuzz_seed){ far, sizeof(far), "producer-overrun" };
+	seeds[3] = (struct fuzz_seed){ slot, sizeof(slot), "slot-length-huge" };
+	seeds[4] = (struct fuzz_seed){ odd, sizeof(odd), "header-odd-nslots" };
 	*out = seeds;
-	return 2;
+	return 5;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
