@@ -176,6 +176,17 @@ static int tulip_init(struct vdev *vd, const char *opts)
 		free(t);
 		return -EINVAL;
 	}
+	/*
+	 * Linux's tulip driver takes an SROM address that starts with
+	 * 02:00, a0:00 or c0:00 for a Lite-On board's and swaps each byte
+	 * pair: a Linux guest would use another MAC than the switch
+	 * expects. Our guests use it as given; say so once.
+	 */
+	if ((t->mac[0] == 0x02 || t->mac[0] == 0xa0 || t->mac[0] == 0xc0) &&
+	    t->mac[1] == 0x00)
+		log_warn("%s: MAC %02x:00:...: Linux's tulip driver would "
+			 "byte-swap it (Lite-On quirk); choose another "
+			 "second byte for Linux guests", vd->id, t->mac[0]);
 	pthread_mutex_init(&t->lock, NULL);
 	t->vd = vd;
 	t->mem = &vd->vmm->mem;
