@@ -2,10 +2,18 @@
 /* Checking eventfds passed by a peer (efd.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "base/clock.h"
 
 #include "base/efd.h"
 
@@ -70,4 +78,120 @@ int efd_read(int fd, uint64_t *cnt)
 	if (n < 0 && errno == EAGAIN)
 		return 0;
 	return n < 0 ? -errno : -EIO;
+}
+
+/* ---- writes that a peer cannot stall ---- */
+
+#define EFD_WRITERS_MAX	64	/* threads that ever signal, per process */
+
+struct efd_writer {
+	atomic_bool used;
+	pthread_t tid;
+	atomic_uint_fast64_t since_ns;	/* in a write since; 0: not */
+};
+
+static struct efd_writer efd_writers[EFD_WRITERS_MAX];
+static _Thread_local struct efd_writer *efd_me;
+static pthread_once_t efd_guard_once = PTHREAD_ONCE_INIT;
+static bool efd_guard_ok;
+
+/* Empty: its only job is to make a blocked write return EINTR. */
+static void efd_on_sigurg(int sig)
+{
+	(void)sig;
+}
+
+static void *efd_watchdog(void *arg)
+{
+	const struct timespec tick = { .tv_nsec = EFD_STALL_MS * 1000000L };
+
+	(void)arg;
+	for (;;) {
+		uint64_t now;
+
+		nanosleep(&tick, NULL);
+		now = clock_mono_ns();
+		for (unsigned i = 0; i < EFD_WRITERS_MAX; i++) {
+			struct efd_writer *w = &efd_writers[i];
+			uint64_t since = atomic_load(&w->since_ns);
+
+			if (atomic_load(&w->used) && since &&
+			    now - since > EFD_STALL_MS * 1000000ull)
+				pthread_kill(w->tid, SIGURG);
+		}
+	}
+	return NULL;
+}
+
+static void efd_guard_start(void)
+{
+	struct sigaction sa = { .sa_handler = efd_on_sigurg };
+	sigset_t all, old;
+	pthread_t t;
+
+	/*
+	 * SIGURG: ignored by default, so a stray one harms nothing; no
+	 * SA_RESTART, so the blocked write returns EINTR.
+	 */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGURG, &sa, NULL) < 0)
+		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	if (pthread_create(&t, NULL, efd_watchdog, NULL) == 0) {
+		pthread_detach(t);
+		efd_guard_ok = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static struct efd_writer *efd_writer_self(void)
+{
+	if (efd_me)
+		return efd_me;
+	for (unsigned i = 0; i < EFD_WRITERS_MAX; i++) {
+		bool no = false;
+
+		if (atomic_compare_exchange_strong(&efd_writers[i].used, &no,
+						   true)) {
+			efd_writers[i].tid = pthread_self();
+			efd_me = &efd_writers[i];
+			break;
+		}
+	}
+	return efd_me;
+}
+
+int efd_signal(int fd)
+{
+	uint64_t one = 1;
+	struct efd_writer *w;
+	ssize_t n;
+	int err;
+
+	pthread_once(&efd_guard_once, efd_guard_start);
+	w = efd_guard_ok ? efd_writer_self() : NULL;
+	if (!w) {
+		/* No guard (no thread, no slot): write only if it cannot
+		 * block now; a race with the peer remains. */
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+		if (poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
+			return 0;
+		n = write(fd, &one, sizeof(one));
+		return n == (ssize_t)sizeof(one) ? 1
+		       : n < 0 && errno == EAGAIN ? 0 : n < 0 ? -errno : -EIO;
+	}
+	/* | 1: a clock reading of 0 must not read as "not writing". */
+	atomic_store(&w->since_ns, clock_mono_ns() | 1);
+	n = write(fd, &one, sizeof(one));
+	err = errno;
+	atomic_store(&w->since_ns, 0);
+	if (n == (ssize_t)sizeof(one))
+		return 1;
+	if (n < 0 && err == EAGAIN)
+		return 0;
+	if (n < 0 && err == EINTR)
+		return -ETIMEDOUT;
+	return n < 0 ? -err : -EIO;
 }

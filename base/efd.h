@@ -29,4 +29,20 @@ int efd_check(int fd);
  */
 int efd_read(int fd, uint64_t *cnt);
 
+/*
+ * Add 1 to a peer's eventfd (a kick, an irqfd) without being stalled by
+ * the peer. A write to an eventfd blocks when its count would overflow
+ * and the file is blocking, and both the count and O_NONBLOCK are the
+ * peer's to set. There is no per-call no-wait flag for eventfd writes,
+ * so a watchdog thread (started on first use, waking every
+ * EFD_STALL_MS) interrupts a write that has not returned after that
+ * long. Returns 1 when signalled, 0 when the count is saturated (a
+ * wake-up is pending anyway), -ETIMEDOUT when the peer stalled us (the
+ * caller should give up on that peer), -errno otherwise. A thread that
+ * calls this may see EINTR from one other call, rarely: every caller in
+ * iopath retries or ignores EINTR.
+ */
+#define EFD_STALL_MS	100
+int efd_signal(int fd);
+
 #endif

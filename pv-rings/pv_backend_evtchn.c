@@ -7,14 +7,14 @@
  * already remembers it.
  */
 #include <errno.h>
-#include <unistd.h>
 
+#include "base/efd.h"
 #include "pv-rings/pv_backend.h"
 
 int pv_evtchn_send(struct pv_evt_page *pg, unsigned port, int irq_fd)
 {
 	uint64_t bit = 1ull << (port & (PV_EVT_PORTS - 1));
-	uint64_t one = 1;
+	int ret;
 
 	/*
 	 * Pending first, then the mask, with a full barrier between (the
@@ -28,9 +28,11 @@ int pv_evtchn_send(struct pv_evt_page *pg, unsigned port, int irq_fd)
 		return 0;
 	if (irq_fd < 0)
 		return 0;
-	/* Non-blocking: EAGAIN means the counter is saturated, i.e. an
-	 * interrupt is already on its way. */
-	if (write(irq_fd, &one, sizeof(one)) != sizeof(one))
-		return errno == EAGAIN ? 1 : -errno;
-	return 1;
+	/*
+	 * A saturated counter means an interrupt is already on its way. The
+	 * VMM shares this file and may make it blocking: efd_signal gives
+	 * up on a stalled write instead of stalling the switch with it.
+	 */
+	ret = efd_signal(irq_fd);
+	return ret == 0 ? 1 : ret;
 }

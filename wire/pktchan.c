@@ -106,14 +106,18 @@ static int peer_kick_fd(const struct pktchan *ch)
 
 static void kick_peer(struct pktchan *ch)
 {
-	uint64_t one = 1;
-
 	/*
-	 * EAGAIN means the counter is saturated: the peer has a wake-up
-	 * pending anyway. Nothing else can fail on a valid eventfd.
+	 * 0 means the counter is saturated: the peer has a wake-up pending
+	 * anyway. A write the peer stalled (it made the shared file
+	 * blocking and filled the count) ends the channel: the peer broke
+	 * it, and we never wait on it again.
 	 */
-	if (write(peer_kick_fd(ch), &one, sizeof(one)) == sizeof(one))
+	int ret = efd_signal(peer_kick_fd(ch));
+
+	if (ret > 0)
 		ch->st.kicks_sent++;
+	else if (ret == -ETIMEDOUT)
+		chan_break(ch, "the peer stalled our kick", 0, 0);
 }
 
 static void drain_wait_fd(struct pktchan *ch)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -67,12 +68,39 @@ static void test_semaphore_and_nowait(void **state)
 	close(fd);
 }
 
+/* A peer that made its eventfd blocking and filled the count cannot
+ * stall our signal: it gives up after EFD_STALL_MS or so. */
+static void test_signal_not_stalled(void **state)
+{
+	int fd = eventfd(0, EFD_CLOEXEC);		/* blocking */
+	uint64_t full = 0xfffffffffffffffeull, got;
+	struct timespec t0, t1;
+	double ms;
+
+	assert_true(fd >= 0);
+	assert_int_equal(efd_signal(fd), 1);
+	assert_int_equal(efd_read(fd, &got), 1);
+	assert_int_equal(got, 1);
+	assert_int_equal(write(fd, &full, sizeof(full)), sizeof(full));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(efd_signal(fd), -ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	/* Not a speed assert: only that it returned, within reason. */
+	assert_true(ms < 60000);
+	/* Non-blocking and saturated: a wake-up is pending, say 0. */
+	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(efd_signal(fd), 0);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eventfd_accepted),
 		cmocka_unit_test(test_others_refused),
 		cmocka_unit_test(test_semaphore_and_nowait),
+		cmocka_unit_test(test_signal_not_stalled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -536,6 +536,31 @@ static void test_peer_cannot_stall(void **state)
 	signal(SIGALRM, SIG_DFL);
 	pair_fini(&p);
 
+	/* The peer makes the fd it sleeps on blocking and fills its count:
+	 * the switch's kick gives up and the channel breaks, nothing else. */
+	pair_init(&p);
+	{
+		int ke = pktchan_kick_endpoint_fd(p.ep);
+		uint64_t full = 0xfffffffffffffffeull;
+		const uint8_t frame[64] = { 0x02 };
+		const void *frames[1] = { frame };
+		uint16_t lens[1] = { sizeof(frame) };
+
+		/* The endpoint asks for a kick on its next frame (this drains
+		 * its fd), then makes the fd blocking and fills it. */
+		assert_false(pktchan_arm_wait(p.ep));
+		fl = fcntl(ke, F_GETFL);
+		assert_int_equal(fcntl(ke, F_SETFL, fl & ~O_NONBLOCK), 0);
+		assert_int_equal(write(ke, &full, sizeof(full)), sizeof(full));
+		signal(SIGALRM, stall_alarm);
+		alarm(10);
+		pktchan_send_burst(p.sw, frames, lens, 1);
+		alarm(0);
+		signal(SIGALRM, SIG_DFL);
+		assert_true(pktchan_broken(p.sw));
+	}
+	pair_fini(&p);
+
 	/* A semaphore-mode eventfd with a huge count: refused at open. */
 	p.ep = pktchan_create(NSLOTS);
 	assert_non_null(p.ep);
