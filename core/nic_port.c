@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "core/evloop.h"
+#include "core/nic_announce.h"
 #include "core/nic_port.h"
 #include "core/vdev.h"
 #include "core/vmm.h"
@@ -27,6 +28,8 @@
  * port for its stats. Main thread only: add, stats and teardown.
  */
 static struct nic_port *nic_ports[NIC_PORT_MAX];
+/* nic_port_defer_attach(): main thread, before the ports are added. */
+static bool nic_port_deferred;
 
 /* ---- options ---- */
 
@@ -249,19 +252,21 @@ int nic_port_guest_mem(const struct nic_port *p, struct attach_req *req,
 	return 0;
 }
 
-static int nic_port_attach(struct nic_port *p, struct attach_req *req)
+static int nic_port_attach(struct nic_port *p)
 {
 	char err[ATTACH_ERR_MAX] = "";
 	char client[ATTACH_NAME_MAX];
 	int fds[ATTACH_MAX_FDS];
+	/* attach_prepare adds to it: start from the options' each time. */
+	struct attach_req req = p->req;
 	unsigned nfds = 0;
 	int ret;
 
-	ret = p->ops->attach_prepare(p, req, fds, &nfds);
+	ret = p->ops->attach_prepare(p, &req, fds, &nfds);
 	if (ret == 0) {
 		snprintf(client, sizeof(client), "iopath-vmm %.19s",
 			 p->vmm->name);
-		ret = attach_client_connect(p->path, client, req, fds, nfds,
+		ret = attach_client_connect(p->path, client, &req, fds, nfds,
 					    &p->port_id, err, sizeof(err));
 	}
 	if (ret < 0) {
@@ -269,8 +274,11 @@ static int nic_port_attach(struct nic_port *p, struct attach_req *req)
 			p->path, err[0] ? err : strerror(-ret));
 		return ret;
 	}
-	/* No other thread runs yet: no sock_lock. */
+	/* No vCPU runs: no sock_lock needed, but cheap. */
+	pthread_mutex_lock(&p->sock_lock);
 	p->sock = ret;
+	p->lost = false;
+	pthread_mutex_unlock(&p->sock_lock);
 	ret = evloop_add_fd(p->vmm->loop, p->sock, POLLIN,
 			    nic_port_sock_ready, p);
 	if (ret < 0)
@@ -289,7 +297,6 @@ static int nic_port_attach(struct nic_port *p, struct attach_req *req)
 int nic_port_add(struct vmm *vmm, const struct nic_port_ops *ops,
 		 const char *opts, unsigned index)
 {
-	struct attach_req req;
 	struct nic_port *p;
 	unsigned slot;
 	char id[16];
@@ -304,7 +311,7 @@ int nic_port_add(struct vmm *vmm, const struct nic_port_ops *ops,
 	p = nic_port_new(vmm, ops);
 	if (!p)
 		return -errno;
-	ret = nic_port_opts(p, opts, index, &req);
+	ret = nic_port_opts(p, opts, index, &p->req);
 	if (ret < 0) {
 		nic_port_free(p);
 		return ret;
@@ -317,20 +324,146 @@ int nic_port_add(struct vmm *vmm, const struct nic_port_ops *ops,
 		return ret;
 	}
 	nic_ports[slot] = p;
-	ops->get_mac(p->vd, req.mac);
+	ops->get_mac(p->vd, p->req.mac);
 	/* From here the device owns the port: its teardown frees it. */
 	ops->plug(p);
+	if (nic_port_deferred) {
+		p->attach_owed = true;
+		log_info("%s: switch %s: attach at resume", id,
+			 p->path[0] ? p->path : "none");
+		return 0;
+	}
 	if (!p->path[0]) {
 		log_info("%s: no switch: %s", id, ops->unattached_note);
 		if (ops->unattached_link)
 			ops->set_link(p->vd, true);
 		return 0;
 	}
-	ret = nic_port_attach(p, &req);
+	ret = nic_port_attach(p);
 	if (ret < 0)
 		return ret;
 	ops->set_link(p->vd, true);
 	return 0;
+}
+
+/* ---- migration ---- */
+
+void nic_port_defer_attach(bool defer)
+{
+	nic_port_deferred = defer;
+}
+
+void nic_port_detach_all(struct vmm *vmm)
+{
+	for (unsigned i = 0; i < NIC_PORT_MAX; i++) {
+		struct nic_port *p = nic_ports[i];
+
+		if (!p || p->vmm != vmm || p->attach_owed)
+			continue;
+		/* A port without a switch, or whose switch is lost, has
+		 * nothing to detach and nothing to attach again. */
+		if (!p->path[0] || p->sock < 0)
+			continue;
+		nic_port_unwatch(p);
+		pthread_mutex_lock(&p->sock_lock);
+		close(p->sock);
+		p->sock = -1;
+		pthread_mutex_unlock(&p->sock_lock);
+		p->attach_owed = true;
+		log_info("%s: detached from switch %s for the switch-over",
+			 p->vd->id, p->path);
+	}
+}
+
+int nic_port_attach_all(struct vmm *vmm)
+{
+	int failed = 0;
+
+	for (unsigned i = 0; i < NIC_PORT_MAX; i++) {
+		struct nic_port *p = nic_ports[i];
+
+		if (!p || p->vmm != vmm || !p->attach_owed)
+			continue;
+		p->attach_owed = false;
+		if (!p->path[0]) {
+			if (p->ops->unattached_link)
+				p->ops->set_link(p->vd, true);
+		} else if (nic_port_attach(p) < 0) {
+			/* As if the switch were lost: the VM runs on. */
+			failed++;
+			p->lost = true;
+			p->ops->set_link(p->vd, false);
+			if (p->ops->switch_lost)
+				p->ops->switch_lost(p);
+			continue;
+		} else {
+			p->ops->set_link(p->vd, true);
+		}
+		if (p->ops->resumed)
+			p->ops->resumed(p);
+	}
+	return failed;
+}
+
+/* One announcement round: RARP and gratuitous ARP from each NIC. */
+static void nic_port_announce_round(struct vmm *vmm, bool first)
+{
+	uint8_t rarp[NIC_ANNOUNCE_FRAME_LEN], garp[NIC_ANNOUNCE_FRAME_LEN];
+	uint8_t mac[6];
+
+	for (unsigned i = 0; i < NIC_PORT_MAX; i++) {
+		struct nic_port *p = nic_ports[i];
+
+		if (!p || p->vmm != vmm || !p->path[0] || p->sock < 0)
+			continue;
+		if (!p->ops->send_frame) {
+			/*
+			 * TODO(migration): the pv path has no VMM data path;
+			 * the switch should announce on the port's behalf
+			 * when the port attaches after a migration (an
+			 * attach flag or message in wire/attach_proto.h).
+			 */
+			if (first)
+				log_info("%s: no announcement from the VMM on "
+					 "the %s path (the switch learns the "
+					 "MAC from the guest's first frame)",
+					 p->vd->id, p->ops->name);
+			continue;
+		}
+		p->ops->get_mac(p->vd, mac);
+		nic_announce_rarp(rarp, mac);
+		nic_announce_garp(garp, mac);
+		if (p->ops->send_frame(p, rarp, sizeof(rarp)) < 0 ||
+		    p->ops->send_frame(p, garp, sizeof(garp)) < 0)
+			log_warn("%s: announcement not sent", p->vd->id);
+	}
+}
+
+/* The schedule (one VM per process): the round due next. */
+static struct {
+	struct vmm *vmm;
+	unsigned round;
+} nic_announce_state;
+
+static void nic_port_announce_timer(void *opaque)
+{
+	struct vmm *vmm = opaque;
+	unsigned r = nic_announce_state.round++;
+
+	nic_port_announce_round(vmm, r == 0);
+	if (r + 1 < NIC_ANNOUNCE_ROUNDS &&
+	    evloop_add_timer(vmm->loop,
+			     nic_announce_delay_ms(r + 1) * 1000000ull, false,
+			     nic_port_announce_timer, vmm) < 0)
+		log_warn("announcement round %u not scheduled", r + 2);
+}
+
+void nic_port_announce_all(struct vmm *vmm)
+{
+	nic_announce_state.vmm = vmm;
+	nic_announce_state.round = 0;
+	/* Round 1 now, the rest on the loop. */
+	nic_port_announce_timer(vmm);
 }
 
 /* ---- requests, from a device call ---- */
@@ -338,6 +471,16 @@ int nic_port_add(struct vmm *vmm, const struct nic_port_ops *ops,
 int nic_port_request(struct nic_port *p, uint16_t type, const void *body,
 		     size_t len, const int *fds, unsigned nfds,
 		     int timeout_ms, char *err, size_t errlen)
+{
+	return nic_port_call(p, type, body, len, fds, nfds,
+			     ATTACH_MSG_ATTACH_ACK, NULL, timeout_ms, err,
+			     errlen);
+}
+
+int nic_port_call(struct nic_port *p, uint16_t type, const void *body,
+		  size_t len, const int *fds, unsigned nfds, uint16_t answer,
+		  struct attach_msg *out, int timeout_ms, char *err,
+		  size_t errlen)
 {
 	uint64_t end = clock_mono_ms() + (uint64_t)timeout_ms;
 	struct attach_msg m;
@@ -371,8 +514,11 @@ int nic_port_request(struct nic_port *p, uint16_t type, const void *body,
 				 m.hdr.type, m.hdr.seq, seq);
 			continue;
 		}
-		if (m.hdr.type == ATTACH_MSG_ATTACH_ACK)
+		if (m.hdr.type == answer) {
+			if (out)
+				*out = m;
 			break;
+		}
 		if (m.hdr.type == ATTACH_MSG_ERROR) {
 			snprintf(err, errlen, "%.*s", ATTACH_ERR_MAX - 1,
 				 m.u.error.msg);

@@ -30,6 +30,16 @@
  * ATTACH carries (fds, guest memory regions), what else is watched, what
  * the switch may say unasked, and the path's counters.
  *
+ * Migration. A destination VMM builds its NICs before it knows it will
+ * run (nic_port_defer_attach): their attach waits for the resume, so the
+ * same MAC and port name are never on one switch twice. At switch-over
+ * the source detaches every port (nic_port_detach_all) and the
+ * destination attaches its own (nic_port_attach_all), which tells each
+ * path (ops->resumed: the pv device sends its PV_CONFIG again, and the
+ * backend carries on from the ring indices in guest memory), then
+ * announces the MACs (nic_port_announce_all). A source whose migration
+ * failed after detaching attaches again the same way.
+ *
  * Threads and locks. Add, stats and teardown run on the main thread while
  * the loop is not running; the loop thread owns watching and switch-lost
  * handling; a vCPU thread may talk to the switch from inside a device
@@ -74,6 +84,11 @@ struct nic_port {
 	uint32_t seq;		/* under sock_lock: the next request's */
 	bool watching;		/* loop thread only */
 	bool lost;		/* loop thread only */
+	/* Migration (loop thread, or the loop not running): the ATTACH as
+	 * built from the options, and whether an attach is owed (deferred,
+	 * or detached for a switch-over). */
+	struct attach_req req;
+	bool attach_owed;
 };
 
 /*
@@ -126,6 +141,15 @@ struct nic_port_ops {
 	/* The switch is gone and the link is already down: what else the
 	 * device must learn (opt). Once, loop thread. */
 	void (*switch_lost)(struct nic_port *p);
+	/* Attached again after a migration's switch-over (the device's
+	 * state came in the stream, or stayed while the source waited):
+	 * restart what the switch side runs (opt). Loop thread, or the
+	 * loop not running; the vCPUs are paused. */
+	void (*resumed)(struct nic_port *p);
+	/* Put one frame on the wire from the NIC, for announcements (opt:
+	 * a path whose frames the VMM does not carry). 0 or -errno. */
+	int (*send_frame)(struct nic_port *p, const void *frame,
+			  uint16_t len);
 	/* The device's counters, for --nic and --device ones alike: a
 	 * JSON object, new reference. */
 	json_t *(*dev_stats)(struct vdev *vd);
@@ -143,6 +167,37 @@ struct nic_port_ops {
  */
 int nic_port_add(struct vmm *vmm, const struct nic_port_ops *ops,
 		 const char *opts, unsigned index);
+
+/*
+ * From now on nic_port_add() does not attach: a destination VMM's NICs
+ * wait for nic_port_attach_all() at resume. Main thread, before adding.
+ */
+void nic_port_defer_attach(bool defer);
+
+/*
+ * Switch-over on the source: every attached port closes its attach
+ * connection (the switch drops the port and forgets its MACs); the
+ * device and its link are left as they are, for the state that goes in
+ * the stream. Loop thread (or the loop not running), vCPUs paused.
+ */
+void nic_port_detach_all(struct vmm *vmm);
+
+/*
+ * Attach every port that owes an attach (deferred, or detached by
+ * nic_port_detach_all), set its link and tell its path (ops->resumed).
+ * A port whose switch refuses stays down, as a lost switch does; the VM
+ * runs on. Returns how many ports failed. Same threads as detach.
+ */
+int nic_port_attach_all(struct vmm *vmm);
+
+/*
+ * Announce every NIC's MAC from where it now lives, as QEMU's
+ * announce-self does: 5 rounds, the first at once, then 50 ms apart,
+ * 100 ms more each round (core/nic_announce.c). Each round sends a RARP
+ * and an ARP probe from the MAC on every path that carries frames
+ * (ops->send_frame). Loop thread (or before the loop runs).
+ */
+void nic_port_announce_all(struct vmm *vmm);
 
 /* The device of @p is being destroyed: @p's last call. Loop not running. */
 void nic_port_close(struct nic_port *p);
@@ -175,6 +230,16 @@ int nic_port_guest_mem(const struct nic_port *p, struct attach_req *req,
 int nic_port_request(struct nic_port *p, uint16_t type, const void *body,
 		     size_t len, const int *fds, unsigned nfds,
 		     int timeout_ms, char *err, size_t errlen);
+
+/*
+ * The same for a request whose answer is a message of type @answer with
+ * a body (vf: a register read's value): 0 with the answer in *@out (no
+ * fds), or as above.
+ */
+int nic_port_call(struct nic_port *p, uint16_t type, const void *body,
+		  size_t len, const int *fds, unsigned nfds, uint16_t answer,
+		  struct attach_msg *out, int timeout_ms, char *err,
+		  size_t errlen);
 
 /* A message that has no answer. 0, -ENOTCONN without a switch, -errno. */
 int nic_port_send(struct nic_port *p, uint16_t type, const void *body,

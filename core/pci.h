@@ -30,6 +30,8 @@ struct vmm;
 struct vdev;
 struct pci_host;
 struct pci_dev;
+struct vdev_state_writer;
+struct vdev_state_reader;
 
 #define PCI_MAX_SLOTS		32
 #define PCI_MAX_BARS		6
@@ -134,5 +136,25 @@ void pci_cfg_write(struct pci_dev *pd, unsigned off, unsigned size,
 
 /* Each function: a JSON-able summary (slot, ids, BARs) for "show". */
 struct pci_dev *pci_host_dev(struct pci_host *host, unsigned slot);
+
+/*
+ * Migration (pci_state.c). Save: the function's config header, BAR
+ * placement, MSI and MSI-X state and INTx level. Load into a function
+ * built alike (same IDs, BARs and capabilities, else -EPROTO with the
+ * reason in the reader): the guest-writable state is replayed through
+ * pci_cfg_write(), so it gets a guest write's checks, and BARs, MSI
+ * routes and irqfds come up as they would for the guest. 0 or -errno.
+ */
+int pci_dev_save(struct pci_dev *pd, struct vdev_state_writer *w);
+int pci_dev_load(struct pci_dev *pd, struct vdev_state_reader *r);
+/* The host: the 0xCF8 address latch and the host bridge's header. */
+int pci_host_save(struct pci_host *host, struct vdev_state_writer *w);
+int pci_host_load(struct pci_host *host, struct vdev_state_reader *r);
+/*
+ * Turn off every function's decoding, before loading states: a BAR the
+ * guest moved then never collides with another function's BAR still
+ * at its default place.
+ */
+void pci_host_quiesce(struct pci_host *host);
 
 #endif

@@ -428,10 +428,18 @@ static void pci_msix_sync_vec_locked(struct pci_dev *pd, unsigned i)
 	}
 }
 
-static void pci_msix_sync_locked(struct pci_dev *pd)
+void pci_msix_sync_locked(struct pci_dev *pd)
 {
 	for (unsigned i = 0; i < pd->msix.nvec; i++)
 		pci_msix_sync_vec_locked(pd, i);
+}
+
+void pci_msix_pba_collect_locked(struct pci_dev *pd)
+{
+	/* Writes to handed-out eventfds of masked vectors count. */
+	for (unsigned i = 0; i < pd->msix.nvec; i++)
+		if (pci_vec_drain(&pd->msix.vec[i]))
+			pci_msix_set_pending(pd, i, true);
 }
 
 bool pci_msix_owns_bar(const struct pci_dev *pd, unsigned idx, uint64_t off,
@@ -449,7 +457,7 @@ bool pci_msix_owns_bar(const struct pci_dev *pd, unsigned idx, uint64_t off,
 	       off - x->pba_off < pci_msix_pba_len(x->nvec);
 }
 
-static void pci_msix_table_write(struct pci_dev *pd, unsigned dw,
+void pci_msix_table_write_locked(struct pci_dev *pd, unsigned dw,
 				 uint32_t val)
 {
 	unsigned i = dw / 4;
@@ -493,12 +501,12 @@ void pci_msix_bar_access_locked(struct pci_dev *pd, unsigned idx,
 			    rel + size > len)
 				return;
 			memcpy(&val, data, size);
-			pci_msix_table_write(pd, (unsigned)(rel / 4),
-					     (uint32_t)val);
+			pci_msix_table_write_locked(pd, (unsigned)(rel / 4),
+						    (uint32_t)val);
 			if (size == 8)
-				pci_msix_table_write(pd,
-						     (unsigned)(rel / 4 + 1),
-						     (uint32_t)(val >> 32));
+				pci_msix_table_write_locked(
+					pd, (unsigned)(rel / 4 + 1),
+					(uint32_t)(val >> 32));
 			return;
 		}
 	} else {
@@ -507,10 +515,7 @@ void pci_msix_bar_access_locked(struct pci_dev *pd, unsigned idx,
 		src = (const uint8_t *)x->pba;
 		if (is_write)
 			return;
-		/* Writes to handed-out eventfds of masked vectors count. */
-		for (unsigned i = 0; i < x->nvec; i++)
-			if (pci_vec_drain(&x->vec[i]))
-				pci_msix_set_pending(pd, i, true);
+		pci_msix_pba_collect_locked(pd);
 	}
 	if ((size != 1 && size != 2 && size != 4 && size != 8) ||
 	    (rel & (size - 1)) || rel + size > len) {

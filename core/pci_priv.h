@@ -197,5 +197,12 @@ void pci_msix_bar_access_locked(struct pci_dev *pd, unsigned idx,
 void pci_intx_update_locked(struct pci_dev *pd);
 /* Release every route, irqfd and eventfd of @pd (device going away). */
 void pci_irq_release_locked(struct pci_dev *pd);
+/* For pci_state.c: a guest write of table dword @dw, checks included. */
+void pci_msix_table_write_locked(struct pci_dev *pd, unsigned dw,
+				 uint32_t val);
+/* Bind, unbind and fire pending vectors as the capability now says. */
+void pci_msix_sync_locked(struct pci_dev *pd);
+/* Fold writes to handed-out eventfds of masked vectors into the PBA. */
+void pci_msix_pba_collect_locked(struct pci_dev *pd);
 
 #endif

@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "core/boot_setup.h"
 #include "core/ctl.h"
+#include "core/dirty_log.h"
 #include "core/elf_load.h"
 #include "core/evloop.h"
 #include "core/iobus.h"
@@ -90,6 +91,10 @@ int vmm_init(struct vmm *vmm, const struct vmm_config *cfg)
 			return ret;
 		}
 	}
+	vmm->dirty = dirty_log_create(&vmm->mem, vmm->kvm, VMM_RAM_SLOT_BASE);
+	if (!vmm->dirty)
+		log_warn("no dirty log (%s): this VM cannot migrate",
+			 strerror(errno));
 	vmm->pio = iobus_create("pio");
 	vmm->mmio = iobus_create("mmio");
 	vmm->loop = evloop_create();
@@ -222,6 +227,7 @@ void vmm_fini(struct vmm *vmm)
 		evloop_destroy(vmm->loop);
 	iobus_destroy(vmm->pio);
 	iobus_destroy(vmm->mmio);
+	dirty_log_destroy(vmm->dirty);
 	guest_mem_destroy(&vmm->mem);
 	kvm_vm_destroy(vmm->kvm);
 	memset(vmm, 0, sizeof(*vmm));
@@ -243,6 +249,41 @@ void vmm_resume(struct vmm *vmm)
 	atomic_store(&vmm->paused, false);
 	for (i = 0; i < vmm->ncpus; i++)
 		kvm_vcpu_resume(vmm->vcpus[i]);
+}
+
+void vmm_hold(struct vmm *vmm)
+{
+	for (unsigned i = 0; i < vmm->ncpus; i++)
+		kvm_vcpu_pause(vmm->vcpus[i]);
+}
+
+void vmm_release(struct vmm *vmm)
+{
+	if (atomic_load(&vmm->paused))
+		return;
+	for (unsigned i = 0; i < vmm->ncpus; i++)
+		kvm_vcpu_resume(vmm->vcpus[i]);
+}
+
+void vmm_dirty_mark(struct vmm *vmm, uint64_t gpa, uint64_t len)
+{
+	const struct guest_mem *gm = &vmm->mem;
+
+	if (!vmm->dirty || !len)
+		return;
+	for (unsigned i = 0; i < gm->nregions; i++) {
+		const struct guest_mem_region *r = &gm->regions[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->size) {
+			uint64_t off = gpa - r->gpa;
+
+			if (len > r->size - off)
+				len = r->size - off;
+			dirty_log_view_mark(dirty_log_own_view(vmm->dirty),
+					    r->fd_offset + off, len);
+			return;
+		}
+	}
 }
 
 void vmm_request_exit(struct vmm *vmm, int code, const char *fmt, ...)

@@ -23,6 +23,7 @@ struct evloop;
 struct vdev;
 struct kvm_stats;
 struct ctl;
+struct dirty_log;
 
 #define VMM_MAX_VCPUS 8
 
@@ -53,7 +54,10 @@ struct vmm {
 	struct kvm_stats *vcpu_stats[VMM_MAX_VCPUS];	/* NULL if absent */
 	struct ctl *ctl;
 	uint64_t start_ns;
-	atomic_bool paused;
+	atomic_bool paused;	/* by the user (ctl pause) */
+	/* Which pages changed, while a migration copies RAM; NULL if it
+	 * could not be set up (the VM runs, but cannot migrate). */
+	struct dirty_log *dirty;
 
 	/* Set once by vmm_request_exit(); read by every vCPU thread. */
 	atomic_bool exiting;
@@ -83,6 +87,21 @@ void vmm_fini(struct vmm *vmm);
 /* Park every vCPU outside KVM_RUN / let them go on. */
 void vmm_pause(struct vmm *vmm);
 void vmm_resume(struct vmm *vmm);
+/*
+ * The same for the VMM's own reasons (migration's switch-over and
+ * throttle), leaving the user's pause alone: release does not wake a VM
+ * the user paused. Any thread but a vCPU's.
+ */
+void vmm_hold(struct vmm *vmm);
+void vmm_release(struct vmm *vmm);
+
+/*
+ * This process wrote guest RAM [gpa, gpa + len) through its own mapping
+ * (device DMA): KVM's dirty log cannot see that, so a migration in
+ * progress must be told (core/dirty_log.h). Call after the write. Cheap
+ * when no migration runs; any thread.
+ */
+void vmm_dirty_mark(struct vmm *vmm, uint64_t gpa, uint64_t len);
 
 /*
  * Stop the VM: every vCPU leaves KVM_RUN and the VMM exits with @code.

@@ -377,18 +377,6 @@ int kvm_coalesced_pio(struct kvm_vm *vm, uint64_t addr, unsigned len,
 	return 0;
 }
 
-int kvm_vm_dirty_log(struct kvm_vm *vm, unsigned slot, void *bitmap)
-{
-	struct kvm_dirty_log log = {
-		.slot = slot,
-		.dirty_bitmap = bitmap,
-	};
-
-	if (ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &log) < 0)
-		return -errno;
-	return 0;
-}
-
 pthread_mutex_t *kvm_vm_coalesced_lock(struct kvm_vm *vm)
 {
 	return &vm->coalesced_lock;

@@ -70,9 +70,6 @@ int kvm_irqfd(struct kvm_vm *vm, int fd, unsigned gsi, bool assign);
 int kvm_ioeventfd(struct kvm_vm *vm, int fd, uint64_t addr, unsigned len,
 		  bool pio, const uint64_t *match, bool assign);
 
-/* Fetch and clear the dirty bitmap of @slot (one bit per 4 KiB page). */
-int kvm_vm_dirty_log(struct kvm_vm *vm, unsigned slot, void *bitmap);
-
 /*
  * Buffer guest writes to [addr, addr+len) (ports if @pio) in KVM's
  * coalesced ring instead of exiting; they are replayed, in order, before

@@ -55,6 +55,9 @@ struct kvm_vcpu {
 	bool pause_req;
 	bool parked;
 	bool exited;		/* the thread has left the run loop */
+	/* The last KVM_RUN ended in an I/O or MMIO exit that KVM completes
+	 * only at the next KVM_RUN. vCPU thread only. */
+	bool exit_pending;
 
 	vcpu_stop_fn on_stop;
 	void *on_stop_opaque;
@@ -297,6 +300,19 @@ static void vcpu_count(struct kvm_vcpu *vcpu, enum vcpu_exit_kind k)
 static void vcpu_maybe_park(struct kvm_vcpu *vcpu)
 {
 	pthread_mutex_lock(&vcpu->lock);
+	/*
+	 * KVM finishes an I/O or MMIO exit (a read's data into the register,
+	 * RIP past the instruction) only inside the next KVM_RUN; state read
+	 * before that is mid-instruction (KVM API, KVM_RUN). So a pause
+	 * first lets KVM_RUN complete it with immediate_exit set, which runs
+	 * no guest instruction, and parks when that returns.
+	 */
+	if (vcpu->pause_req && vcpu->exit_pending &&
+	    !atomic_load(&vcpu->stop_req)) {
+		vcpu->run->immediate_exit = 1;
+		pthread_mutex_unlock(&vcpu->lock);
+		return;
+	}
 	while (vcpu->pause_req && !atomic_load(&vcpu->stop_req)) {
 		vcpu->parked = true;
 		pthread_cond_broadcast(&vcpu->cond);
@@ -344,8 +360,10 @@ static enum vcpu_stop vcpu_run_loop(struct kvm_vcpu *vcpu)
 
 			kvm_vcpu_drain_coalesced(vcpu);
 			if (err == EINTR || err == EAGAIN) {
-				/* A kick: clear it, then re-check the flags. */
+				/* A kick: clear it, then re-check the flags.
+				 * Any earlier exit is complete now. */
 				run->immediate_exit = 0;
+				vcpu->exit_pending = false;
 				vcpu_count(vcpu, VCPU_EXIT_INTR);
 				continue;
 			}
@@ -353,6 +371,8 @@ static enum vcpu_stop vcpu_run_loop(struct kvm_vcpu *vcpu)
 					 strerror(err));
 		}
 		kvm_vcpu_drain_coalesced(vcpu);
+		vcpu->exit_pending = run->exit_reason == KVM_EXIT_IO ||
+				     run->exit_reason == KVM_EXIT_MMIO;
 
 		switch (run->exit_reason) {
 		case KVM_EXIT_IO: {

@@ -8,6 +8,7 @@
 #define LOG_SUBSYS "debug-exit"
 #include "base/log.h"
 #include "core/vdev.h"
+#include "core/vdev_state.h"
 #include "core/vmm.h"
 #include "emu-devices/debug_exit.h"
 
@@ -74,10 +75,46 @@ static void debug_exit_write(struct vdev *vd, unsigned bar, uint64_t off,
 			 (unsigned long long)v);
 }
 
+/*
+ * Migration: the port has no state of its own; its options (port, size,
+ * status encoding) are the destination's command line. The saved ones
+ * must match, or an exit code would change meaning on the way.
+ */
+static int debug_exit_save(struct vdev *vd, struct vdev_state_writer *w)
+{
+	const struct debug_exit *de = vd->priv;
+
+	vdev_state_put_u32(w, "port", de->port);
+	vdev_state_put_u32(w, "size", de->size);
+	vdev_state_put_bool(w, "qemu", de->qemu_status);
+	return w->err;
+}
+
+static int debug_exit_load(struct vdev *vd, struct vdev_state_reader *r)
+{
+	const struct debug_exit *de = vd->priv;
+	uint32_t port = 0, size = 0;
+	bool qemu = false;
+
+	vdev_state_get_u32(r, "port", &port);
+	vdev_state_get_u32(r, "size", &size);
+	vdev_state_get_bool(r, "qemu", &qemu);
+	if (!r->err && (port != de->port || size != de->size ||
+			qemu != de->qemu_status))
+		return vdev_state_fail(r, "debug-exit at port %#x/%u/%s in "
+				       "the stream, %#x/%u/%s here", port,
+				       size, qemu ? "qemu" : "plain",
+				       de->port, de->size,
+				       de->qemu_status ? "qemu" : "plain");
+	return r->err;
+}
+
 const struct vdev_ops debug_exit_ops = {
 	.name = "debug-exit",
 	.init = debug_exit_init,
 	.fini = debug_exit_fini,
 	.bar_read = debug_exit_read,
 	.bar_write = debug_exit_write,
+	.save = debug_exit_save,
+	.load = debug_exit_load,
 };

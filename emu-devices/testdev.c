@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "core/pci.h"
 #include "core/vdev.h"
+#include "core/vdev_state.h"
 #include "core/vmm.h"
 #include "emu-devices/testdev.h"
 #include "emu-devices/testdev_regs.h"
@@ -124,6 +125,30 @@ static void testdev_bar_write(struct vdev *vd, unsigned bar, uint64_t off,
 	}
 }
 
+/* Migration: the two registers (the PCI layer carries the rest). */
+static int testdev_save(struct vdev *vd, struct vdev_state_writer *w)
+{
+	struct testdev *td = vd->priv;
+
+	vdev_state_put_u32(w, "raised", atomic_load(&td->raised));
+	vdev_state_put_u32(w, "scratch", atomic_load(&td->scratch));
+	return w->err;
+}
+
+static int testdev_load(struct vdev *vd, struct vdev_state_reader *r)
+{
+	struct testdev *td = vd->priv;
+	uint32_t raised = 0, scratch = 0;
+
+	vdev_state_get_u32(r, "raised", &raised);
+	vdev_state_get_u32(r, "scratch", &scratch);
+	if (r->err)
+		return r->err;
+	atomic_store(&td->raised, raised);
+	atomic_store(&td->scratch, scratch);
+	return 0;
+}
+
 const struct vdev_ops testdev_ops = {
 	.name = "testdev",
 	.init = testdev_init,
@@ -131,4 +156,6 @@ const struct vdev_ops testdev_ops = {
 	.reset = testdev_reset,
 	.bar_read = testdev_bar_read,
 	.bar_write = testdev_bar_write,
+	.save = testdev_save,
+	.load = testdev_load,
 };

@@ -31,7 +31,7 @@
  * datasheet's own means: CSR0 TAP (transmit automatic polling, no CSR1
  * write per frame), receive without poll demands, and masking CSR7.
  *
- * Save/load for migration is not implemented yet (the ops are NULL).
+ * Save/load for migration: tulip_state.c.
  */
 #include <errno.h>
 #include <poll.h>
@@ -304,6 +304,8 @@ const struct vdev_ops tulip_ops = {
 	.cfg_write = tulip_cfg_write,
 	.bar_read = tulip_bar_read,
 	.bar_write = tulip_bar_write,
+	.save = tulip_save,
+	.load = tulip_load,
 };
 
 /* ---- the wire ---- */

@@ -149,6 +149,36 @@ static uint32_t gpt_read(const struct tulip *t)
 	return left | (t->gpt_value & CSR11_CON);
 }
 
+uint64_t tulip_gpt_left_ns(const struct tulip *t)
+{
+	uint64_t period = (t->gpt_value & CSR11_VALUE_MASK) * gpt_cycle_ns(t);
+	uint64_t gone = clock_mono_ns() - t->gpt_start_ns;
+
+	if (!period)
+		return 0;
+	if (gone >= period && !(t->gpt_value & CSR11_CON))
+		return 0;
+	return period - gone % period;
+}
+
+void tulip_gpt_restore(struct tulip *t, uint32_t value, uint64_t left_ns)
+{
+	uint64_t period;
+
+	t->gpt_value = value & (CSR11_VALUE_MASK | CSR11_CON);
+	period = (t->gpt_value & CSR11_VALUE_MASK) * gpt_cycle_ns(t);
+	if (left_ns > period)
+		left_ns = period;
+	/* As if written period - left ago: reads count on from there. */
+	t->gpt_start_ns = clock_mono_ns() - (period - left_ns);
+	if (!period || (!left_ns && !(t->gpt_value & CSR11_CON))) {
+		timer_arm(t->gpt_fd, 0, 0);
+		return;
+	}
+	timer_arm(t->gpt_fd, left_ns ? left_ns : period,
+		  (t->gpt_value & CSR11_CON) ? period : 0);
+}
+
 void tulip_gpt_expired(struct tulip *t)
 {
 	t->cnt.gpt_expired++;

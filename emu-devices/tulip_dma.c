@@ -51,6 +51,7 @@
 #define LOG_SUBSYS "tulip"
 #include "base/log.h"
 #include "core/vdev.h"
+#include "core/vmm.h"
 #include "emu-devices/tulip_priv.h"
 
 #define DESC_SIZE	16u
@@ -97,14 +98,26 @@ static bool desc_fetch(struct tulip *t, uint32_t addr, struct tulip_desc *d)
 	return true;
 }
 
+/*
+ * This process's own writes to guest RAM are invisible to KVM's dirty
+ * log: a migration in progress must hear of them (core/vmm.h).
+ */
+static void dma_written(struct tulip *t, uint64_t gpa, uint64_t len)
+{
+	if (t->vd)
+		vmm_dirty_mark(t->vd->vmm, gpa, len);
+}
+
 /* Write DES0 (status, OWN cleared): one release store. */
 static void desc_close(struct tulip *t, uint32_t addr, uint32_t des0)
 {
 	uint32_t *p = guest_mem_ptr(t->mem, addr, DESC_SIZE);
 
 	/* The address was fetched from RAM moments ago; RAM does not move. */
-	if (p)
+	if (p) {
 		__atomic_store_n(p, htole32(des0), __ATOMIC_RELEASE);
+		dma_written(t, addr, 4);
+	}
 }
 
 static uint32_t desc_next(const struct tulip *t, uint32_t addr,
@@ -370,6 +383,7 @@ static bool rx_scatter(struct tulip *t, uint32_t gpa, const uint8_t *src,
 		return false;
 	}
 	memcpy(p, src, len);
+	dma_written(t, gpa, len);
 	return true;
 }
 

@@ -171,17 +171,28 @@ static void tp_plug(struct nic_port *p)
 	tulip_set_wire(p->vd, &w);
 }
 
-/* The channel's memfd and both kick eventfds (ATTACH_KIND_PKTCHAN). */
+/*
+ * The channel's memfd and both kick eventfds (ATTACH_KIND_PKTCHAN). A
+ * port attached again after a failed migration's detach gets a fresh
+ * channel: the old one's other end went with the switch's port.
+ */
 static int tp_attach_prepare(struct nic_port *p, struct attach_req *req,
 			     int *fds, unsigned *nfds)
 {
 	struct tulip_port *t = tp_of(p);
+	struct pktchan *ch;
 
 	if (*nfds + 3 > ATTACH_MAX_FDS)
 		return -E2BIG;
-	t->ch = pktchan_create(TULIP_PORT_RING_SLOTS);
-	if (!t->ch)
+	ch = pktchan_create(TULIP_PORT_RING_SLOTS);
+	if (!ch)
 		return -errno;
+	pthread_mutex_lock(&t->chan_lock);
+	if (t->ch)
+		pktchan_destroy(t->ch);
+	t->ch = ch;
+	t->gone = false;
+	pthread_mutex_unlock(&t->chan_lock);
 	fds[(*nfds)++] = pktchan_memfd(t->ch);
 	fds[(*nfds)++] = pktchan_kick_switch_fd(t->ch);
 	fds[(*nfds)++] = pktchan_kick_endpoint_fd(t->ch);
@@ -202,6 +213,9 @@ static int tp_attached(struct nic_port *p)
 		return ret;
 	/* Frames may already wait; and ask for a kick for the next one. */
 	pktchan_arm_wait(t->ch);
+	/* A frame the NIC held back (a migrated one, or one refused by a
+	 * channel now gone) goes on the new one. */
+	tulip_tx_resume(p->vd);
 	return 0;
 }
 
@@ -222,6 +236,20 @@ static void tp_switch_lost(struct nic_port *p)
 	pthread_mutex_lock(&t->chan_lock);
 	t->gone = true;
 	pthread_mutex_unlock(&t->chan_lock);
+}
+
+/* An announcement after a migration: one frame from the port's side. */
+static int tp_send_frame(struct nic_port *p, const void *frame, uint16_t len)
+{
+	struct tulip_port *t = tp_of(p);
+	int ret = -ENOTCONN;
+
+	pthread_mutex_lock(&t->chan_lock);
+	if (t->ch && !t->gone)
+		ret = pktchan_send_burst(t->ch, &frame, &len, 1) == 1
+			      ? 0 : -ENOBUFS;
+	pthread_mutex_unlock(&t->chan_lock);
+	return ret;
 }
 
 static void tp_port_stats(struct nic_port *p, json_t *st)
@@ -271,6 +299,7 @@ const struct nic_port_ops tulip_port_ops = {
 	.attached = tp_attached,
 	.unwatch = tp_unwatch,
 	.switch_lost = tp_switch_lost,
+	.send_frame = tp_send_frame,
 	.dev_stats = tulip_stats,
 	.port_stats = tp_port_stats,
 	.stats_log = tp_stats_log,

@@ -21,6 +21,8 @@
 #include "emu-devices/tulip_regs.h"
 
 struct vdev;
+struct vdev_state_writer;
+struct vdev_state_reader;
 
 /* Walk bounds for guest-built descriptor lists (see tulip_dma.c). */
 #define TULIP_WALK_MAX		4096	/* descriptors per engine run */
@@ -163,6 +165,14 @@ void tulip_gpt_expired(struct tulip *t);
 void tulip_tap_expired(struct tulip *t);
 /* (Dis)arm transmit automatic polling after TS or CSR0 changed. */
 void tulip_tap_update(struct tulip *t);
+/* CSR11: time to the next expiry (0: none due); and set it back up with
+ * @value as written and @left_ns to the next expiry (migration). */
+uint64_t tulip_gpt_left_ns(const struct tulip *t);
+void tulip_gpt_restore(struct tulip *t, uint32_t value, uint64_t left_ns);
+
+/* ---- tulip_state.c: migration ---- */
+int tulip_save(struct vdev *vd, struct vdev_state_writer *w);
+int tulip_load(struct vdev *vd, struct vdev_state_reader *r);
 
 /* ---- tulip_dma.c ---- */
 /* Run the transmit engine (poll demand, start, TAP, wire room). */

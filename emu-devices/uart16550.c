@@ -32,6 +32,7 @@
 #define LOG_SUBSYS "uart"
 #include "base/log.h"
 #include "core/vdev.h"
+#include "core/vdev_state.h"
 #include "core/vmm.h"
 #include "emu-devices/uart16550.h"
 
@@ -43,6 +44,7 @@
 #define UART_DEFAULT_DIVISOR	12
 /* Modem inputs when not in loopback: a null-modem cable with a peer. */
 #define UART_MSR_CABLE		(UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS)
+#define UART_STATE_VERSION	1
 
 struct uart {
 	pthread_mutex_t lock;
@@ -552,6 +554,99 @@ static void uart_reset(struct vdev *vd)
 	pthread_mutex_unlock(&u->lock);
 }
 
+/* ---- migration ---- */
+
+/*
+ * Registers, the THRE latch, the RX FIFO and the console line not yet
+ * written out: the destination finishes the line, so a JSON record is
+ * never split between two consoles (the source leaves the start of it in
+ * its own, unterminated, at exit). The IRQ level is what the IOAPIC's
+ * state already holds: it is recorded, not driven again.
+ */
+static int uart_save(struct vdev *vd, struct vdev_state_writer *w)
+{
+	struct uart *u = vd->priv;
+	uint8_t regs[7];
+
+	pthread_mutex_lock(&u->lock);
+	regs[0] = u->ier;
+	regs[1] = u->fcr;
+	regs[2] = u->lcr;
+	regs[3] = u->mcr;
+	regs[4] = u->lsr;
+	regs[5] = u->msr;
+	regs[6] = u->scr;
+	vdev_state_put_u32(w, "version", UART_STATE_VERSION);
+	vdev_state_put(w, "regs", regs, sizeof(regs));
+	vdev_state_put_u32(w, "divisor", u->divisor);
+	vdev_state_put_bool(w, "thr_ipending", u->thr_ipending);
+	vdev_state_put_bool(w, "irq_level", u->irq_level);
+	vdev_state_put(w, "rx_fifo", u->rx_fifo, sizeof(u->rx_fifo));
+	vdev_state_put_u32(w, "rx_head", u->rx_head);
+	vdev_state_put_u32(w, "rx_count", u->rx_count);
+	vdev_state_put(w, "line", u->line, u->line_len);
+	pthread_mutex_unlock(&u->lock);
+	return w->err;
+}
+
+static int uart_load(struct vdev *vd, struct vdev_state_reader *r)
+{
+	struct uart *u = vd->priv;
+	uint8_t regs[7], fifo[UART_FIFO_LEN];
+	uint32_t version = 0, divisor = 0, head = 0, count = 0;
+	bool thr = false, level = false;
+	char *line = malloc(UART_LINE_MAX);
+	size_t line_len = 0;
+
+	if (!line)
+		return vdev_state_fail(r, "out of memory");
+
+	vdev_state_get_u32(r, "version", &version);
+	if (!r->err && version != UART_STATE_VERSION)
+		return vdev_state_fail(r, "UART state version %u", version);
+	vdev_state_get(r, "regs", regs, sizeof(regs));
+	vdev_state_get_u32(r, "divisor", &divisor);
+	vdev_state_get_bool(r, "thr_ipending", &thr);
+	vdev_state_get_bool(r, "irq_level", &level);
+	vdev_state_get(r, "rx_fifo", fifo, sizeof(fifo));
+	vdev_state_get_u32(r, "rx_head", &head);
+	vdev_state_get_u32(r, "rx_count", &count);
+	/* A full line would have been written out: less than a buffer. */
+	vdev_state_get_var(r, "line", line, UART_LINE_MAX - 1, &line_len);
+	/* What the register writes would have allowed. */
+	if (!r->err &&
+	    ((regs[0] & ~0x0fu) ||
+	     (regs[1] & ~(UART_FCR_FIFOE | UART_FCR_DMS | UART_FCR_TRIG)) ||
+	     (regs[3] & ~0x1fu) || divisor > 0xffff ||
+	     head >= UART_FIFO_LEN ||
+	     count > ((regs[1] & UART_FCR_FIFOE) ? UART_FIFO_LEN : 1u)))
+		vdev_state_fail(r, "UART registers out of range");
+	if (r->err) {
+		free(line);
+		return r->err;
+	}
+
+	pthread_mutex_lock(&u->lock);
+	u->ier = regs[0];
+	u->fcr = regs[1];
+	u->lcr = regs[2];
+	u->mcr = regs[3];
+	u->lsr = regs[4];
+	u->msr = regs[5];
+	u->scr = regs[6];
+	u->divisor = (uint16_t)divisor;
+	u->thr_ipending = thr;
+	u->irq_level = level;
+	memcpy(u->rx_fifo, fifo, sizeof(fifo));
+	u->rx_head = head;
+	u->rx_count = count;
+	memcpy(u->line, line, line_len);
+	u->line_len = line_len;
+	pthread_mutex_unlock(&u->lock);
+	free(line);
+	return 0;
+}
+
 const struct vdev_ops uart16550_ops = {
 	.name = "uart16550",
 	.init = uart_init,
@@ -559,4 +654,6 @@ const struct vdev_ops uart16550_ops = {
 	.reset = uart_reset,
 	.bar_read = uart_bar_read,
 	.bar_write = uart_bar_write,
+	.save = uart_save,
+	.load = uart_load,
 };

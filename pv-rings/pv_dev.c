@@ -37,6 +37,7 @@
 #include "core/nic_mac.h"
 #include "core/pci.h"
 #include "core/vdev.h"
+#include "core/vdev_state.h"
 #include "core/vmm.h"
 #include "cpu/kvm.h"
 #include "pv-rings/pv_dev.h"
@@ -50,6 +51,7 @@
 #define PV_PAGE			4096ull
 #define PV_MTU			1500
 #define PV_MAX_KICKS		(2 * ATTACH_PV_MAX_QUEUES)
+#define PV_STATE_VERSION	1
 
 struct pv_queue_regs {
 	uint64_t tx_ring, rx_ring;
@@ -336,20 +338,21 @@ static int pv_config_build(struct vdev *vd, struct attach_pv_config *cfg,
 	return 0;
 }
 
-static void pv_start(struct vdev *vd)
+/*
+ * Event channels for the checked configuration, then the backend: at
+ * DRIVER_OK, and again after a migration (pv_dev_reconnect), when the
+ * kicks may exist already and the backend carries on from the ring
+ * indices in guest memory.
+ */
+static void pv_connect(struct vdev *vd)
 {
 	struct pv_dev *p = pv_of(vd);
 	struct attach_pv_config cfg;
 	int fds[ATTACH_MAX_FDS];
 	unsigned nfds = 0;
 	char err[ATTACH_ERR_MAX] = "";
-	const char *bad = pv_check(vd);
 	int ret;
 
-	if (bad) {
-		pv_fail(vd, PV_E_BAD_CONFIG, bad);
-		return;
-	}
 	ret = pv_config_build(vd, &cfg, fds, &nfds);
 	if (ret < 0) {
 		pv_kicks_release(vd);
@@ -385,6 +388,17 @@ static void pv_start(struct vdev *vd)
 	p->c.configs++;
 	log_info("%s: backend running: %u queue(s) of %u slots, %u fds",
 		 vd->id, cfg.num_queues, cfg.ring_size, nfds);
+}
+
+static void pv_start(struct vdev *vd)
+{
+	const char *bad = pv_check(vd);
+
+	if (bad) {
+		pv_fail(vd, PV_E_BAD_CONFIG, bad);
+		return;
+	}
+	pv_connect(vd);
 }
 
 static void pv_stop(struct vdev *vd)
@@ -706,6 +720,132 @@ static void pv_reset(struct vdev *vd)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* ---- migration ---- */
+
+/*
+ * The registers as the guest wrote them, whether the backend runs, the
+ * error the guest sees, and the counters. Not the eventfds or the
+ * backend: the destination makes its own (pv_dev_load) and restarts the
+ * backend on its own switch when its port attaches (pv_dev_reconnect).
+ * The link is the port's.
+ */
+static int pv_save(struct vdev *vd, struct vdev_state_writer *w)
+{
+	struct pv_dev *p = pv_of(vd);
+
+	pthread_mutex_lock(&p->lock);
+	vdev_state_put_u32(w, "version", PV_STATE_VERSION);
+	vdev_state_put(w, "mac", p->mac, 6);
+	vdev_state_put_u32(w, "max_queues", p->max_queues);
+	vdev_state_put_u32(w, "dev_features", p->dev_features);
+	vdev_state_put_u32(w, "drv_features", p->drv_features);
+	vdev_state_put_u32(w, "num_queues", p->num_queues);
+	vdev_state_put_u32(w, "queue_sel", p->queue_sel);
+	vdev_state_put_u32(w, "ring_size", p->ring_size);
+	vdev_state_put(w, "queues", p->q, sizeof(p->q));
+	vdev_state_put_u64(w, "evt_page", p->evt_page);
+	vdev_state_put(w, "bind", p->bind, sizeof(p->bind));
+	vdev_state_put_u32(w, "error", p->error);
+	vdev_state_put_bool(w, "running", p->running);
+	vdev_state_put(w, "counters", &p->c, sizeof(p->c));
+	pthread_mutex_unlock(&p->lock);
+	return w->err;
+}
+
+/* Each register as its write would have checked it. */
+static const char *pv_load_check(const struct pv_dev *p)
+{
+	if (p->num_queues < 1 || p->num_queues > p->max_queues ||
+	    p->queue_sel >= p->max_queues)
+		return "queue count or select";
+	if (p->ring_size && (!pv_pow2(p->ring_size) ||
+			     p->ring_size < PV_RING_MIN ||
+			     p->ring_size > PV_RING_MAX))
+		return "ring size";
+	for (unsigned i = 0; i < ATTACH_PV_MAX_QUEUES; i++)
+		if (p->q[i].tx_port >= PV_EVT_PORTS ||
+		    p->q[i].rx_port >= PV_EVT_PORTS)
+			return "event port";
+	for (unsigned i = 0; i < PV_EVT_PORTS; i++)
+		if (p->bind[i] < -1 || p->bind[i] >= PV_MSIX_VECTORS)
+			return "event binding";
+	if (p->error > PV_E_BACKEND_GONE)
+		return "error code";
+	return NULL;
+}
+
+static int pv_load(struct vdev *vd, struct vdev_state_reader *r)
+{
+	struct pv_dev *p = pv_of(vd);
+	struct pv_dev l;
+	uint32_t version = 0;
+	uint8_t mac[6];
+	const char *bad;
+
+	memset(&l, 0, sizeof(l));
+	vdev_state_get_u32(r, "version", &version);
+	if (!r->err && version != PV_STATE_VERSION)
+		return vdev_state_fail(r, "pv state version %u", version);
+	vdev_state_get(r, "mac", mac, 6);
+	vdev_state_get_u32(r, "max_queues", &l.max_queues);
+	vdev_state_get_u32(r, "dev_features", &l.dev_features);
+	vdev_state_get_u32(r, "drv_features", &l.drv_features);
+	vdev_state_get_u32(r, "num_queues", &l.num_queues);
+	vdev_state_get_u32(r, "queue_sel", &l.queue_sel);
+	vdev_state_get_u32(r, "ring_size", &l.ring_size);
+	vdev_state_get(r, "queues", l.q, sizeof(l.q));
+	vdev_state_get_u64(r, "evt_page", &l.evt_page);
+	vdev_state_get(r, "bind", l.bind, sizeof(l.bind));
+	vdev_state_get_u32(r, "error", &l.error);
+	vdev_state_get_bool(r, "running", &l.running);
+	vdev_state_get(r, "counters", &l.c, sizeof(l.c));
+	if (r->err)
+		return r->err;
+	if (memcmp(mac, p->mac, 6) || l.max_queues != p->max_queues ||
+	    l.dev_features != p->dev_features)
+		return vdev_state_fail(r, "pv NIC built differently (mac= or "
+				       "queues= differ)");
+	if ((bad = pv_load_check(&l)) != NULL)
+		return vdev_state_fail(r, "pv registers out of range: %s", bad);
+
+	pthread_mutex_lock(&p->lock);
+	p->drv_features = l.drv_features;
+	p->num_queues = l.num_queues;
+	p->queue_sel = l.queue_sel;
+	p->ring_size = l.ring_size;
+	memcpy(p->q, l.q, sizeof(p->q));
+	p->evt_page = l.evt_page;
+	memcpy(p->bind, l.bind, sizeof(p->bind));
+	p->error = l.error;
+	p->c = l.c;
+	p->notify_gpa = pci_bar_addr(vd->pci, PV_BAR_NOTIFY);
+	/* Running means a configuration DRIVER_OK accepted: check it as
+	 * DRIVER_OK would against this VM's RAM. */
+	bad = l.running && !l.error ? pv_check(vd) : NULL;
+	if (bad) {
+		pv_regs_reset(p);
+		pthread_mutex_unlock(&p->lock);
+		return vdev_state_fail(r, "pv NIC running with a bad "
+				       "configuration: %s", bad);
+	}
+	p->running = l.running;
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+void pv_dev_reconnect(struct vdev *vd)
+{
+	struct pv_dev *p = pv_of(vd);
+
+	pthread_mutex_lock(&p->lock);
+	if (p->running && !p->error) {
+		log_info("%s: reconnecting the backend (rings at their "
+			 "indices in guest memory)", vd->id);
+		pv_connect(vd);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
 const struct vdev_ops pvnet_ops = {
 	.name = "pvnet",
 	.init = pv_init,
@@ -713,6 +853,8 @@ const struct vdev_ops pvnet_ops = {
 	.reset = pv_reset,
 	.bar_read = pv_bar_read,
 	.bar_write = pv_bar_write,
+	.save = pv_save,
+	.load = pv_load,
 };
 
 /* ---- for the port (pv_port.c) ---- */

@@ -13,6 +13,10 @@
  *
  * Options (--device pvnet,... or through --nic pv): mac=02:.., queues=N
  * (1..ATTACH_PV_MAX_QUEUES).
+ *
+ * Migration (vdev_ops save/load): the registers, running and error
+ * state travel; eventfds and the backend are made again on the
+ * destination (pv_dev_reconnect).
  */
 
 #include <jansson.h>
@@ -55,6 +59,15 @@ void pv_dev_set_link(struct vdev *vd, bool up);
  */
 void pv_dev_backend_error(struct vdev *vd, uint32_t code);
 void pv_dev_get_mac(struct vdev *vd, uint8_t mac[6]);
+/*
+ * Migration: the device's state came in the stream (or stayed, on a
+ * source whose migration failed) and its port is attached again. If the
+ * guest had the device running, make the event channels (eventfds,
+ * ioeventfds, irqfds) and send the configuration to the backend once
+ * more, with the same ring addresses: it carries on from the indices in
+ * guest memory, as Xen's netfront does on reconnect. vCPUs paused.
+ */
+void pv_dev_reconnect(struct vdev *vd);
 /* Counters as a JSON object (new reference). */
 json_t *pv_dev_stats(struct vdev *vd);
 

@@ -107,6 +107,12 @@ static void pv_port_switch_lost(struct nic_port *p)
 	pv_dev_backend_error(p->vd, PV_E_BACKEND_GONE);
 }
 
+/* Attached after a switch-over: the backend starts on this switch. */
+static void pv_port_resumed(struct nic_port *p)
+{
+	pv_dev_reconnect(p->vd);
+}
+
 static void pv_port_stats_log(const struct vdev *vd, json_t *st)
 {
 	log_info("%s: pv: %lld userspace exits, all set-up (%lld "
@@ -139,6 +145,7 @@ const struct nic_port_ops pv_port_ops = {
 	.attach_prepare = pv_port_attach_prepare,
 	.sock_message = pv_port_sock_message,
 	.switch_lost = pv_port_switch_lost,
+	.resumed = pv_port_resumed,
 	.dev_stats = pv_dev_stats,
 	.stats_log = pv_port_stats_log,
 };

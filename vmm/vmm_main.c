@@ -20,6 +20,7 @@
 #include "core/vmm.h"
 #include "cpu/kvm.h"
 #include "vmm/vmm_ctl.h"
+#include "vmm/vmm_migrate.h"
 #include "vmm/vmm_nic.h"
 
 #define VMM_MAX_DEVICES 16
@@ -36,6 +37,7 @@ struct vmm_args {
 	bool quiet;		/* no console on stdout */
 	const char *ctl_path;
 	const char *stats_path;
+	const char *incoming;	/* --incoming tcp:HOST:PORT */
 };
 
 static struct vmm the_vmm;
@@ -47,6 +49,7 @@ static void usage(FILE *f)
 
 	fprintf(f,
 "usage: iopath-vmm [options] IMAGE\n"
+"       iopath-vmm [options] --incoming tcp:HOST:PORT [IMAGE]\n"
 "  IMAGE                  guest image (static x86-64 ELF, see guests/)\n"
 "  -m, --mem SIZE         guest RAM, e.g. 256M or 1G (default 128M)\n"
 "  -c, --cpus N           vCPUs, 1..%d (default 1)\n"
@@ -56,12 +59,16 @@ static void usage(FILE *f)
 	fprintf(f,
 "      --console FILE     also write the guest console to FILE\n"
 "      --quiet            do not copy the guest console to stdout\n"
-"      --ctl PATH         control socket (JSON lines)\n"
+"      --ctl PATH         control socket (JSON lines; also migrate,\n"
+"                         migrate-status, migrate-cancel)\n"
 "      --log FILE         VMM log file (also on stderr)\n"
 "      --name NAME        VM name for logs and status (default vm)\n"
 "      --stats FILE       write exit counts as JSON to FILE (- for stdout) at exit\n"
 "      --kvm PATH         KVM device (default /dev/kvm)\n"
 "      --no-huge          do not use hugetlb pages for guest RAM\n"
+"      --incoming tcp:HOST:PORT  receive a running VM from a migrating\n"
+"                         iopath-vmm (same --mem, --cpus, --device and\n"
+"                         --nic options as the source) instead of booting\n"
 "  -v, --verbose          debug logging\n"
 "device models:");
 	for (ops = vdev_list(); *ops; ops++)
@@ -111,6 +118,7 @@ static int parse_args(int argc, char **argv, struct vmm_args *a)
 		{ "stats", required_argument, NULL, 's' },
 		{ "kvm", required_argument, NULL, 'K' },
 		{ "no-huge", no_argument, NULL, 'H' },
+		{ "incoming", required_argument, NULL, 'I' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -169,16 +177,18 @@ static int parse_args(int argc, char **argv, struct vmm_args *a)
 		case 's': a->stats_path = optarg; break;
 		case 'K': cfg->kvm_dev = optarg; break;
 		case 'H': cfg->no_huge = true; break;
+		case 'I': a->incoming = optarg; break;
 		case 'v': log_set_level(LOG_LEVEL_DEBUG); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc - 1) {
+	/* A migrated VM needs no image: its RAM comes in the stream. */
+	if (optind != argc - 1 && !(a->incoming && optind == argc)) {
 		usage(stderr);
 		return 2;
 	}
-	cfg->image = argv[optind];
+	cfg->image = optind < argc ? argv[optind] : NULL;
 	return -1;
 }
 
@@ -281,6 +291,7 @@ static void write_stats(struct vmm *vmm, const char *path)
 		 json_integer_value(json_object_get(kvm, "exits")),
 		 json_integer_value(json_object_get(user, "coalesced")));
 	json_object_set_new(st, "nics", vmm_nic_stats(vmm));
+	json_object_set_new(st, "migration", vmm_migrate_status(vmm));
 	json_object_set_new(st, "exit_code", json_integer(vmm->exit_code));
 	json_object_set_new(st, "reason", json_string(vmm->exit_reason));
 	s = json_dumps(st, JSON_COMPACT);
@@ -308,23 +319,43 @@ int main(int argc, char **argv)
 		return ret;
 	snprintf(ident, sizeof(ident), "iopath-vmm[%s]", args.cfg.name);
 	log_set_ident(ident);
-	if (access(args.cfg.image, R_OK) < 0)
+	if (!args.incoming && access(args.cfg.image, R_OK) < 0)
 		die("guest image %s: %s", args.cfg.image, strerror(errno));
 
 	ret = vmm_init(&the_vmm, &args.cfg);
 	if (ret < 0)
 		die("cannot create the VM: %s", strerror(-ret));
+	/* A destination's NICs join their switch when the VM resumes:
+	 * until then the source's ports hold the MACs. */
+	nic_port_defer_attach(args.incoming != NULL);
 	add_platform_devices(&the_vmm, &args);
 	add_devices(&the_vmm, &args);
 	add_nics(&the_vmm, &args);
-	ret = vmm_boot(&the_vmm, &args.cfg);
+	ret = args.incoming ? vmm_vcpus_create(&the_vmm)
+			    : vmm_boot(&the_vmm, &args.cfg);
 	if (ret < 0)
-		die("cannot boot %s: %s", args.cfg.image, strerror(-ret));
-	if (args.ctl_path && vmm_ctl_start(&the_vmm, args.ctl_path) < 0)
+		die("cannot %s: %s", args.incoming ? "create the vCPUs"
+						   : "boot the image",
+		    strerror(-ret));
+	if (args.ctl_path && (vmm_ctl_start(&the_vmm, args.ctl_path) < 0 ||
+			      vmm_migrate_ctl_start(&the_vmm) < 0))
 		die("cannot start the control socket");
 
 	catch_signals();
+	if (args.incoming) {
+		int conn = vmm_migrate_incoming(&the_vmm, args.incoming,
+						(const volatile int *)&vmm_signal);
+
+		if (conn < 0) {
+			vmm_fini(&the_vmm);
+			if (vmm_signal)
+				return 128 + vmm_signal;
+			die("incoming migration failed: %s", strerror(-conn));
+		}
+		vmm_migrate_incoming_done(&the_vmm, conn);
+	}
 	ret = run(&the_vmm);
+	vmm_migrate_shutdown(&the_vmm);
 	write_stats(&the_vmm, args.stats_path);
 	vmm_fini(&the_vmm);
 	return ret;

@@ -201,12 +201,38 @@ int kvm_ioeventfd(struct kvm_vm *vm, int fd, uint64_t addr, unsigned len,
 	return 0;
 }
 
-int kvm_vm_dirty_log(struct kvm_vm *vm, unsigned slot, void *bitmap)
+int kvm_dirty_start(struct kvm_vm *vm, struct kvm_dirty_slot *s)
 {
 	(void)vm;
-	(void)slot;
-	(void)bitmap;
-	return -ENOSYS;
+	if (fake_kvm.fail_dirty)
+		return fake_kvm.fail_dirty;
+	fake_kvm.dirty_starts++;
+	s->logging = true;
+	s->manual = true;
+	return 0;
+}
+
+int kvm_dirty_fetch(struct kvm_vm *vm, struct kvm_dirty_slot *s,
+		    uint64_t *bitmap)
+{
+	uint64_t n = kvm_dirty_words(s);
+
+	(void)vm;
+	if (!s->logging || s->slot >= FAKE_KVM_DIRTY_SLOTS ||
+	    n > FAKE_KVM_DIRTY_WORDS)
+		return -EINVAL;
+	fake_kvm.dirty_fetches++;
+	memcpy(bitmap, fake_kvm.dirty[s->slot], n * sizeof(uint64_t));
+	memset(fake_kvm.dirty[s->slot], 0, n * sizeof(uint64_t));
+	return 0;
+}
+
+int kvm_dirty_stop(struct kvm_vm *vm, struct kvm_dirty_slot *s)
+{
+	(void)vm;
+	fake_kvm.dirty_stops++;
+	s->logging = false;
+	return 0;
 }
 
 struct kvm_vm_state {

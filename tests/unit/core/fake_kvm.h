@@ -13,9 +13,13 @@
 #include <stdint.h>
 
 #include "cpu/kvm.h"
+#include "cpu/kvm_dirty.h"
 
 #define FAKE_KVM_FIRST_MSI_GSI	24
 #define FAKE_KVM_MAX_SLOTS	64
+/* Dirty bitmaps of slots 0 and 1 (RAM), up to 256 MiB each. */
+#define FAKE_KVM_DIRTY_SLOTS	2
+#define FAKE_KVM_DIRTY_WORDS	1024
 
 struct fake_kvm_route {
 	bool used;
@@ -44,6 +48,10 @@ struct fake_kvm {
 	uint32_t last_msi_data;
 	int fail_route_add;	/* return this (negative) from route_add */
 	int fail_set_memory;	/* likewise for set_memory with size != 0 */
+	/* kvm_dirty_*: pages "the guest wrote", handed out by fetch */
+	uint64_t dirty[FAKE_KVM_DIRTY_SLOTS][FAKE_KVM_DIRTY_WORDS];
+	unsigned dirty_starts, dirty_fetches, dirty_stops;
+	int fail_dirty;		/* return this from kvm_dirty_start */
 };
 
 /* The recorded state; zeroed (and routes' irqfds set to -1) by reset. */

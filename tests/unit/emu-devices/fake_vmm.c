@@ -37,6 +37,13 @@ void vmm_request_exit(struct vmm *vmm, int code, const char *fmt, ...)
 	va_end(ap);
 }
 
+void vmm_dirty_mark(struct vmm *vmm, uint64_t gpa, uint64_t len)
+{
+	fake_vmm.dirty_calls++;
+	fake_vmm.dirty_gpa = gpa;
+	fake_vmm.dirty_len = len;
+}
+
 int vdev_map_pio(struct vdev *vd, unsigned region, uint16_t base,
 		 uint16_t len)
 {

@@ -4,7 +4,7 @@
 
 /*
  * Fakes for what platform devices call in the VMM (vmm_irq_line,
- * vmm_request_exit, vdev_map_pio), recording each call so a
+ * vmm_request_exit, vdev_map_pio, vmm_dirty_mark), recording each call so a
  * test can check it. Not thread-safe: tests call devices from one thread.
  */
 
@@ -28,6 +28,9 @@ struct fake_vmm {
 	unsigned map_region;
 	uint16_t map_base, map_len;
 	int map_ret;			/* what the next map returns */
+	/* vmm_dirty_mark: the last range a device wrote */
+	unsigned dirty_calls;
+	uint64_t dirty_gpa, dirty_len;
 };
 
 extern struct fake_vmm fake_vmm;
