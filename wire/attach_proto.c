@@ -87,7 +87,11 @@ static bool body_size(uint16_t type, size_t *size)
 		*size = sizeof(struct attach_pv_config);
 		return true;
 	case ATTACH_MSG_PV_RESET:
+	case ATTACH_MSG_VF_FLR:
 		*size = 0;
+		return true;
+	case ATTACH_MSG_VF_REG:
+		*size = sizeof(struct attach_vf_reg);
 		return true;
 	}
 	return false;
@@ -126,16 +130,17 @@ static int regions_check(const struct attach_req *r, char *err,
 }
 
 /*
- * pv: the regions are the guest's RAM, which the switch mmaps region by
- * region, so each must be whole pages at a page-aligned file offset.
+ * pv and vf: the regions are the guest's RAM, which the switch mmaps
+ * region by region, so each must be whole pages at a page-aligned file
+ * offset.
  */
-static int pv_regions_check(const struct attach_req *r, char *err,
+static int ram_regions_check(const struct attach_req *r, char *err,
 			    size_t errlen)
 {
 	unsigned i;
 
 	if (r->nregions == 0)
-		return fail(err, errlen, -EPROTO, "pv port without RAM regions");
+		return fail(err, errlen, -EPROTO, "port without RAM regions");
 	for (i = 0; i < r->nregions; i++) {
 		const struct attach_region *g = &r->regions[i];
 
@@ -144,6 +149,38 @@ static int pv_regions_check(const struct attach_req *r, char *err,
 				    "region %u not page-aligned", i);
 	}
 	return regions_check(r, err, errlen);
+}
+
+/*
+ * vf: the RAM regions as for pv, naming only the fds before the VF's own
+ * ATTACH_VF_FDS; a VF number or ANY; known flags; an access port (the
+ * VLAN, if any, is the VF's port VLAN: a VF tags its own frames).
+ */
+static int vf_req_check(const struct attach_req *r, char *err, size_t errlen)
+{
+	int ret = ram_regions_check(r, err, errlen);
+	unsigned nram;
+
+	if (ret)
+		return ret;
+	if (r->nfds < ATTACH_VF_FDS + 1)
+		return fail(err, errlen, -EPROTO, "vf port takes its RAM fds "
+			    "and %u more, not %u fds", ATTACH_VF_FDS, r->nfds);
+	nram = (unsigned)r->nfds - ATTACH_VF_FDS;
+	for (unsigned i = 0; i < r->nregions; i++)
+		if (r->regions[i].fd_index >= nram)
+			return fail(err, errlen, -EPROTO, "region %u names "
+				    "fd %u, one of the VF's own", i,
+				    r->regions[i].fd_index);
+	if (r->vf >= ATTACH_VF_MAX && r->vf != ATTACH_VF_ANY)
+		return fail(err, errlen, -EPROTO, "VF %u, 0..%u or any",
+			    r->vf, ATTACH_VF_MAX - 1);
+	if (r->vf_flags & ~(ATTACH_VF_F_MAC | ATTACH_VF_F_VLAN))
+		return fail(err, errlen, -EPROTO, "unknown vf flags %#x",
+			    r->vf_flags);
+	if (r->vlan_mode != ATTACH_VLAN_ACCESS)
+		return fail(err, errlen, -EPROTO, "a vf port is no trunk");
+	return 0;
 }
 
 static int attach_req_check(const struct attach_req *r, unsigned nfds,
@@ -189,10 +226,9 @@ static int attach_req_check(const struct attach_req *r, unsigned nfds,
 				    "packet channel takes 3 fds, 0 regions");
 		return 0;
 	case ATTACH_KIND_PV:
-		return pv_regions_check(r, err, errlen);
+		return ram_regions_check(r, err, errlen);
 	case ATTACH_KIND_VF:
-		/* Shape only: the switch decides whether it serves them. */
-		return regions_check(r, err, errlen);
+		return vf_req_check(r, err, errlen);
 	}
 	return fail(err, errlen, -EPROTONOSUPPORT, "unknown port kind %u",
 		    r->kind);
@@ -345,6 +381,20 @@ static int body_check(struct attach_msg *m, unsigned nfds, char *err,
 		return attach_req_check(&m->u.attach, nfds, err, errlen);
 	case ATTACH_MSG_PV_CONFIG:
 		return pv_config_check(&m->u.pv_config, nfds, err, errlen);
+	case ATTACH_MSG_VF_REG: {
+		const struct attach_vf_reg *v = &m->u.vf_reg;
+
+		if ((v->size != 1 && v->size != 2 && v->size != 4 &&
+		     v->size != 8) || v->write > 1)
+			return fail(err, errlen, -EPROTO, "vf register access "
+				    "of %u bytes, write %u", v->size,
+				    v->write);
+		if (v->off >= ATTACH_VF_TRAP_SIZE ||
+		    ATTACH_VF_TRAP_SIZE - v->off < v->size)
+			return fail(err, errlen, -EPROTO, "vf register %#x "
+				    "outside the trapped pages", v->off);
+		break;
+	}
 	case ATTACH_MSG_ERROR:
 		if (!str_terminated(m->u.error.msg, sizeof(m->u.error.msg)))
 			return fail(err, errlen, -EPROTO,

@@ -36,13 +36,15 @@ enum attach_msg_type {
 	ATTACH_MSG_ERROR = 6,		/* switch -> client */
 	ATTACH_MSG_PV_CONFIG = 7,	/* client -> switch, pv ports, with fds */
 	ATTACH_MSG_PV_RESET = 8,	/* client -> switch, pv ports, no body */
+	ATTACH_MSG_VF_REG = 9,		/* client -> switch and back, vf ports */
+	ATTACH_MSG_VF_FLR = 10,		/* client -> switch, vf ports, no body */
 };
 
 /* What the port is; the fds and regions an ATTACH carries depend on it. */
 enum attach_port_kind {
 	ATTACH_KIND_PKTCHAN = 1,	/* fds: memfd, kick_switch, kick_endpoint */
 	ATTACH_KIND_PV = 2,		/* fds: guest memory; regions: its RAM */
-	ATTACH_KIND_VF = 3,		/* reserved for the vf path */
+	ATTACH_KIND_VF = 3,		/* fds: guest memory + 5; regions: RAM */
 };
 
 enum attach_vlan_mode {
@@ -96,7 +98,9 @@ struct attach_req {
 	uint16_t vlan;			/* access VID (1..4094) or native */
 	uint16_t nfds;			/* fds that must arrive with it */
 	uint16_t nregions;
-	uint32_t reserved[2];
+	uint16_t vf;			/* vf ports: which VF, or ATTACH_VF_ANY */
+	uint16_t vf_flags;		/* vf ports: ATTACH_VF_F_* */
+	uint32_t reserved;
 	struct attach_region regions[ATTACH_MAX_REGIONS];
 };
 
@@ -135,6 +139,43 @@ struct attach_pv_config {
 	struct attach_pv_queue q[ATTACH_PV_MAX_QUEUES];
 };
 
+/*
+ * vf ports: a virtual function of an SR-IOV NIC the switch hosts
+ * (`iopath-switch --sriov NAME:vfs=N`), for a guest that drives it
+ * directly. ATTACH names the NIC in `port` and the VF in `vf` (or
+ * ATTACH_VF_ANY: the first free one); the switch binds the VF to the
+ * connection (its representor port's id comes back in ATTACH_ACK) and
+ * creates no port. The fds are the guest's RAM (named by the regions,
+ * page-aligned as for pv) followed by ATTACH_VF_FDS more, in this order:
+ * the memfd of the VF's shared queue-register pages (BAR0 0x2000-0x3FFF,
+ * ATTACH_VF_SHARED_SIZE bytes), the doorbell eventfd (the guest's EICS <-
+ * 0, a KVM ioeventfd) and the irqfds of MSI-X vectors 0, 1 and 2. With
+ * ATTACH_VF_F_MAC the MAC is the administrator's (`ip link set PF vf N
+ * mac`); with ATTACH_VF_F_VLAN the access VID is the VF's port VLAN.
+ * Both last as long as the connection.
+ *
+ * Then VF_REG carries each trapped register access (BAR0 below
+ * ATTACH_VF_TRAP_SIZE) and the switch answers VF_REG with the same seq
+ * and, for a read, the value; VF_FLR (no answer) resets the function.
+ */
+#define ATTACH_VF_ANY		0xffff
+#define ATTACH_VF_MAX		7	/* VFs a NIC has at most */
+#define ATTACH_VF_FDS		5	/* after the RAM fds */
+#define ATTACH_VF_VECTORS	3	/* MSI-X: RX, TX, mailbox */
+#define ATTACH_VF_SHARED_SIZE	0x2000	/* BAR0 0x2000-0x3FFF */
+#define ATTACH_VF_TRAP_SIZE	0x2000	/* BAR0 0x0000-0x1FFF trap */
+#define ATTACH_VF_F_MAC		0x0001	/* mac is the administrator's */
+#define ATTACH_VF_F_VLAN	0x0002	/* vlan is the port VLAN */
+
+struct attach_vf_reg {
+	uint32_t off;			/* BAR0 offset, < ATTACH_VF_TRAP_SIZE */
+	uint32_t val;			/* write: the value; answer: read's */
+	uint8_t size;			/* 1, 2, 4 or 8 bytes */
+	uint8_t write;			/* 0 read, 1 write */
+	uint16_t reserved;
+	uint32_t reserved2;
+};
+
 struct attach_ack {
 	uint32_t port_id;
 	uint32_t reserved;
@@ -154,6 +195,7 @@ _Static_assert(sizeof(struct attach_ack) == 8, "attach ABI");
 _Static_assert(sizeof(struct attach_pv_queue) == 32, "attach ABI");
 _Static_assert(sizeof(struct attach_pv_config) == 24 + 4 * 32, "attach ABI");
 _Static_assert(sizeof(struct attach_error) == 132, "attach ABI");
+_Static_assert(sizeof(struct attach_vf_reg) == 16, "attach ABI");
 
 /* A received message, parsed and checked. */
 struct attach_msg {
@@ -165,6 +207,7 @@ struct attach_msg {
 		struct attach_ack ack;
 		struct attach_error error;
 		struct attach_pv_config pv_config;
+		struct attach_vf_reg vf_reg;
 	} u;
 	int fds[ATTACH_MAX_FDS];
 	unsigned nfds;

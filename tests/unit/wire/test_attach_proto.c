@@ -699,6 +699,115 @@ static void test_pv_attach_regions(void **state)
 #undef PVR_CASE
 }
 
+/* A vf ATTACH: RAM fd, then shared pages, doorbell and 3 irqfds. */
+static struct attach_req good_vf(void)
+{
+	struct attach_req r = good_req();
+
+	strcpy(r.port, "nic0");
+	r.kind = ATTACH_KIND_VF;
+	r.nfds = 1 + ATTACH_VF_FDS;
+	r.nregions = 1;
+	r.regions[0] = (struct attach_region){ .size = 1 << 20 };
+	r.vf = 2;
+	r.vf_flags = ATTACH_VF_F_MAC | ATTACH_VF_F_VLAN;
+	r.vlan = 100;
+	return r;
+}
+
+static void test_vf_attach(void **state)
+{
+	struct sockpair s = sp_open();
+	struct attach_req r = good_vf();
+	struct attach_msg m;
+	uint8_t buf[512];
+	char err[128];
+	int fds[1 + ATTACH_VF_FDS];
+	size_t len;
+
+	make_fds(fds, 1 + ATTACH_VF_FDS);
+	assert_int_equal(attach_msg_send(s.a, ATTACH_MSG_ATTACH, 2, &r,
+					 sizeof(r), fds, r.nfds), 0);
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.u.attach.kind, ATTACH_KIND_VF);
+	assert_int_equal(m.u.attach.vf, 2);
+	assert_int_equal(m.u.attach.vf_flags, 3);
+	assert_int_equal(m.nfds, 1 + ATTACH_VF_FDS);
+	attach_msg_close_fds(&m);
+	/* Any VF, no administrator's settings: fine too. */
+	r.vf = ATTACH_VF_ANY;
+	r.vf_flags = 0;
+	len = raw_msg(buf, ATTACH_MSG_ATTACH, ATTACH_VERSION, &r, sizeof(r));
+	assert_int_equal(attach_msg_parse(buf, len, fds, r.nfds, &m, err,
+					  sizeof(err)), 0);
+	attach_msg_close_fds(&m);
+	sp_close(&s);
+
+#define VF_CASE(setup, want) do {					\
+		r = good_vf();						\
+		setup;							\
+		len = raw_msg(buf, ATTACH_MSG_ATTACH, ATTACH_VERSION,	\
+			      &r, sizeof(r));				\
+		expect_refused(buf, len, r.nfds, want);			\
+	} while (0)
+	VF_CASE(r.nfds = ATTACH_VF_FDS, -EPROTO);	/* no RAM fd */
+	VF_CASE(r.nregions = 0, -EPROTO);		/* no RAM */
+	VF_CASE(r.regions[0].fd_index = 1, -EPROTO);	/* the shared memfd */
+	VF_CASE(r.regions[0].size = 100, -EPROTO);	/* not whole pages */
+	VF_CASE(r.vf = ATTACH_VF_MAX, -EPROTO);
+	VF_CASE(r.vf_flags = 4, -EPROTO);
+	VF_CASE((r.vlan_mode = ATTACH_VLAN_TRUNK, r.vlan = 0), -EPROTO);
+#undef VF_CASE
+}
+
+static void test_vf_reg(void **state)
+{
+	struct sockpair s = sp_open();
+	struct attach_vf_reg v = { .off = 0x1580, .size = 4 }, bad;
+	struct attach_msg m;
+	uint8_t buf[512];
+	char err[128];
+	size_t len;
+
+	assert_int_equal(attach_msg_send(s.a, ATTACH_MSG_VF_REG, 101, &v,
+					 sizeof(v), NULL, 0), 0);
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.hdr.type, ATTACH_MSG_VF_REG);
+	assert_int_equal(m.u.vf_reg.off, 0x1580);
+	v.val = 0x5;
+	assert_int_equal(attach_msg_send(s.b, ATTACH_MSG_VF_REG, 101, &v,
+					 sizeof(v), NULL, 0), 0);
+	assert_int_equal(attach_msg_recv(s.a, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.hdr.seq, 101);
+	assert_int_equal(m.u.vf_reg.val, 5);
+	assert_int_equal(attach_msg_send(s.a, ATTACH_MSG_VF_FLR, 102, NULL, 0,
+					 NULL, 0), 0);
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.hdr.type, ATTACH_MSG_VF_FLR);
+	sp_close(&s);
+
+#define REG_CASE(setup) do {						\
+		bad = v;						\
+		setup;							\
+		len = raw_msg(buf, ATTACH_MSG_VF_REG, ATTACH_VERSION,	\
+			      &bad, sizeof(bad));			\
+		expect_refused(buf, len, 0, -EPROTO);			\
+	} while (0)
+	REG_CASE(bad.off = ATTACH_VF_TRAP_SIZE);	/* a shared page */
+	REG_CASE(bad.off = ATTACH_VF_TRAP_SIZE - 2);	/* runs into it */
+	REG_CASE(bad.off = UINT32_MAX - 1);
+	REG_CASE(bad.size = 3);
+	REG_CASE(bad.size = 0);
+	REG_CASE(bad.write = 2);
+#undef REG_CASE
+	len = raw_msg(buf, ATTACH_MSG_VF_REG, ATTACH_VERSION, &v, sizeof(v));
+	expect_refused(buf, len, 1, -EBADF);		/* no fds on it */
+	len = raw_msg(buf, ATTACH_MSG_VF_REG, ATTACH_VERSION, &v, 8);
+	expect_refused(buf, len, 0, -EPROTO);		/* short body */
+	len = raw_msg(buf, ATTACH_MSG_VF_FLR, ATTACH_VERSION, &v, 4);
+	expect_refused(buf, len, 0, -EPROTO);		/* FLR has none */
+}
+
 static void test_client_connect(void **state)
 {
 	char err[256] = "";
@@ -745,6 +854,8 @@ int main(void)
 		cmocka_unit_test(test_pv_config_roundtrip),
 		cmocka_unit_test(test_pv_config_refused),
 		cmocka_unit_test(test_pv_attach_regions),
+		cmocka_unit_test(test_vf_attach),
+		cmocka_unit_test(test_vf_reg),
 		cmocka_unit_test(test_client_connect),
 	};
 
