@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "drivers/igbvf.h"
 #include "drivers/pvnet.h"
 #include "drivers/tulip.h"
 #include "rt/clock.h"
@@ -16,6 +17,7 @@
 static const struct netdev_driver *const netdev_drivers[] = {
 	&tulip_driver,
 	&pvnet_driver,
+	&igbvf_driver,
 };
 
 int netdev_conf_from_cmdline(struct netdev_conf *c)

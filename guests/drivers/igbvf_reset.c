@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Bringing the 82576 VF up and keeping it up, in Linux igbvf's order
+ * (igbvf_probe, igbvf_reset, igbvf_configure, igbvf_configure_msix,
+ * igbvf_watchdog_task), with the trapped registers kept off the data
+ * path:
+ *
+ *  - reset: CTRL.RST; wait while the mailbox shows RSTD or RSTI
+ *    (e1000_reset_hw_vf); VF_RESET, whose ACK carries the MAC the PF
+ *    gives us, or NACK when it has none;
+ *  - address: the PF's unless mac= asks for another or the PF has none
+ *    (then mac= or a random locally administered one); anything but the
+ *    PF's own goes to the PF with SET_MAC_ADDR, and a NACK (the
+ *    administrator set the MAC and does not trust this VF) leaves us on
+ *    the PF's, reported as mac_refused;
+ *  - SET_LPE with the largest frame, then the rings (igbvf_ring.c);
+ *  - interrupts: IVAR routes TX queue 0 to entry 0, RX queue 0 to 1 and
+ *    the mailbox to 2; EITR from itr_us=; EIAC and EIAM on all three, so
+ *    a vector clears its cause and masks itself when it fires. Nothing
+ *    is enabled until netdev_wait() is about to sleep (igbvf_arm): a
+ *    busy driver takes no interrupt at all;
+ *  - watchdog: every IGBVF_WATCHDOG_MS or at once after a mailbox
+ *    interrupt it reads VFMAILBOX and STATUS (two exits) and resets the
+ *    VF on RSTI or RSTD (the PF reset or stopped us - the model's error
+ *    state), on a PF control message with NACK, on a mailbox that timed
+ *    out, and on a TX ring that made no progress for a whole period with
+ *    the link down (igbvf's reset on "queued Tx work that's never going
+ *    to get done").
+ *
+ * Trapped-register ordering: the model applies CTRL.RST and zeroes the
+ * queue registers in the shared pages when it handles the write; the
+ * mailbox reads that follow (trapped, so answered after it) put our own
+ * writes to the shared pages after the reset's.
+ */
+#include <stddef.h>
+
+#include "drivers/igbvf_priv.h"
+#include "rt/clock.h"
+#include "rt/cpu.h"
+#include "rt/errno.h"
+#include "rt/string.h"
+
+/* splitmix64 over the TSC and the PCI address: a locally administered
+ * unicast address (IEEE 802-2014 8.2: I/G 0, U/L 1). */
+static void igbvf_random_mac(const struct igbvf *v, uint8_t mac[6])
+{
+	uint64_t z = clock_tsc() ^ ((uint64_t)v->nd.pci.bdf << 48) ^
+		     0x9E3779B97F4A7C15ull;
+	unsigned i;
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	z ^= z >> 31;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)(z >> (8 * i));
+	mac[0] = (uint8_t)((mac[0] & ~1u) | 2u);
+}
+
+/* e1000_reset_hw_vf: 0, -ETIMEDOUT (the PF is still resetting or does
+ * not answer) or -EIO (a reply that is not one). */
+static int igbvf_reset_hw(struct igbvf *v)
+{
+	uint32_t msg = IGBVF_VF_RESET, reply[3];
+	uint32_t ctrl = igbvf_reg_read(&v->bar, IGBVF_CTRL);
+	uint64_t end;
+	int r;
+
+	igbvf_reg_write(&v->bar, IGBVF_CTRL, ctrl | IGBVF_CTRL_RST);
+	/* "mailbox timeout can now become active": a new start */
+	igbvf_mbx_init(&v->mbx, &v->bar);
+	end = clock_tsc() + clock_ns_to_tsc(IGBVF_RST_TIMEOUT_US * 1000ull);
+	/* "we cannot initialize while the RSTI / RSTD bits are asserted" */
+	while (igbvf_mbx_check(&v->mbx, IGBVF_MBX_RSTD | IGBVF_MBX_RSTI)) {
+		if (clock_tsc() >= end)
+			return -ETIMEDOUT;
+		clock_delay_us(5);
+	}
+	r = igbvf_mbx_request(&v->mbx, &msg, 1, reply, 3);
+	if (r)
+		return r;
+	r = igbvf_msg_reset_reply(reply, v->perm_mac);
+	if (r < 0)
+		return r;
+	v->perm_valid = r == 1;
+	return 0;
+}
+
+/* The address to run with, asked of the PF when it is not its own. */
+static int igbvf_mac_setup(struct igbvf *v)
+{
+	uint32_t msg[3], reply[3];
+	uint8_t want[6];
+	const char *src;
+	int r;
+
+	if (v->conf_mac_set && !v->mac_refused) {
+		memcpy(want, v->conf_mac, 6);
+		src = "cmdline";
+	} else if (v->perm_valid) {
+		memcpy(want, v->perm_mac, 6);
+		src = "pf";
+	} else if (v->mac_source && !strcmp(v->mac_source, "random")) {
+		memcpy(want, v->nd.mac, 6);	/* the same one again */
+		src = "random";
+	} else {
+		igbvf_random_mac(v, want);
+		src = "random";
+	}
+	if (!v->perm_valid || memcmp(want, v->perm_mac, 6)) {
+		igbvf_msg_set_mac(msg, want);
+		r = igbvf_mbx_request(&v->mbx, msg, 3, reply, 3);
+		if (r)
+			return r;
+		if (!igbvf_msg_acked(reply[0])) {
+			/* e1000_rar_set_vf: refused, use "perm_addr" */
+			if (!v->perm_valid)
+				return -EIO;	/* no address we may use */
+			v->mac_refused = true;
+			memcpy(want, v->perm_mac, 6);
+			src = "pf";
+		}
+	}
+	memcpy(v->nd.mac, want, 6);
+	v->mac_source = src;
+	return 0;
+}
+
+/* igbvf_set_rlpml: the largest frame either way. A NACK leaves the PF's
+ * default, which is what we ask for anyway. */
+static int igbvf_set_lpe(struct igbvf *v)
+{
+	uint32_t msg[2], reply[2];
+	int r;
+
+	igbvf_msg_set_lpe(msg, v->max_frame);
+	r = igbvf_mbx_request(&v->mbx, msg, 2, reply, 2);
+	if (!r && !igbvf_msg_acked(reply[0]))
+		v->st.lpe_nacks++;
+	return r;
+}
+
+/* igbvf_configure_msix and the disable half of igbvf_irq_enable. */
+static void igbvf_irq_hw_setup(struct igbvf *v)
+{
+	struct igbvf_bar *b = &v->bar;
+
+	igbvf_reg_write(b, IGBVF_EIMC, IGBVF_EIM_ALL);
+	v->eims_on = 0;
+	v->fired = 0;
+	if (!v->use_irq)
+		return;
+	igbvf_reg_write(b, IGBVF_IVAR0, igbvf_ivar0());
+	igbvf_reg_write(b, IGBVF_EITR(IGBVF_VEC_TX), igbvf_eitr(v->itr_us));
+	igbvf_reg_write(b, IGBVF_EITR(IGBVF_VEC_RX), igbvf_eitr(v->itr_us));
+	igbvf_reg_write(b, IGBVF_IVAR_MISC, IGBVF_VEC_MBX | IGBVF_IVAR_VALID);
+	igbvf_reg_write(b, IGBVF_EIAC, IGBVF_EIM_ALL);
+	igbvf_reg_write(b, IGBVF_EIAM, IGBVF_EIM_ALL);
+	igbvf_reg_read(b, IGBVF_EICR);	/* clear what is pending */
+}
+
+int igbvf_start(struct igbvf *v, const struct netdev_conf *c,
+		uint32_t itr_us)
+{
+	int r;
+
+	v->itr_us = itr_us;
+	v->conf_mac_set = c->mac_set;
+	memcpy(v->conf_mac, c->mac, 6);
+	v->max_frame = IGBVF_FRAME_DEFAULT_MAX;
+	v->wd_period_tsc = clock_ns_to_tsc(IGBVF_WATCHDOG_MS * 1000000ull);
+	v->reset_min_tsc = clock_ns_to_tsc(IGBVF_RESET_MIN_MS * 1000000ull);
+	igbvf_mbx_init(&v->mbx, &v->bar);
+	if (pkt_pool_size() == 0 && pkt_pool_init(netdev_pool_want(c)))
+		return -ENOMEM;
+	r = igbvf_rings_alloc(v, c->rx_ring, c->tx_ring);
+	if (r)
+		return r;
+	return igbvf_reset(v, "probe");
+}
+
+int igbvf_reset(struct igbvf *v, const char *why)
+{
+	int r;
+
+	v->up = false;
+	v->link_up = false;
+	v->last_reset_tsc = clock_tsc();
+	v->last_reset_why = why;
+	v->st.resets++;
+	r = igbvf_reset_hw(v);
+	if (!r)
+		r = igbvf_mac_setup(v);
+	if (!r)
+		r = igbvf_set_lpe(v);
+	if (r) {
+		v->st.reset_fails++;
+		return r;
+	}
+	igbvf_rings_start(v);
+	igbvf_irq_hw_setup(v);
+	v->up = true;
+	v->link_up = igbvf_link_read(v);
+	v->wd_next_tsc = clock_tsc() + v->wd_period_tsc;
+	return 0;
+}
+
+bool igbvf_link_read(struct igbvf *v)
+{
+	if (!v->up)
+		return false;
+	return (igbvf_reg_read(&v->bar, IGBVF_STATUS) & IGBVF_STATUS_LU) != 0;
+}
+
+/* What the mailbox says (e1000_check_for_link_vf): a reason to reset,
+ * or NULL. */
+static const char *igbvf_wd_mailbox(struct igbvf *v)
+{
+	uint32_t bits = igbvf_mbx_bits(&v->mbx), msg;
+
+	if (v->mbx.dead)
+		return "mbx_timeout";
+	if (bits & IGBVF_MBX_RSTI)
+		return "rsti";
+	if (bits & IGBVF_MBX_RSTD) {
+		igbvf_mbx_consume(&v->mbx, IGBVF_MBX_RSTD);
+		return "rstd";
+	}
+	if (!(bits & IGBVF_MBX_PFSTS))
+		return NULL;
+	igbvf_mbx_consume(&v->mbx, IGBVF_MBX_PFSTS);
+	if (igbvf_mbx_read(&v->mbx, &msg, 1))
+		return NULL;		/* a collision: next time */
+	v->mbx.st.pf_msgs++;
+	/* "message is not CTS and is NACK we must have lost CTS status" */
+	if (!(msg & IGBVF_MSG_CTS) && (msg & IGBVF_MSG_NACK))
+		return "pf_nack";
+	return NULL;
+}
+
+void igbvf_watchdog(struct igbvf *v)
+{
+	uint64_t now = clock_tsc();
+	const char *why;
+	bool link;
+
+	v->wd_next_tsc = now + v->wd_period_tsc;
+	v->st.watchdogs++;
+	why = v->up ? igbvf_wd_mailbox(v) : "down";
+	link = igbvf_link_read(v);
+	if (link != v->link_up) {
+		v->link_up = link;
+		v->st.link_changes++;
+	}
+	if (!why && v->up && !link && igbvf_tx_inflight(&v->tx) &&
+	    v->tx.clean == v->tx.wd_clean)
+		why = "tx_hang";
+	v->tx.wd_clean = v->tx.clean;
+	if (why && now - v->last_reset_tsc >= v->reset_min_tsc)
+		igbvf_reset(v, why);
+}
+
+void igbvf_irq_note(struct igbvf *v, unsigned int entry)
+{
+	if (entry >= IGBVF_MSIX_VECTORS)
+		return;
+	v->fired |= 1u << entry;
+	v->st.irq_vec[entry]++;
+	v->nd.st.irqs++;
+}
+
+void igbvf_irq_collect(struct igbvf *v)
+{
+	uint32_t f = v->fired;
+
+	v->fired = 0;
+	/* EIAM: the NIC masked each of them as it sent it. */
+	v->eims_on &= ~f;
+	if (f & IGBVF_EIM_MBX)
+		v->wd_next_tsc = 0;	/* the watchdog, now */
+}
+
+/*
+ * Enable what the sleep waits for, and the mailbox; one trapped write,
+ * none when those vectors are still on (the last wake-up was the
+ * deadline, not an interrupt). A cause that came while a vector was
+ * masked fires as soon as it is enabled: a wake-up that finds nothing,
+ * about as costly as the EICR write that would prevent it and rarer.
+ * No disarm: a vector masks itself when it fires (EIAM), and one
+ * interrupt while busy costs less than the exit of masking it.
+ */
+void igbvf_arm(struct netdev *nd, int events)
+{
+	struct igbvf *v = igbvf_of(nd);
+	uint32_t want = IGBVF_EIM_MBX, need;
+
+	igbvf_irq_collect(v);
+	if (!v->up || !v->use_irq)
+		return;
+	if (events & NETDEV_EV_RX)
+		want |= IGBVF_EIM_RX;
+	if ((events & NETDEV_EV_TX) && igbvf_tx_inflight(&v->tx))
+		want |= IGBVF_EIM_TX;
+	need = want & ~v->eims_on;
+	if (!need)
+		return;
+	igbvf_reg_write(&v->bar, IGBVF_EIMS, need);
+	v->eims_on |= need;
+	v->st.rearms++;
+}

@@ -1,0 +1,874 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guest's 82576 VF driver (guests/drivers/igbvf_{reset,ring,mbx}.c)
+ * against the NIC model it will meet (sriov/), in one host process: the
+ * driver's trapped-register accessors call the model's
+ * sriov_vf_reg_read/write, its shared pages are the model's, its RAM (a
+ * bump arena) is the model's guest memory at the same addresses, so a
+ * pointer is a GPA on both sides as in the guest. The "switch" is this
+ * test calling sriov_vf_poll.
+ *
+ * What it shows: the reset handshake and every MAC case (the PF's, none
+ * so a random one, mac= accepted, mac= refused by an untrusted VF with an
+ * administrator's MAC), VF to VF traffic with no trapped access but the
+ * doorbell of an idle VF, TX groups and reclaim, RX refill, interrupt
+ * arming with auto-mask, the watchdog's recovery from the model's error
+ * state, link changes, and checks of what the NIC writes back.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/guest_mem.h"
+#include "drivers/igbvf_priv.h"
+#include "rt/alloc.h"
+#include "sriov/sriov_nic.h"
+
+#define NVF		3
+#define ARENA_SIZE	(128u << 20)
+#define POOL		8192
+#define ETHERTYPE	0x88B5	/* local experimental */
+
+/* ---- the guest runtime, faked ---- */
+
+static uint8_t *arena;
+static size_t arena_used;
+static struct guest_mem gm;
+
+void *alloc_aligned(size_t size, size_t align)
+{
+	size_t p = (arena_used + align - 1) & ~(align - 1);
+
+	if (p + size > ARENA_SIZE)
+		return NULL;
+	arena_used = p + size;
+	return memset(arena + p, 0, size);
+}
+
+void *alloc_zeroed(size_t size)
+{
+	return alloc_aligned(size, 16);
+}
+
+/* 1 TSC tick = 1 ns here; the driver's timeouts are only shorter. */
+uint64_t clock_ns_to_tsc(uint64_t ns)
+{
+	return ns;
+}
+
+uint64_t clock_tsc_to_ns(uint64_t tsc)
+{
+	return tsc;
+}
+
+void clock_delay_us(uint64_t us)
+{
+	uint64_t end = clock_tsc() + us * 1000;
+
+	while (clock_tsc() < end)
+		;
+}
+
+unsigned int netdev_pool_want(const struct netdev_conf *c)
+{
+	(void)c;
+	return POOL;
+}
+
+/* ---- the NIC model behind the trapped registers ---- */
+
+struct tvf {
+	struct igbvf v;
+	struct igbvf_shared *sh;
+	unsigned irqs[IGBVF_MSIX_VECTORS];
+	uint64_t shared_hits;		/* accessor calls for pages 2-3 */
+};
+
+static struct sriov_nic *nic;
+static struct tvf tv[NVF];
+static uint64_t model_now = 1000000000000ull;
+static unsigned pf_frames;
+
+static unsigned tvf_index(const struct igbvf_bar *b)
+{
+	unsigned i;
+
+	for (i = 0; i < NVF; i++)
+		if (&tv[i].v.bar == b)
+			return i;
+	fail_msg("register access from an unknown BAR");
+	return 0;
+}
+
+uint32_t igbvf_reg_read(struct igbvf_bar *b, uint32_t off)
+{
+	unsigned i = tvf_index(b);
+	uint32_t val;
+
+	b->reads++;
+	if (off >= IGBVF_SHARED_OFF)
+		tv[i].shared_hits++;
+	assert_int_equal(sriov_vf_reg_read(nic, i, off, 4, &val, model_now),
+			 0);
+	return val;
+}
+
+void igbvf_reg_write(struct igbvf_bar *b, uint32_t off, uint32_t val)
+{
+	unsigned i = tvf_index(b);
+
+	b->writes++;
+	if (off >= IGBVF_SHARED_OFF)
+		tv[i].shared_hits++;
+	assert_int_equal(sriov_vf_reg_write(nic, i, off, 4, val, model_now),
+			 0);
+}
+
+static void on_pf_tx(void *opaque, const uint8_t *data, unsigned len)
+{
+	(void)opaque;
+	(void)data;
+	(void)len;
+	pf_frames++;
+}
+
+/* The MSI-X message, and the guest's callback for its entry. */
+static void on_irq(void *opaque, unsigned vf, unsigned vector)
+{
+	(void)opaque;
+	assert_true(vf < NVF && vector < IGBVF_MSIX_VECTORS);
+	tv[vf].irqs[vector]++;
+	igbvf_irq_note(&tv[vf].v, vector);
+}
+
+static const struct sriov_nic_ops model_ops = {
+	.pf_tx = on_pf_tx,
+	.vf_irq = on_irq,
+};
+
+static const uint8_t admin_mac[NVF][6] = {
+	{ 0x02, 0, 0, 0, 0x0a, 0 }, { 0x02, 0, 0, 0, 0x0a, 1 },
+	{ 0x02, 0, 0, 0, 0x0a, 2 },
+};
+
+static int group_setup(void **state)
+{
+	(void)state;
+	arena = aligned_alloc(1u << 21, ARENA_SIZE);
+	if (!arena)
+		return -1;
+	/* Identity: GPA == host address, as the guest's pointers are. */
+	gm = (struct guest_mem){
+		.fd = -1, .size = ARENA_SIZE, .base = arena, .nregions = 1,
+		.regions = { { .gpa = (uint64_t)(uintptr_t)arena,
+			       .size = ARENA_SIZE, .hva = arena } },
+	};
+	return pkt_pool_init(POOL);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	free(arena);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	memset(tv, 0, sizeof(tv));
+	pf_frames = 0;
+	nic = sriov_nic_create("t0", NVF, &model_ops, NULL);
+	if (!nic)
+		return -1;
+	for (i = 0; i < NVF; i++) {
+		tv[i].sh = aligned_alloc(4096, sizeof(struct igbvf_shared));
+		if (!tv[i].sh)
+			return -1;
+		memset(tv[i].sh, 0, sizeof(struct igbvf_shared));
+		if (sriov_vf_attach(nic, i, &gm, tv[i].sh))
+			return -1;
+	}
+	return 0;
+}
+
+/* The buffers a driver instance holds go back to the pool. */
+static void release(struct igbvf *v)
+{
+	unsigned i;
+
+	for (i = 0; v->rx.pkt && i < v->rx.size; i++)
+		if (v->rx.pkt[i])
+			pkt_free(v->rx.pkt[i]);
+	for (; v->tx.pkt && v->tx.clean != v->tx.prod; v->tx.clean++)
+		pkt_free(v->tx.pkt[v->tx.clean & v->tx.mask]);
+}
+
+static int teardown(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < NVF; i++)
+		release(&tv[i].v);
+	sriov_nic_destroy(nic);
+	for (i = 0; i < NVF; i++)
+		free(tv[i].sh);
+	return 0;
+}
+
+/* What igbvf.c does after PCI; @mac: mac=, or NULL. */
+static struct igbvf *probe_itr(unsigned i, const char *mac, unsigned rx,
+			       unsigned tx, bool irq, uint32_t itr_us)
+{
+	struct igbvf *v = &tv[i].v;
+	struct netdev_conf c;
+
+	memset(&c, 0, sizeof(c));
+	c.mode = irq ? NETDEV_MODE_ADAPTIVE : NETDEV_MODE_POLL;
+	c.rx_ring = rx;
+	c.tx_ring = tx;
+	if (mac) {
+		assert_int_equal(mac_parse_unicast(mac, c.mac), 0);
+		c.mac_set = true;
+	}
+	v->bar.regs = (volatile uint8_t *)(uintptr_t)(0x10000u * (i + 1));
+	v->sh = tv[i].sh;
+	v->use_irq = irq;
+	v->nd.mode = c.mode;
+	assert_int_equal(igbvf_start(v, &c, itr_us), 0);
+	assert_true(v->up);
+	v->reset_min_tsc = 0;		/* the tests reset at once */
+	v->wd_next_tsc = UINT64_MAX;	/* and say when the watchdog runs */
+	return v;
+}
+
+static struct igbvf *probe(unsigned i, const char *mac, unsigned rx,
+			   unsigned tx, bool irq)
+{
+	return probe_itr(i, mac, rx, tx, irq, 0);
+}
+
+static void set_admin_macs(void)
+{
+	unsigned i;
+
+	for (i = 0; i < NVF; i++)
+		assert_int_equal(sriov_vf_set_mac(nic, i, admin_mac[i],
+						  model_now), 0);
+}
+
+/* The switch: every VF polled until nothing moves. */
+static void run_switch(void)
+{
+	unsigned i, moved;
+
+	do {
+		moved = 0;
+		for (i = 0; i < NVF; i++)
+			moved += sriov_vf_poll(nic, i, 64, model_now);
+	} while (moved);
+}
+
+static struct pkt *make_frame(const uint8_t dst[6], const uint8_t src[6],
+			      uint16_t len, uint8_t seed)
+{
+	struct pkt *p = pkt_alloc();
+	uint16_t i;
+
+	assert_non_null(p);
+	memcpy(p->data, dst, 6);
+	memcpy(p->data + 6, src, 6);
+	p->data[12] = ETHERTYPE >> 8;
+	p->data[13] = ETHERTYPE & 0xff;
+	for (i = 14; i < len; i++)
+		p->data[i] = (uint8_t)(seed + i);
+	p->len = len;
+	return p;
+}
+
+/* Sends @n frames (all taken), returns how many the driver accepted. */
+static unsigned send(struct igbvf *a, const struct igbvf *b, unsigned n,
+		     uint16_t len)
+{
+	struct pkt *p[64];
+	unsigned i, k;
+
+	assert_true(n <= 64);
+	for (i = 0; i < n; i++)
+		p[i] = make_frame(b->nd.mac, a->nd.mac, len, (uint8_t)i);
+	k = igbvf_tx_burst(&a->nd, p, (uint16_t)n);
+	for (i = k; i < n; i++)
+		pkt_free(p[i]);
+	return k;
+}
+
+static unsigned receive(struct igbvf *b, struct pkt **got, unsigned max)
+{
+	unsigned n = 0, k;
+
+	do {
+		k = igbvf_rx_burst(&b->nd, got + n, (uint16_t)(max - n));
+		n += k;
+	} while (k && n < max);
+	return n;
+}
+
+/* Buffers the driver holds: posted RX slots and TX in flight. */
+static unsigned held(const struct igbvf *v)
+{
+	unsigned i, n = igbvf_tx_inflight(&v->tx);
+
+	for (i = 0; v->rx.pkt && i < v->rx.size; i++)
+		n += v->rx.pkt[i] != NULL;
+	return n;
+}
+
+static void assert_no_leak(void)
+{
+	unsigned i, n = pkt_pool_avail();
+
+	for (i = 0; i < NVF; i++)
+		n += held(&tv[i].v) + (unsigned)tv[i].v.st.rx_buf_unsafe;
+	assert_int_equal(n, pkt_pool_size());
+}
+
+static uint64_t exits(const struct igbvf *v)
+{
+	return v->bar.reads + v->bar.writes;
+}
+
+/* ---- probe: the reset handshake and the address ---- */
+
+static void test_probe_pf_mac(void **state)
+{
+	struct igbvf *v;
+	struct vf_cfg cfg;
+
+	(void)state;
+	set_admin_macs();
+	v = probe(0, NULL, 0, 0, false);
+	assert_memory_equal(v->nd.mac, admin_mac[0], 6);
+	assert_string_equal(v->mac_source, "pf");
+	assert_false(v->mac_refused);
+	assert_true(v->perm_valid);
+	/* VF_RESET and SET_LPE, no SET_MAC_ADDR for the PF's own. */
+	assert_int_equal(v->mbx.st.tx, 2);
+	assert_int_equal(v->mbx.st.acks, 2);
+	assert_true(v->link_up);
+	assert_int_equal(sriov_vf_get_cfg(nic, 0, &cfg), 0);
+	assert_true(cfg.cts);
+	assert_int_equal(cfg.max_frame, IGBVF_FRAME_DEFAULT_MAX);
+	assert_int_equal(v->rx.size, IGBVF_RING_DEF);
+	assert_int_equal(tv[0].shared_hits, 0);
+	/* the queues are enabled and posted */
+	assert_int_equal(tv[0].sh->rxq[0].rdt, IGBVF_RING_DEF - 1);
+	assert_true(tv[0].sh->txq[0].txdctl & IGBVF_TXDCTL_ENABLE);
+	assert_no_leak();
+}
+
+static void test_probe_random_mac(void **state)
+{
+	struct igbvf *v;
+	struct vf_cfg cfg;
+	uint8_t before[6];
+
+	(void)state;
+	v = probe(0, NULL, 0, 0, false);
+	assert_false(v->perm_valid);		/* VF_RESET was NACKed */
+	assert_string_equal(v->mac_source, "random");
+	assert_int_equal(v->nd.mac[0] & 3, 2);	/* local, unicast */
+	assert_int_equal(sriov_vf_get_cfg(nic, 0, &cfg), 0);
+	assert_memory_equal(cfg.mac, v->nd.mac, 6);
+	assert_int_equal(v->mbx.st.tx, 3);
+	assert_int_equal(v->mbx.st.nacks, 1);	/* the VF_RESET */
+	/* A reset keeps the address, asked for again (the PF forgot it). */
+	memcpy(before, v->nd.mac, 6);
+	assert_int_equal(igbvf_reset(v, "test"), 0);
+	assert_memory_equal(v->nd.mac, before, 6);
+	assert_int_equal(sriov_vf_get_cfg(nic, 0, &cfg), 0);
+	assert_memory_equal(cfg.mac, before, 6);
+}
+
+static void test_probe_cmdline_mac(void **state)
+{
+	static const uint8_t want[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	struct igbvf *v;
+	struct vf_cfg cfg;
+
+	(void)state;
+	v = probe(0, "02:11:22:33:44:55", 0, 0, false);
+	assert_memory_equal(v->nd.mac, want, 6);
+	assert_string_equal(v->mac_source, "cmdline");
+	assert_false(v->mac_refused);
+	assert_int_equal(sriov_vf_get_cfg(nic, 0, &cfg), 0);
+	assert_memory_equal(cfg.mac, want, 6);
+}
+
+static void test_probe_cmdline_mac_refused(void **state)
+{
+	struct igbvf *v;
+	struct vf_cfg cfg;
+
+	(void)state;
+	set_admin_macs();
+	v = probe(0, "02:11:22:33:44:55", 0, 0, false);
+	/* The administrator's MAC, an untrusted VF: NACK, the PF's one. */
+	assert_true(v->mac_refused);
+	assert_memory_equal(v->nd.mac, admin_mac[0], 6);
+	assert_string_equal(v->mac_source, "pf");
+	assert_int_equal(v->mbx.st.nacks, 1);
+	assert_int_equal(sriov_vf_get_cfg(nic, 0, &cfg), 0);
+	assert_memory_equal(cfg.mac, admin_mac[0], 6);
+	/* Not asked again after a reset. */
+	assert_int_equal(igbvf_reset(v, "test"), 0);
+	assert_int_equal(v->mbx.st.nacks, 1);
+	assert_memory_equal(v->nd.mac, admin_mac[0], 6);
+}
+
+static void test_probe_cmdline_mac_trusted(void **state)
+{
+	static const uint8_t want[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	struct igbvf *v;
+
+	(void)state;
+	set_admin_macs();
+	assert_int_equal(sriov_vf_set_trust(nic, 0, true), 0);
+	v = probe(0, "02:11:22:33:44:55", 0, 0, false);
+	assert_false(v->mac_refused);
+	assert_memory_equal(v->nd.mac, want, 6);
+}
+
+/* ---- the data path ---- */
+
+static void test_vf_to_vf(void **state)
+{
+	static const uint16_t lens[] = { 20, 60, 64, 128, 777, 1514, 1522 };
+	struct igbvf *a, *b;
+	struct pkt *got[64];
+	struct sriov_vf_stats st;
+	uint64_t ea, eb;
+	unsigned i, n, k;
+
+	(void)state;
+	set_admin_macs();
+	a = probe(0, NULL, 64, 64, false);
+	b = probe(1, NULL, 64, 64, false);
+	ea = exits(a);
+	eb = exits(b);
+
+	/* The model polls a VF that has just reset: no doorbell. */
+	for (k = 0; k < 7; k++) {
+		assert_int_equal(send(a, b, 8, lens[k]), 8);
+		run_switch();
+		n = receive(b, got, 64);
+		assert_int_equal(n, 8);
+		for (i = 0; i < n; i++) {
+			uint16_t want = lens[k] < 60 ? 60 : lens[k];
+
+			assert_int_equal(got[i]->len, want);
+			assert_memory_equal(got[i]->data, b->nd.mac, 6);
+			assert_memory_equal(got[i]->data + 6, a->nd.mac, 6);
+			assert_int_equal(got[i]->data[14],
+					 (uint8_t)(i + 14));
+			if (lens[k] < 60)	/* padded with zeros */
+				assert_int_equal(got[i]->data[59], 0);
+			pkt_free(got[i]);
+		}
+	}
+	assert_int_equal(a->st.doorbells, 0);
+	assert_int_equal(a->st.doorbells_saved, 7);
+	assert_int_equal(exits(a), ea);		/* no exit at all */
+	assert_int_equal(exits(b), eb);
+
+	/* The model stops polling the idle VF: the next burst rings. */
+	assert_true(sriov_vf_sleep(nic, 0));
+	assert_int_equal(tv[0].sh->poll, 0);
+	assert_int_equal(send(a, b, 4, 100), 4);
+	assert_int_equal(a->st.doorbells, 1);
+	assert_int_equal(exits(a), ea + 1);	/* EICS <- 0, that is all */
+	assert_int_equal(sriov_vf_get_stats(nic, 0, &st), 0);
+	assert_int_equal(st.doorbells, 1);
+	assert_int_equal(tv[0].sh->poll, 1);	/* busy again */
+	run_switch();
+	assert_int_equal(receive(b, got, 64), 4);
+	pkt_free_bulk(got, 4);
+	assert_int_equal(tv[0].shared_hits + tv[1].shared_hits, 0);
+
+	/* TX completions come back with DD and are reclaimed. */
+	assert_int_equal(igbvf_ready(&a->nd) & NETDEV_EV_TX, NETDEV_EV_TX);
+	assert_int_equal(igbvf_tx_inflight(&a->tx), 0);
+	assert_int_equal(sriov_vf_get_stats(nic, 0, &st), 0);
+	assert_int_equal(st.tx_drop_spoof, 0);
+	assert_int_equal(a->nd.st.tx_packets, 60);
+	assert_int_equal(b->nd.st.rx_packets, 60);
+	assert_no_leak();
+}
+
+static void test_tx_groups_and_full_ring(void **state)
+{
+	struct igbvf *a, *b;
+	struct pkt *got[64];
+	unsigned n = 0, k;
+
+	(void)state;
+	set_admin_macs();
+	a = probe(0, NULL, 64, 64, false);
+	b = probe(1, NULL, 256, 64, false);
+	/* 63 of a 64-slot ring: one stays empty (head == tail is empty). */
+	assert_int_equal(send(a, b, 40, 60), 40);
+	assert_int_equal(send(a, b, 40, 60), 23);
+	assert_int_equal(a->nd.st.tx_full, 1);
+	assert_int_equal(igbvf_tx_room(&a->tx), 0);
+	/* RS at the end of each group: 32 per group, then the burst end. */
+	assert_true(a->tx.desc[31].cmd_type_len & IGBVF_TXD_DCMD_RS);
+	assert_false(a->tx.desc[30].cmd_type_len & IGBVF_TXD_DCMD_RS);
+	assert_true(a->tx.desc[39].cmd_type_len & IGBVF_TXD_DCMD_RS);
+	assert_true(a->tx.desc[62].cmd_type_len & IGBVF_TXD_DCMD_RS);
+	assert_int_equal(igbvf_ready(&a->nd) & NETDEV_EV_TX, 0);
+	run_switch();
+	/* DD only where RS was; one look per group frees all of it. */
+	assert_true(a->tx.desc[31].olinfo_status & IGBVF_TXD_STAT_DD);
+	assert_false(a->tx.desc[30].olinfo_status & IGBVF_TXD_STAT_DD);
+	assert_int_equal(igbvf_tx_reclaim(a), 63);
+	assert_int_equal(igbvf_tx_room(&a->tx), 63);
+	do {
+		k = receive(b, got, 64);
+		pkt_free_bulk(got, k);
+		n += k;
+	} while (k);
+	assert_int_equal(n, 63);
+	/* Around the ring a few times. */
+	for (k = 0; k < 10; k++) {
+		assert_int_equal(send(a, b, 50, 200), 50);
+		run_switch();
+		assert_int_equal(receive(b, got, 64), 50);
+		pkt_free_bulk(got, 50);
+	}
+	assert_no_leak();
+}
+
+static void test_rx_refill(void **state)
+{
+	struct igbvf *a, *b;
+	struct pkt *got[64];
+	struct sriov_vf_stats st;
+
+	(void)state;
+	set_admin_macs();
+	a = probe(0, NULL, 64, 64, false);
+	b = probe(1, NULL, 16, 16, false);
+	assert_int_equal(tv[1].sh->rxq[0].rdt, 15);
+	assert_int_equal(send(a, b, 40, 300), 40);
+	run_switch();
+	assert_int_equal(sriov_vf_get_stats(nic, 1, &st), 0);
+	assert_int_equal(st.rx_packets, 15);
+	assert_int_equal(st.rx_drop_no_buffer, 25);
+	assert_int_equal(receive(b, got, 64), 15);
+	pkt_free_bulk(got, 15);
+	/* refilled: the tail moved round to just behind the head */
+	assert_int_equal(tv[1].sh->rxq[0].rdt, 14);
+	assert_int_equal(send(a, b, 10, 300), 10);
+	run_switch();
+	assert_int_equal(receive(b, got, 64), 10);
+	pkt_free_bulk(got, 10);
+	assert_no_leak();
+}
+
+static void test_tx_refuses_giants(void **state)
+{
+	struct igbvf *a, *b;
+	const char *why;
+
+	(void)state;
+	set_admin_macs();
+	a = probe(0, NULL, 64, 64, false);
+	b = probe(1, NULL, 64, 64, false);
+	/* Taken and dropped by the driver; the model never sees them, so
+	 * the VF stays out of its error state. */
+	assert_int_equal(send(a, b, 2, 1600), 2);
+	assert_int_equal(send(a, b, 1, 10), 1);
+	assert_int_equal(a->st.tx_bad_len, 3);
+	assert_int_equal(igbvf_tx_inflight(&a->tx), 0);
+	run_switch();
+	assert_int_equal(sriov_vf_error(nic, 0, &why), 0);
+	assert_no_leak();
+}
+
+/* A NIC that writes back nonsense: checked, counted, nothing leaks. */
+static void test_rx_writeback_checks(void **state)
+{
+	struct igbvf *b;
+	struct pkt *got[4];
+	volatile union igbvf_rx_desc *d;
+
+	(void)state;
+	b = probe(1, NULL, 16, 16, false);
+	d = b->rx.desc;
+	d[0].wb.length = 3000;				/* too long */
+	d[0].wb.status_error = IGBVF_RXD_STAT_DD | IGBVF_RXD_STAT_EOP;
+	d[1].wb.length = 100;				/* error bit */
+	d[1].wb.status_error = IGBVF_RXD_STAT_DD | IGBVF_RXD_STAT_EOP |
+			       IGBVF_RXDEXT_STATERR_RXE;
+	d[2].wb.length = 1000;				/* no EOP... */
+	d[2].wb.status_error = IGBVF_RXD_STAT_DD;
+	d[3].wb.length = 1000;				/* ...its end */
+	d[3].wb.status_error = IGBVF_RXD_STAT_DD | IGBVF_RXD_STAT_EOP;
+	d[4].wb.length = 8;				/* a runt */
+	d[4].wb.status_error = IGBVF_RXD_STAT_DD | IGBVF_RXD_STAT_EOP;
+	d[5].wb.length = 100;				/* a good one */
+	d[5].wb.status_error = IGBVF_RXD_STAT_DD | IGBVF_RXD_STAT_EOP;
+	assert_int_equal(igbvf_rx_burst(&b->nd, got, 4), 1);
+	assert_int_equal(got[0]->len, 100);
+	pkt_free(got[0]);
+	assert_int_equal(b->st.rx_bad_wb, 3);
+	assert_int_equal(b->st.rx_multi, 1);
+	assert_int_equal(b->nd.st.rx_errors, 4);
+	/* A write-back in a slot we did not post is never looked at. */
+	assert_int_equal(b->rx.tail - b->rx.next, 15);
+	assert_no_leak();
+}
+
+/* ---- interrupts ---- */
+
+static void test_irq_arm_automask(void **state)
+{
+	struct igbvf *a, *b;
+	struct pkt *got[64];
+	uint64_t w;
+	uint32_t val;
+
+	(void)state;
+	set_admin_macs();
+	a = probe(0, NULL, 64, 64, true);
+	b = probe_itr(1, NULL, 64, 64, true, 50);
+	/* igbvf's routing and auto-clear/auto-mask; EITR from itr_us. */
+	assert_int_equal(sriov_vf_reg_read(nic, 1, IGBVF_IVAR0, 4, &val,
+					   model_now), 0);
+	assert_int_equal(val, 0x8081);
+	assert_int_equal(sriov_vf_reg_read(nic, 1, IGBVF_EITR(IGBVF_VEC_RX),
+					   4, &val, model_now), 0);
+	assert_int_equal(val, 50u << 2);
+	assert_int_equal(sriov_vf_reg_read(nic, 1, IGBVF_EIAM, 4, &val,
+					   model_now), 0);
+	assert_int_equal(val, IGBVF_EIM_ALL);
+
+	/* Busy: nothing enabled, traffic interrupts nobody. */
+	assert_int_equal(send(a, b, 4, 60), 4);
+	run_switch();
+	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 0);
+	assert_int_equal(receive(b, got, 64), 4);
+	pkt_free_bulk(got, 4);
+
+	/* Going to sleep: one EIMS write. The cause left from the busy
+	 * time fires at once (the documented spurious wake-up). */
+	w = b->bar.writes;
+	igbvf_arm(&b->nd, NETDEV_EV_RX);
+	assert_int_equal(b->bar.writes, w + 1);
+	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 1);
+	assert_int_equal(b->eims_on, IGBVF_EIM_RX | IGBVF_EIM_MBX);
+	igbvf_ready(&b->nd);			/* collects the interrupt */
+	assert_int_equal(b->eims_on, IGBVF_EIM_MBX);
+
+	/* Armed again, clean now: the next frame interrupts, once. */
+	model_now += 1000000;			/* past EITR */
+	igbvf_arm(&b->nd, NETDEV_EV_RX);
+	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 1);
+	assert_int_equal(send(a, b, 1, 60), 1);
+	run_switch();
+	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 2);
+	model_now += 1000000;
+	assert_int_equal(send(a, b, 1, 60), 1);
+	run_switch();
+	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 2);	/* auto-masked */
+	assert_int_equal(igbvf_ready(&b->nd) & NETDEV_EV_RX, NETDEV_EV_RX);
+	assert_int_equal(receive(b, got, 64), 2);
+	pkt_free_bulk(got, 2);
+
+	/* The second frame's cause fired at once when re-armed; then a
+	 * clean arm, and one woken by the deadline with its vectors still
+	 * on re-arms for free. */
+	model_now += 1000000;
+	igbvf_arm(&b->nd, NETDEV_EV_RX);
+	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 3);
+	igbvf_ready(&b->nd);
+	model_now += 1000000;
+	igbvf_arm(&b->nd, NETDEV_EV_RX);
+	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 3);
+	w = b->bar.writes;
+	igbvf_arm(&b->nd, NETDEV_EV_RX);
+	assert_int_equal(b->bar.writes, w);
+
+	/* A sender waiting for room asks for TX too (after the stale TX
+	 * cause of its earlier sends has fired and been collected). */
+	assert_int_equal(send(a, b, 10, 60), 10);
+	igbvf_arm(&a->nd, NETDEV_EV_TX);
+	assert_int_equal(tv[0].irqs[IGBVF_VEC_TX], 1);
+	igbvf_ready(&a->nd);
+	model_now += 1000000;
+	igbvf_arm(&a->nd, NETDEV_EV_TX);
+	assert_true(a->eims_on & IGBVF_EIM_TX);
+	assert_int_equal(tv[0].irqs[IGBVF_VEC_TX], 1);
+	run_switch();
+	assert_int_equal(tv[0].irqs[IGBVF_VEC_TX], 2);
+	assert_int_equal(igbvf_ready(&a->nd) & NETDEV_EV_TX, NETDEV_EV_TX);
+	assert_int_equal(a->nd.st.irqs, 2);
+	assert_int_equal(receive(b, got, 64), 10);
+	pkt_free_bulk(got, 10);
+	assert_no_leak();
+}
+
+/* ---- the watchdog: errors, resets, link ---- */
+
+static void test_recovery_from_error_state(void **state)
+{
+	struct igbvf *a, *b;
+	struct pkt *got[64];
+	const char *why;
+
+	(void)state;
+	set_admin_macs();
+	a = probe(0, NULL, 64, 64, true);
+	b = probe(1, NULL, 64, 64, false);
+	igbvf_arm(&a->nd, NETDEV_EV_RX);	/* asleep: mailbox vector on */
+	assert_int_equal(send(a, b, 3, 60), 3);
+	/* A broken tail: the model stops the VF, sets RSTI, pings NACK. */
+	tv[0].sh->txq[0].tdt = 5000;
+	run_switch();
+	assert_int_equal(sriov_vf_error(nic, 0, &why), VFQ_E_TX_TAIL);
+	assert_int_equal(tv[0].irqs[IGBVF_VEC_MBX], 1);
+	/* The mailbox interrupt brings the watchdog: RSTI, reset. */
+	igbvf_ready(&a->nd);
+	assert_int_equal(a->st.resets, 2);
+	assert_string_equal(a->last_reset_why, "rsti");
+	assert_true(a->up);
+	assert_true(a->link_up);
+	assert_int_equal(sriov_vf_error(nic, 0, &why), 0);
+	/* what was in flight went with the reset, never sent */
+	assert_int_equal(igbvf_tx_inflight(&a->tx), 0);
+	assert_int_equal(a->nd.st.tx_errors, 3);
+	assert_int_equal(receive(b, got, 64), 0);
+	/* and traffic flows again, the other VF never noticed */
+	assert_int_equal(send(a, b, 5, 60), 5);
+	run_switch();
+	assert_int_equal(receive(b, got, 64), 5);
+	pkt_free_bulk(got, 5);
+	assert_int_equal(b->st.resets, 1);
+	assert_no_leak();
+}
+
+static void test_recovery_polling(void **state)
+{
+	struct igbvf *a, *b;
+	struct pkt *got[64];
+	const char *why;
+
+	(void)state;
+	set_admin_macs();
+	a = probe(0, NULL, 64, 64, false);
+	b = probe(1, NULL, 64, 64, false);
+	/* A buffer outside RAM: no interrupt in poll mode, so the
+	 * periodic watchdog finds it. */
+	assert_int_equal(send(a, b, 1, 60), 1);
+	a->tx.desc[0].buffer_addr = 0x10;
+	run_switch();
+	assert_int_equal(sriov_vf_error(nic, 0, &why), VFQ_E_TX_DESC);
+	assert_int_equal(send(a, b, 1, 60), 1);	/* not noticed yet */
+	a->wd_next_tsc = 0;
+	assert_int_equal(igbvf_rx_burst(&a->nd, got, 4), 0);
+	assert_int_equal(a->st.resets, 2);
+	assert_int_equal(sriov_vf_error(nic, 0, &why), 0);
+	assert_int_equal(send(a, b, 2, 60), 2);
+	run_switch();
+	assert_int_equal(receive(b, got, 64), 2);
+	pkt_free_bulk(got, 2);
+	assert_no_leak();
+}
+
+static void test_link_changes(void **state)
+{
+	struct igbvf *a;
+	uint64_t e;
+
+	(void)state;
+	set_admin_macs();
+	a = probe(0, NULL, 64, 64, false);
+	assert_int_equal(sriov_vf_set_link_state(nic, 0, VF_LINK_DISABLE,
+						 model_now), 0);
+	a->wd_next_tsc = 0;
+	igbvf_ready(&a->nd);
+	assert_false(a->link_up);
+	assert_int_equal(a->st.link_changes, 1);
+	assert_int_equal(a->mbx.st.pf_msgs, 1);	/* the PF's ping, read */
+	assert_int_equal(a->st.resets, 1);	/* down is not broken */
+	assert_int_equal(sriov_vf_set_link_state(nic, 0, VF_LINK_AUTO,
+						 model_now), 0);
+	a->wd_next_tsc = 0;
+	igbvf_ready(&a->nd);
+	assert_true(a->link_up);
+	assert_int_equal(a->st.link_changes, 2);
+	assert_int_equal(a->st.resets, 1);
+	/* A quiet watchdog costs two trapped reads. */
+	e = exits(a);
+	a->wd_next_tsc = 0;
+	igbvf_ready(&a->nd);
+	assert_int_equal(exits(a), e + 2);
+}
+
+static void test_reset_frees_tx(void **state)
+{
+	struct igbvf *a, *b;
+
+	(void)state;
+	set_admin_macs();
+	a = probe(0, NULL, 64, 64, false);
+	b = probe(1, NULL, 64, 64, false);
+	assert_int_equal(send(a, b, 10, 60), 10);
+	assert_int_equal(igbvf_reset(a, "test"), 0);
+	assert_int_equal(igbvf_tx_inflight(&a->tx), 0);
+	assert_int_equal(a->nd.st.tx_errors, 10);
+	assert_no_leak();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_probe_pf_mac, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_probe_random_mac, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_probe_cmdline_mac, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_probe_cmdline_mac_refused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_cmdline_mac_trusted,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vf_to_vf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_groups_and_full_ring,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_refill, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tx_refuses_giants, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rx_writeback_checks,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_irq_arm_automask, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_recovery_from_error_state,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recovery_polling, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_link_changes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reset_frees_tx, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
