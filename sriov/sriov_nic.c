@@ -65,6 +65,9 @@ static void sriov_deliver(struct sriov_nic *nic, const struct veb_frame *f,
 				  veb_rx_tci(&d->cfg, f));
 		switch (ret) {
 		case 0:
+			if (nic->ops.vf_tap)
+				nic->ops.vf_tap(nic->opaque, n, true, f->data,
+						f->len, f->strip);
 			nic->rx_dirty |= (uint8_t)(1u << n);
 			d->st.rx_packets++;
 			d->st.rx_bytes += len;
@@ -116,6 +119,8 @@ static void sriov_vf_tx_frame(void *opaque, uint8_t *data, unsigned len)
 	const uint8_t *out;
 	unsigned olen;
 
+	if (nic->ops.vf_tap)
+		nic->ops.vf_tap(nic->opaque, vf->idx, false, data, len, false);
 	veb_from_vf(&nic->veb, vf->idx, data, len, &f, &r);
 	switch (r.drop) {
 	case VEB_FWD:
@@ -400,6 +405,10 @@ unsigned sriov_vf_poll(struct sriov_nic *nic, unsigned vf, unsigned budget,
 		return 0;
 	nic->now_ns = now_ns;
 	n = vf_queue_tx_burst(&v->q, budget, &dd);
+	/* The switch polls every VF while it is awake: one it had put to
+	 * sleep has its flag set again as soon as it has work. */
+	if (n && !v->busy)
+		sriov_vf_wake(v);
 	if (dd)
 		vf_irq_cause(&v->irq, VF_IRQ_TX, now_ns);
 	sriov_rx_commit(nic, now_ns);

@@ -45,6 +45,15 @@ struct sriov_nic_ops {
 	void (*vf_irq)(void *opaque, unsigned vf, unsigned vector);
 	/* The PF's mailbox interrupt cause, as an event about VF @vf. */
 	void (*pf_event)(void *opaque, unsigned vf, enum sriov_event ev);
+	/*
+	 * Optional, for captures on the VF's representor: a frame VF @vf
+	 * sent (@to_vf false: as its driver posted it, before the VEB's
+	 * checks) or was given (@to_vf true: as the VEB delivered it;
+	 * with @strip, bytes 12..15 are a tag the NIC took off on the
+	 * way into the guest). Valid during the call.
+	 */
+	void (*vf_tap)(void *opaque, unsigned vf, bool to_vf,
+		       const uint8_t *data, unsigned len, bool strip);
 };
 
 /* Per-VF counters, also shown as JSON. */
@@ -104,7 +113,8 @@ int sriov_vf_reg_write(struct sriov_nic *nic, unsigned vf, uint32_t off,
 /*
  * Look at VF @vf's TX tail and send up to @budget frames through the
  * VEB (to other VFs and the PF), then write back, publish heads and
- * raise causes once. Returns the frames sent (0: no work).
+ * raise causes once. Returns the frames sent (0: no work). A VF found
+ * with work while asleep is busy again (its driver stops ringing).
  */
 unsigned sriov_vf_poll(struct sriov_nic *nic, unsigned vf, unsigned budget,
 		       uint64_t now_ns);

@@ -33,6 +33,8 @@ struct env {
 	unsigned pf_len[8], npf;
 	unsigned irqs[NVF][IGBVF_MSIX_VECTORS];
 	unsigned events[NVF][4];
+	unsigned taps[NVF][2];		/* sent, given */
+	unsigned tap_len, tap_strip;	/* of the last one */
 };
 
 static const uint8_t mac[NVF][6] = {
@@ -67,6 +69,17 @@ static void on_event(void *opaque, unsigned vf, enum sriov_event ev)
 
 	assert_true(vf < NVF && ev <= SRIOV_EV_VF_CFG);
 	e->events[vf][ev]++;
+}
+
+static void on_tap(void *opaque, unsigned vf, bool to_vf,
+		   const uint8_t *data, unsigned len, bool strip)
+{
+	struct env *e = opaque;
+
+	assert_true(vf < NVF && data && len >= 14);
+	e->taps[vf][to_vf]++;
+	e->tap_len = len;
+	e->tap_strip = strip;
 }
 
 static uint32_t rd(struct env *e, unsigned vf, uint32_t off)
@@ -149,6 +162,7 @@ static int setup(void **state)
 {
 	static const struct sriov_nic_ops ops = {
 		.pf_tx = on_pf_tx, .vf_irq = on_irq, .pf_event = on_event,
+		.vf_tap = on_tap,
 	};
 	struct env *e = calloc(1, sizeof(*e));
 	unsigned i;
@@ -481,6 +495,48 @@ static void test_sleep_and_doorbell(void **state)
 	assert_true(sriov_vf_sleep(e->nic, 0));
 	sriov_vf_kick(e->nic, 0);
 	assert_true(sriov_vf_busy(e->nic, 0));
+	/* Asleep, no doorbell, but polled anyway (the switch is awake for
+	 * another port): found busy, the flag goes up. */
+	assert_true(sriov_vf_sleep(e->nic, 0));
+	assert_int_equal(vf_send(e, 0, mac[1], mac[0], 60), 1);
+	assert_true(sriov_vf_busy(e->nic, 0));
+	assert_int_equal(e->g[0].sh->poll, 1);
+	assert_int_equal(stats(e, 0).doorbells, 2);	/* EICS, kick */
+}
+
+/* The representor's view: what each VF sent and was given. */
+static void test_tap(void **state)
+{
+	struct env *e = *state;
+
+	assert_int_equal(vf_send(e, 0, mac[1], mac[0], 80), 1);
+	assert_int_equal(e->taps[0][0], 1);
+	assert_int_equal(e->taps[1][1], 1);
+	assert_int_equal(e->tap_len, 80);
+	/* A spoofed frame is seen as sent, and given to nobody. */
+	assert_int_equal(vf_send(e, 0, mac[1], outside, 60), 1);
+	assert_int_equal(stats(e, 0).tx_drop_spoof, 1);
+	assert_int_equal(e->taps[0][0], 2);
+	assert_int_equal(e->taps[1][1], 1);
+	/* Under a port VLAN the PF's tagged frame comes with strip set. */
+	assert_int_equal(sriov_vf_set_vlan(e->nic, 2, 100, 0, e->now), 0);
+	{
+		uint8_t f[64];
+		const uint8_t *fr = f;
+		uint16_t len = 64;
+
+		fg_make_frame(f, 64, mac[2], outside, 9);
+		memmove(f + 16, f + 12, 48);
+		f[12] = 0x81;
+		f[13] = 0;
+		f[14] = 0;
+		f[15] = 100;
+		assert_int_equal(sriov_pf_rx_burst(e->nic, &fr, &len, 1,
+						   e->now), 1);
+	}
+	assert_int_equal(e->taps[2][1], 1);
+	assert_int_equal(e->tap_len, 64);
+	assert_true(e->tap_strip);
 }
 
 static void test_moderation(void **state)
@@ -677,6 +733,7 @@ int main(void)
 		T(test_admin_words_refused),
 		T(test_link_state),
 		T(test_sleep_and_doorbell),
+		T(test_tap),
 		T(test_moderation),
 		T(test_jumbo),
 		T(test_hostile_vf),
