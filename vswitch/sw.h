@@ -29,6 +29,7 @@
 
 #include <jansson.h>
 
+#include "core/guest_mem.h"
 #include "vswitch/forward.h"
 #include "vswitch/frame_check.h"
 #include "vswitch/vlan.h"
@@ -42,6 +43,7 @@ struct sw;
 struct sw_port;
 struct sw_capture;
 struct sw_team;
+struct sw_sriov;
 
 #define SW_MAX_PORTS		FWD_MAX_PORTS
 #define SW_NAME_MAX		32
@@ -51,7 +53,7 @@ struct sw_team;
 #define SW_TEAM_MAX_MEMBERS	8
 
 /*
- * One kind of port (uplink, team, pktchan, pv; vf and representors later):
+ * One kind of port (uplink, team, pktchan, pv, sriov-pf, vf-rep):
  * everything the rest of the switch asks of a port that depends on its
  * kind. A kind is this table, its private state behind sw_port.priv and a
  * function that creates its ports (sw_uplink_add, sw_team_add, or an entry
@@ -62,7 +64,17 @@ struct sw_port_ops {
 	const char *kind;		/* "uplink", "pv": show-ports, logs */
 
 	/* ---- forwarding thread, once per burst ---- */
-	/* Up to @n received frames as single-segment mbufs. Count. */
+	/*
+	 * Optional, first thing in the port's turn: work of the kind's own
+	 * that gives the switch no frames (an SR-IOV NIC moving frames VF
+	 * to VF). Returns how much it did: while nonzero the thread polls.
+	 */
+	unsigned (*poll)(struct sw_port *p, uint64_t now_ns);
+	/*
+	 * Up to @n received frames as single-segment mbufs. Count.
+	 * Optional: a port without it never receives (a VF representor)
+	 * and is neither polled nor waited for.
+	 */
 	unsigned (*rx_burst)(struct sw_port *p, struct rte_mbuf **pkts,
 			     unsigned n);
 	/*
@@ -112,6 +124,13 @@ struct sw_port_ops {
 	 */
 	int (*attach_msg)(struct sw_port *p, int conn_fd,
 			  struct attach_msg *m);
+	/*
+	 * Optional: the attach connection that claimed this existing port
+	 * (a VF representor, for a VM on the VF) is gone: let go of what it
+	 * brought. The port stays. Without it the port goes with its
+	 * connection.
+	 */
+	void (*release)(struct sw_port *p, const char *why);
 	/* After the port is retired from the data path: free it all, @p too. */
 	void (*destroy)(struct sw_port *p);
 };
@@ -195,6 +214,13 @@ struct sw_team_spec {
 	struct vlan_port_cfg vlan;
 };
 
+/* A --sriov NAME:vfs=N, before it becomes a NIC. */
+#define SW_SRIOV_MAX		4
+struct sw_sriov_spec {
+	char name[SW_NAME_MAX];
+	unsigned nvfs;
+};
+
 struct sw_opts {
 	const char *name;
 	const char *attach_path;
@@ -209,6 +235,8 @@ struct sw_opts {
 	unsigned nuplinks;
 	struct sw_team_spec *teams;
 	unsigned nteams;
+	struct sw_sriov_spec sriovs[SW_SRIOV_MAX];
+	unsigned nsriovs;
 	int eal_argc;			/* extra EAL args after "--" */
 	char **eal_argv;
 };
@@ -226,6 +254,8 @@ struct sw {
 	/* Control thread's view; index = port id. */
 	struct sw_port *ports[SW_MAX_PORTS];
 	struct sw_team *teams;		/* list */
+	struct sw_sriov *sriovs[SW_SRIOV_MAX];	/* hosted SR-IOV NICs */
+	unsigned nsriovs;
 
 	struct sw_fwd *fwd;
 	struct sw_vmlisten *vmlisten;
@@ -376,6 +406,53 @@ int sw_chanport_create(struct sw *sw, int conn_fd, struct attach_msg *m,
  */
 int sw_pvport_create(struct sw *sw, int conn_fd, struct attach_msg *m,
 		     struct sw_port *p, char *err, size_t errlen);
+
+/*
+ * sw_vfrep.c: bind a VF of a hosted NIC (the ATTACH's port names the
+ * NIC) to the connection: map the guest's RAM and the VF's shared
+ * pages, take its doorbell and irqfds. *@out is the VF's representor,
+ * an existing port, which the connection then holds (its release op
+ * lets the VF go). 0 or -errno with @err.
+ */
+int sw_vfrep_claim(struct sw *sw, int conn_fd, struct attach_msg *m,
+		   struct sw_port **out, char *err, size_t errlen);
+/* Is @p a VF representor? */
+bool sw_port_is_vfrep(const struct sw_port *p);
+
+/* ---- sw_sriov.c: SR-IOV NICs hosted by the switch ---- */
+/*
+ * The NIC of @spec: its PF as a port named after it, one representor
+ * port per VF ("NAME.vfN"). 0 or -errno with @err.
+ */
+int sw_sriov_add(struct sw *sw, const struct sw_sriov_spec *spec,
+		 char *err, size_t errlen);
+/* Free every NIC; their ports are gone already. */
+void sw_sriov_fini(struct sw *sw);
+struct sw_sriov *sw_sriov_find(struct sw *sw, const char *name);
+const char *sw_sriov_name(const struct sw_sriov *s);
+/* Forwarding thread: the NIC as JSON (show-sriov), new reference. */
+json_t *sw_sriov_json(struct sw_sriov *s);
+/*
+ * Forwarding thread: `ip link set PF vf N` words for VF @vf (set-vf).
+ * 0, or -EINVAL with @err.
+ */
+int sw_sriov_admin(struct sw_sriov *s, unsigned vf, int argc,
+		   const char *const *argv, char *err, size_t errlen);
+
+/* ---- sw_guestmem.c: guest RAM in the switch ---- */
+/*
+ * @fd is a regular file sealed F_SEAL_SHRINK reaching @offset + @size.
+ * 0, or -EPERM / -EINVAL with @err naming @what.
+ */
+int sw_memfd_check(int fd, uint64_t offset, uint64_t size, const char *what,
+		   char *err, size_t errlen);
+/*
+ * Map the RAM regions of ATTACH @m (fds checked as above) into @gm,
+ * MAP_SHARED read/write. 0, or -errno with @err and nothing mapped.
+ */
+int sw_guest_mem_map(struct guest_mem *gm, const struct attach_msg *m,
+		     char *err, size_t errlen);
+void sw_guest_mem_unmap(struct guest_mem *gm);
 
 /* ---- sw_linkwatch.c: netlink ---- */
 int sw_linkwatch_start(struct sw *sw);

@@ -434,7 +434,81 @@ static int sw_ctl_set_link(struct sw *sw, struct sw_req *q, json_t *resp)
 
 	if (!p)
 		return -ENOENT;
+	/* A representor forwards nothing; the VF's link is the NIC's. */
+	if (sw_port_is_vfrep(p))
+		return ctl_error(resp, "%s is a VF representor: set the VF's "
+				 "link with set-vf state=enable|disable|auto",
+				 p->name);
 	return sw_port_set_admin(sw, p, q->admin_up);
+}
+
+/* ---- SR-IOV NICs ---- */
+
+struct sw_sriov_req {
+	struct sw_sriov *only;
+	struct sw_req *q;
+	json_t *resp;
+	char err[256];
+};
+
+static int sw_show_sriov_fn(struct sw *sw, void *arg)
+{
+	struct sw_sriov_req *r = arg;
+	json_t *arr = json_array();
+
+	for (unsigned i = 0; i < sw->nsriovs; i++)
+		if (!r->only || r->only == sw->sriovs[i])
+			json_array_append_new(arr,
+					      sw_sriov_json(sw->sriovs[i]));
+	json_object_set_new(r->resp, "sriov", arr);
+	return 0;
+}
+
+/* The NIC a request names; an error answer if there is none. */
+static struct sw_sriov *sw_ctl_sriov(struct sw *sw, const char *name,
+				     json_t *resp)
+{
+	struct sw_sriov *s = sw_sriov_find(sw, name);
+
+	if (!s)
+		ctl_error(resp, "no SR-IOV NIC \"%s\"%s", name,
+			  sw->nsriovs ? "" : " (this switch has none: "
+			  "--sriov NAME:vfs=N)");
+	return s;
+}
+
+static int sw_ctl_show_sriov(struct sw *sw, struct sw_req *q, json_t *resp)
+{
+	struct sw_sriov_req r = { .resp = resp };
+
+	if (q->sriov[0] && !(r.only = sw_ctl_sriov(sw, q->sriov, resp)))
+		return -ENOENT;
+	return sw_fwd_exec(sw, sw_show_sriov_fn, &r);
+}
+
+static int sw_set_vf_fn(struct sw *sw, void *arg)
+{
+	struct sw_sriov_req *r = arg;
+	const char *argv[SW_VF_WORDS_MAX];
+
+	(void)sw;
+	for (unsigned i = 0; i < r->q->nwords; i++)
+		argv[i] = r->q->words[i];
+	return sw_sriov_admin(r->only, r->q->vf, (int)r->q->nwords, argv,
+			      r->err, sizeof(r->err));
+}
+
+/* `ip link set PF vf N mac M vlan V qos Q spoofchk on trust off ...` */
+static int sw_ctl_set_vf(struct sw *sw, struct sw_req *q, json_t *resp)
+{
+	struct sw_sriov_req r = { .q = q, .resp = resp };
+
+	if (!(r.only = sw_ctl_sriov(sw, q->sriov, resp)))
+		return -ENOENT;
+	if (sw_fwd_exec(sw, sw_set_vf_fn, &r) < 0)
+		return ctl_error(resp, "%s", r.err);
+	log_info("%s: VF %u set by the administrator", q->sriov, q->vf);
+	return 0;
 }
 
 static int sw_ctl_capture_start(struct sw *sw, struct sw_req *q, json_t *resp)
@@ -565,6 +639,8 @@ static const sw_ctl_fn sw_ctl_fns[SW_CMD_COUNT] = {
 	[SW_CMD_CAPTURE_STOP] = sw_ctl_capture_stop,
 	[SW_CMD_STATS] = sw_ctl_stats,
 	[SW_CMD_QUIT] = sw_ctl_quit,
+	[SW_CMD_SHOW_SRIOV] = sw_ctl_show_sriov,
+	[SW_CMD_SET_VF] = sw_ctl_set_vf,
 };
 
 /* Every command: parse and check the whole request, then act. */

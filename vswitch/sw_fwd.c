@@ -3,7 +3,8 @@
  * The forwarding thread: a run-to-completion loop over the live ports.
  *
  * Each round: run the control thread's pending requests (sw_fwd_exec), then
- * for every port receive a burst, decide each frame (fwd_decide), copy it to
+ * for every port let it do its own work (poll: an SR-IOV NIC moves frames
+ * VF to VF there), receive a burst, decide each frame (fwd_decide), copy it to
  * each egress port after the first (the last one takes the original mbuf),
  * retag for the egress port's VLAN mode and queue it; then flush every
  * port's queue with one tx burst.
@@ -154,7 +155,7 @@ int sw_fwd_port_attach(struct sw *sw, struct sw_port *p)
 			fwd_port_remove(&sw->table, p->id);
 			return ret;
 		}
-	} else {
+	} else if (p->ops->rx_burst) {
 		f->npolled++;
 	}
 	f->live[f->nlive++] = p;
@@ -177,7 +178,7 @@ void sw_fwd_port_detach(struct sw *sw, struct sw_port *p)
 	f->by_id[p->id] = NULL;
 	if (fd >= 0)
 		epoll_ctl(f->epfd, EPOLL_CTL_DEL, fd, NULL);
-	else
+	else if (p->ops->rx_burst)
 		f->npolled--;
 	rte_pktmbuf_free_bulk(p->txq, p->txq_n);
 	p->txq_n = 0;
@@ -331,6 +332,8 @@ static unsigned sw_fwd_port_rx(struct sw *sw, struct sw_port *p,
 	struct rte_mbuf *pkts[SW_BURST];
 	unsigned n, i;
 
+	if (!p->ops->rx_burst)
+		return 0;	/* a port that never receives */
 	n = p->ops->rx_burst(p, pkts, SW_BURST);
 	if (p->ops->broken && p->ops->broken(p)) {
 		uint64_t one = 1;
@@ -444,9 +447,12 @@ static int sw_fwd_main(void *arg)
 		for (unsigned i = 0; i < f->nlive; i++) {
 			struct sw_port *p = f->live[i];
 
-			if (!atomic_load_explicit(&p->dead,
-						  memory_order_relaxed))
-				work += sw_fwd_port_rx(sw, p, now);
+			if (atomic_load_explicit(&p->dead,
+						 memory_order_relaxed))
+				continue;
+			if (p->ops->poll)
+				work += p->ops->poll(p, now);
+			work += sw_fwd_port_rx(sw, p, now);
 		}
 		sw_fwd_flush(sw);
 		if (now >= f->next_age_ns) {

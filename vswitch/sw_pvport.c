@@ -23,15 +23,12 @@
  * many queues and configs come and go.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_mbuf.h>
@@ -523,14 +520,6 @@ static void sw_pv_note_event(void *opaque, int fd, uint32_t revents)
 	sw_pv_send_error(v, 0, EPROTO, msg);
 }
 
-static void sw_pv_unmap(struct sw_pvport *v)
-{
-	for (unsigned i = 0; i < v->gm.nregions; i++)
-		if (v->gm.regions[i].hva)
-			munmap(v->gm.regions[i].hva, v->gm.regions[i].size);
-	v->gm.nregions = 0;
-}
-
 static void sw_pv_destroy(struct sw_port *p)
 {
 	struct sw_pvport *v = p->priv;
@@ -546,7 +535,7 @@ static void sw_pv_destroy(struct sw_port *p)
 		}
 		if (v->epfd >= 0)
 			close(v->epfd);
-		sw_pv_unmap(v);
+		sw_guest_mem_unmap(&v->gm);
 		free(v);
 	}
 	free(p);
@@ -574,58 +563,6 @@ static const struct sw_port_ops sw_pv_ops = {
 	.destroy = sw_pv_destroy,
 };
 
-/*
- * Map the guest's RAM. The memfd must be sealed against shrinking, or
- * the VMM could truncate it under us and SIGBUS the whole switch.
- */
-static int sw_pv_map(struct sw_pvport *v, const struct attach_msg *m,
-		     char *err, size_t errlen)
-{
-	const struct attach_req *r = &m->u.attach;
-
-	if (r->nregions > GUEST_MEM_MAX_REGIONS) {
-		snprintf(err, errlen, "%u RAM regions, at most %u",
-			 r->nregions, GUEST_MEM_MAX_REGIONS);
-		return -EINVAL;
-	}
-	v->gm.fd = -1;
-	for (unsigned i = 0; i < r->nregions; i++) {
-		const struct attach_region *g = &r->regions[i];
-		int fd = m->fds[g->fd_index];
-		struct stat sb;
-		int seals = fcntl(fd, F_GET_SEALS);
-		void *p;
-
-		if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
-			snprintf(err, errlen, "region %u: memfd not sealed "
-				 "against shrinking", i);
-			return -EPERM;
-		}
-		if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
-		    (uint64_t)sb.st_size < g->offset ||
-		    (uint64_t)sb.st_size - g->offset < g->size) {
-			snprintf(err, errlen, "region %u beyond its memfd", i);
-			return -EINVAL;
-		}
-		p = mmap(NULL, g->size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 fd, (off_t)g->offset);
-		if (p == MAP_FAILED) {
-			int ret = -errno;
-
-			snprintf(err, errlen, "region %u: mmap: %s", i,
-				 strerror(errno));
-			return ret;
-		}
-		v->gm.regions[i] = (struct guest_mem_region){
-			.gpa = g->gpa, .size = g->size,
-			.fd_offset = g->offset, .hva = p,
-		};
-		v->gm.nregions = i + 1;
-		v->gm.size += g->size;
-	}
-	return 0;
-}
-
 int sw_pvport_create(struct sw *sw, int conn_fd, struct attach_msg *m,
 		     struct sw_port *p, char *err, size_t errlen)
 {
@@ -646,7 +583,7 @@ int sw_pvport_create(struct sw *sw, int conn_fd, struct attach_msg *m,
 		snprintf(err, errlen, "%s", strerror(errno));
 		goto fail;
 	}
-	ret = sw_pv_map(v, m, err, errlen);
+	ret = sw_guest_mem_map(&v->gm, m, err, errlen);
 	if (ret < 0)
 		goto fail;
 	ret = evloop_add_fd(sw->loop, v->note_fd, POLLIN, sw_pv_note_event, v);
@@ -666,7 +603,7 @@ fail:
 		close(v->note_fd);
 	if (v->epfd >= 0)
 		close(v->epfd);
-	sw_pv_unmap(v);
+	sw_guest_mem_unmap(&v->gm);
 	free(v);
 	return ret;
 }

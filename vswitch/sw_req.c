@@ -35,6 +35,9 @@ static const struct {
 	[SW_CMD_CAPTURE_STOP] = { "capture-stop", "port" },
 	[SW_CMD_STATS] = { "stats", "" },
 	[SW_CMD_QUIT] = { "quit", "" },
+	[SW_CMD_SHOW_SRIOV] = { "show-sriov", "sriov" },
+	[SW_CMD_SET_VF] = { "set-vf",
+			    "sriov vf mac vlan qos spoofchk trust state" },
 };
 
 const char *sw_cmd_name(enum sw_cmd cmd)
@@ -543,6 +546,81 @@ static int sw_parse_capture(struct sw_parse *ps, struct sw_req *r)
 	return 0;
 }
 
+/* One `ip link set PF vf N` setting as two words. */
+static void sw_vf_words(struct sw_req *r, const char *key, const char *val)
+{
+	snprintf(r->words[r->nwords++], SW_VF_WORD_LEN, "%s", key);
+	snprintf(r->words[r->nwords++], SW_VF_WORD_LEN, "%s", val);
+}
+
+/* "spoofchk"/"trust": true, false, "on" or "off". */
+static int sw_parse_onoff(struct sw_parse *ps, struct sw_req *r,
+			  const char *key)
+{
+	static const char *const words[] = { "off", "on" };
+	json_t *v = json_object_get(ps->req, key);
+	size_t w = 0;
+
+	if (!v)
+		return 0;
+	if (json_is_boolean(v))
+		w = json_is_true(v);
+	else if (sw_parse_word(ps, key, words, 2, &w) != 1)
+		return sw_parse_fail(ps, "\"%s\" is on or off", key);
+	sw_vf_words(r, key, words[w]);
+	return 0;
+}
+
+/*
+ * set-vf: the NIC, the VF and at least one setting. Types and ranges
+ * here; the NIC checks the whole again (sriov_vf_admin) before it
+ * applies any.
+ */
+static int sw_parse_set_vf(struct sw_parse *ps, struct sw_req *r)
+{
+	static const char *const states[] = { "auto", "enable", "disable" };
+	json_int_t vf = -1, vlan = -1, qos = -1;
+	char mac[32], num[8];
+	size_t w = 0;
+	int ret;
+
+	if (sw_parse_str(ps, "sriov", true, r->sriov, sizeof(r->sriov)) < 0)
+		return -EINVAL;
+	if (sw_parse_int(ps, "vf", 0, ATTACH_VF_MAX - 1, &vf) != 1)
+		return sw_parse_fail(ps, "\"vf\" must be a VF number, 0 to "
+				     "%d", ATTACH_VF_MAX - 1);
+	r->vf = (unsigned)vf;
+	ret = sw_parse_str(ps, "mac", false, mac, sizeof(mac));
+	if (ret < 0)
+		return -EINVAL;
+	if (ret)
+		sw_vf_words(r, "mac", mac);
+	if (sw_parse_int(ps, "vlan", 0, VLAN_VID_MAX, &vlan) < 0 ||
+	    sw_parse_int(ps, "qos", 0, 7, &qos) < 0)
+		return -EINVAL;
+	if (vlan >= 0) {
+		snprintf(num, sizeof(num), "%d", (int)vlan);
+		sw_vf_words(r, "vlan", num);
+	}
+	if (qos >= 0) {
+		snprintf(num, sizeof(num), "%d", (int)qos);
+		sw_vf_words(r, "qos", num);
+	}
+	if (sw_parse_onoff(ps, r, "spoofchk") < 0 ||
+	    sw_parse_onoff(ps, r, "trust") < 0)
+		return -EINVAL;
+	ret = sw_parse_word(ps, "state", states, 3, &w);
+	if (ret < 0)
+		return sw_parse_fail(ps, "\"state\" is auto, enable or "
+				     "disable");
+	if (ret)
+		sw_vf_words(r, "state", states[w]);
+	if (!r->nwords)
+		return sw_parse_fail(ps, "needs a setting: mac, vlan "
+				     "[qos], spoofchk, trust or state");
+	return 0;
+}
+
 int sw_req_parse(enum sw_cmd cmd, json_t *req, struct sw_req *r, char *err,
 		 size_t errlen)
 {
@@ -599,6 +677,11 @@ int sw_req_parse(enum sw_cmd cmd, json_t *req, struct sw_req *r, char *err,
 		if (sw_parse_port(&ps, "port", true, &r->port) < 0)
 			return -EINVAL;
 		return sw_parse_capture(&ps, r);
+	case SW_CMD_SHOW_SRIOV:
+		return sw_parse_str(&ps, "sriov", false, r->sriov,
+				    sizeof(r->sriov)) < 0 ? -EINVAL : 0;
+	case SW_CMD_SET_VF:
+		return sw_parse_set_vf(&ps, r);
 	default:
 		return 0;	/* show-vlans, stats, quit: nothing to take */
 	}

@@ -25,6 +25,9 @@
 #define SW_CAP_FILTER_MAX	256
 /* The smallest size limit that holds the file header and one frame. */
 #define SW_CAP_MIN_BYTES	(24 + 16 + 60)
+/* set-vf: mac, vlan, qos, spoofchk, trust, state and their values. */
+#define SW_VF_WORDS_MAX		12
+#define SW_VF_WORD_LEN		32
 
 enum sw_cmd {
 	SW_CMD_SHOW_PORTS,
@@ -40,6 +43,8 @@ enum sw_cmd {
 	SW_CMD_CAPTURE_STOP,
 	SW_CMD_STATS,
 	SW_CMD_QUIT,
+	SW_CMD_SHOW_SRIOV,
+	SW_CMD_SET_VF,
 	SW_CMD_COUNT
 };
 
@@ -71,6 +76,11 @@ struct sw_req {
 	char filter[SW_CAP_FILTER_MAX];
 	enum sw_cap_dir dir;
 	uint64_t max_bytes;
+	char sriov[SW_NAME_MAX];	/* show-sriov ("" for all), set-vf */
+	unsigned vf;			/* set-vf */
+	/* set-vf: the settings as `ip link set PF vf N` words */
+	unsigned nwords;
+	char words[SW_VF_WORDS_MAX][SW_VF_WORD_LEN];
 };
 
 /* "show-ports", ... ; NULL past SW_CMD_COUNT. */

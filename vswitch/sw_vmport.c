@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * VM ports: the attach socket (wire/PROTOCOL.md), whose connections
- * create the pktchan (sw_chanport.c) and pv (sw_pvport.c) port kinds.
+ * create the pktchan (sw_chanport.c) and pv (sw_pvport.c) port kinds, or
+ * claim a VF of a hosted SR-IOV NIC (sw_vfrep.c).
  *
  * One SOCK_SEQPACKET connection carries one port, and the port lives
  * exactly as long as the connection: HELLO, ATTACH (with fds), then the
@@ -11,9 +12,12 @@
  * here runs on the control thread's evloop.
  *
  * Port kinds are a table: each kind's create function turns the ATTACH
- * message (regions, fds) into a struct sw_port with its own sw_port_ops;
- * the vf kind adds a line. What a kind says on the connection after
- * ATTACH goes to its attach_msg op.
+ * message (regions, fds) into a struct sw_port with its own sw_port_ops.
+ * The vf kind makes no port: its claim function binds a VF to the
+ * connection and hands back the VF's representor, which exists from the
+ * switch's start and stays when the connection goes (its release op lets
+ * the VF go). What a kind says on the connection after ATTACH goes to
+ * the port's attach_msg op.
  *
  * Only the switch's owner may attach (base/usock.h): the socket is 0600,
  * a stale socket of ours is the only file it replaces, and each
@@ -81,12 +85,16 @@ struct sw_vmlisten {
 static const struct sw_vmkind {
 	uint16_t kind;
 	const char *name;
+	/* A new port (pktchan, pv), or ... */
 	int (*create)(struct sw *sw, int conn_fd, struct attach_msg *m,
 		      struct sw_port *p, char *err, size_t errlen);
+	/* ... an existing one the connection takes (vf). */
+	int (*claim)(struct sw *sw, int conn_fd, struct attach_msg *m,
+		     struct sw_port **out, char *err, size_t errlen);
 } sw_vmkinds[] = {
-	{ ATTACH_KIND_PKTCHAN, "pktchan", sw_chanport_create },
-	{ ATTACH_KIND_PV, "pv", sw_pvport_create },
-	/* ATTACH_KIND_VF: its issue adds it here. */
+	{ ATTACH_KIND_PKTCHAN, "pktchan", sw_chanport_create, NULL },
+	{ ATTACH_KIND_PV, "pv", sw_pvport_create, NULL },
+	{ ATTACH_KIND_VF, "vf", NULL, sw_vfrep_claim },
 };
 
 static const struct sw_vmkind *sw_vmkind_find(uint16_t kind)
@@ -105,7 +113,10 @@ static void sw_vmconn_close(struct sw_vmconn *c, const char *why)
 	struct sw_vmlisten *l = sw->vmlisten;
 	struct sw_vmconn **pp;
 
-	if (c->port) {
+	if (c->port && c->port->ops->release) {
+		c->port->ops->release(c->port, why);
+		c->port = NULL;
+	} else if (c->port) {
 		sw_port_remove(sw, c->port, why);
 		c->port = NULL;
 	} else if (c->state != SW_VC_ATTACHED)
@@ -170,6 +181,12 @@ static int sw_vmconn_attach(struct sw_vmconn *c, struct attach_msg *m)
 		ret = -EPROTONOSUPPORT;
 		goto refuse;
 	}
+	if (kind->claim) {
+		ret = kind->claim(sw, c->fd, m, &p, err, sizeof(err));
+		if (ret < 0)
+			goto refuse;
+		goto attached;
+	}
 	if (!req->port[0]) {
 		snprintf(err, sizeof(err), "empty port name");
 		ret = -EINVAL;
@@ -232,6 +249,7 @@ static int sw_vmconn_attach(struct sw_vmconn *c, struct attach_msg *m)
 		p->ops->destroy(p);
 		goto refuse;
 	}
+attached:
 	c->port = p;
 	c->state = SW_VC_ATTACHED;
 	sw->vmlisten->npending--;

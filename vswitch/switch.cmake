@@ -16,6 +16,9 @@ add_executable(iopath-switch
 	sw_vmport.c
 	sw_chanport.c
 	sw_pvport.c
+	sw_guestmem.c
+	sw_sriov.c
+	sw_vfrep.c
 	sw_stats.c
 	sw_ctl.c
 )
@@ -24,7 +27,7 @@ add_executable(iopath-switch
 # (MACHINE-NOTES.md). The other PMDs are loaded at run time.
 target_link_libraries(iopath-switch PRIVATE
 	iopath_vswitch_core iopath_wire iopath_ctlsock iopath_pv_backend
-	iopath_base
+	iopath_sriov iopath_base
 	PkgConfig::DPDK PkgConfig::PCAP
 	rte_bus_vdev rte_net_bond
 	Threads::Threads)

@@ -30,6 +30,7 @@
 #include "base/log.h"
 #include "core/ctl.h"
 #include "core/evloop.h"
+#include "sriov/sriov_nic.h"
 #include "vswitch/sw.h"
 
 #define SW_MBUFS	16383	/* 2^n - 1 is what rte_mempool likes */
@@ -56,8 +57,10 @@ static void usage(FILE *f)
 "[,hash=l2|l23|l34],members=UP0+UP1[+...]]...\n"
 "         [--uplink-vlan NAME=access:VID|trunk[:native=VID]"
 "[:allowed=LIST]]...\n"
+"         [--sriov NAME:vfs=N]... an SR-IOV NIC with N (1..%d) VFs\n"
 "         [--mtu 1500] [--fdb-max N] [--fdb-aging SECONDS] [--poll]\n"
-"         [--log FILE] [--hugepages] [--debug] [-- extra EAL args]\n");
+"         [--log FILE] [--hugepages] [--debug] [-- extra EAL args]\n",
+		SRIOV_MAX_VFS);
 }
 
 static struct sw_uplink_spec *sw_spec_uplink(struct sw_opts *o,
@@ -141,6 +144,29 @@ static void sw_parse_team(struct sw_opts *o, const char *arg)
 		die("--team %s: no members", t->name);
 }
 
+/* NAME:vfs=N, an SR-IOV NIC the switch hosts (sw_sriov.c). */
+static void sw_parse_sriov(struct sw_opts *o, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	struct sw_sriov_spec *sp;
+	char *end;
+	unsigned long n;
+
+	if (!colon || colon == arg || strncmp(colon + 1, "vfs=", 4))
+		die("--sriov %s: want NAME:vfs=N", arg);
+	if (colon - arg >= SW_NAME_MAX)
+		die("--sriov %s: name too long", arg);
+	if (o->nsriovs == SW_SRIOV_MAX)
+		die("too many --sriov (max %d)", SW_SRIOV_MAX);
+	n = strtoul(colon + 5, &end, 10);
+	if (*end || n < 1 || n > SRIOV_MAX_VFS)
+		die("--sriov %s: vfs=1..%d", arg, SRIOV_MAX_VFS);
+	sp = &o->sriovs[o->nsriovs++];
+	memcpy(sp->name, arg, (size_t)(colon - arg));
+	sp->name[colon - arg] = '\0';
+	sp->nvfs = (unsigned)n;
+}
+
 /* --uplink-vlan values, applied once every uplink and team is known. */
 struct sw_vlan_args {
 	char *arg[SW_MAX_UPLINKS + SW_MAX_TEAMS];
@@ -179,6 +205,9 @@ static void sw_parse_option(struct sw_opts *o, struct sw_vlan_args *va,
 		break;
 	case 't':
 		sw_parse_team(o, arg);
+		break;
+	case 'S':
+		sw_parse_sriov(o, arg);
 		break;
 	case 'v':
 		if (va->n == sizeof(va->arg) / sizeof(*va->arg))
@@ -232,6 +261,7 @@ static void sw_parse_options(struct sw_opts *o, struct sw_vlan_args *va,
 		{ "uplink", required_argument, NULL, 'u' },
 		{ "team", required_argument, NULL, 't' },
 		{ "uplink-vlan", required_argument, NULL, 'v' },
+		{ "sriov", required_argument, NULL, 'S' },
 		{ "mtu", required_argument, NULL, 'M' },
 		{ "fdb-max", required_argument, NULL, 'F' },
 		{ "fdb-aging", required_argument, NULL, 'A' },
@@ -406,6 +436,9 @@ static void sw_create_ports(struct sw *sw)
 				sizeof(err)) < 0)
 			die("team %s: %s", t->name, err);
 	}
+	for (unsigned i = 0; i < o->nsriovs; i++)
+		if (sw_sriov_add(sw, &o->sriovs[i], err, sizeof(err)) < 0)
+			die("--sriov %s: %s", o->sriovs[i].name, err);
 }
 
 /*
@@ -442,6 +475,7 @@ static void sw_shutdown(struct sw *sw)
 				       "switch shutting down");
 	sw_fwd_stop(sw);
 	sw_fwd_free(sw);
+	sw_sriov_fini(sw);
 	evloop_del_fd(sw->loop, sw->reap_fd);
 	close(sw->reap_fd);
 	sw_signal_loop = NULL;

@@ -218,6 +218,49 @@ static void test_team_spec(void **state)
 	assert_int_equal(sw_team_spec_check(&s, err, sizeof(err)), -EINVAL);
 }
 
+/* set-vf: `ip link set PF vf N` settings as words, each checked. */
+static void test_set_vf(void **state)
+{
+	static const char *const bad[] = {
+		"{\"vf\":0,\"mac\":\"02:00:00:00:00:01\"}",	/* no NIC */
+		"{\"sriov\":\"n\",\"mac\":\"02:00:00:00:00:01\"}",
+		"{\"sriov\":\"n\",\"vf\":7,\"trust\":true}",
+		"{\"sriov\":\"n\",\"vf\":-1,\"trust\":true}",
+		"{\"sriov\":\"n\",\"vf\":\"0\",\"trust\":true}",
+		"{\"sriov\":\"n\",\"vf\":0}",		/* no setting */
+		"{\"sriov\":\"n\",\"vf\":0,\"vlan\":4095}",
+		"{\"sriov\":\"n\",\"vf\":0,\"vlan\":\"10\"}",
+		"{\"sriov\":\"n\",\"vf\":0,\"qos\":8}",
+		"{\"sriov\":\"n\",\"vf\":0,\"spoofchk\":\"maybe\"}",
+		"{\"sriov\":\"n\",\"vf\":0,\"trust\":1}",
+		"{\"sriov\":\"n\",\"vf\":0,\"state\":\"up\"}",
+		"{\"sriov\":\"n\",\"vf\":0,\"mac\":5}",
+		"{\"sriov\":\"n\",\"vf\":0,\"mtu\":9000}",
+		"{\"sriov\":\"n\",\"vf\":0,\"mac\":\"0123456789012345678"
+		"9012345678901234567\"}",
+	};
+
+	assert_int_equal(parse(SW_CMD_SET_VF, "{\"sriov\":\"nic0\",\"vf\":3,"
+			       "\"mac\":\"02:00:00:00:00:01\",\"vlan\":100,"
+			       "\"qos\":2,\"spoofchk\":false,\"trust\":\"on\","
+			       "\"state\":\"disable\"}"), 0);
+	assert_string_equal(r.sriov, "nic0");
+	assert_int_equal(r.vf, 3);
+	assert_int_equal(r.nwords, 12);
+	assert_string_equal(r.words[0], "mac");
+	assert_string_equal(r.words[3], "100");
+	assert_string_equal(r.words[5], "2");
+	assert_string_equal(r.words[7], "off");
+	assert_string_equal(r.words[9], "on");
+	assert_string_equal(r.words[11], "disable");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(parse(SW_CMD_SET_VF, bad[i]), -EINVAL);
+	assert_int_equal(parse(SW_CMD_SHOW_SRIOV, "{}"), 0);
+	assert_string_equal(r.sriov, "");
+	assert_int_equal(parse(SW_CMD_SHOW_SRIOV, "{\"sriov\":\"nic0\"}"), 0);
+	assert_int_equal(parse(SW_CMD_SHOW_SRIOV, "{\"vf\":1}"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_and_mistyped),
 		cmocka_unit_test(test_team_members),
 		cmocka_unit_test(test_team_spec),
+		cmocka_unit_test(test_set_vf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
