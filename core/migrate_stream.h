@@ -89,7 +89,7 @@ struct mig_header {
 	/* The KVM state structs are copied whole: both ends must agree. */
 	uint32_t vcpu_state_size;
 	uint32_t vm_state_size;
-	uint32_t crc;			/* CRC-32C of all bytes before it */
+	uint32_t crc;			/* CRC-32C of the bytes before */
 	uint32_t pad;
 };
 _Static_assert(sizeof(struct mig_header) == 1928, "stream layout");
@@ -102,10 +102,10 @@ struct mig_section {
 };
 _Static_assert(sizeof(struct mig_section) == 16, "stream layout");
 
-#define MIG_RAM_ZERO	1u		/* every page of the run is zero */
+#define MIG_RAM_ZERO	1u	/* every page of the run is zero */
 
 struct mig_ram_run {
-	uint64_t first_page;		/* RAM page index (memfd offset/4K) */
+	uint64_t first_page;		/* RAM page index (offset / 4K) */
 	uint32_t npages;		/* 1..MIG_RUN_MAX_PAGES */
 	uint32_t flags;			/* MIG_RAM_* */
 };
@@ -117,9 +117,11 @@ struct mig_round {
 	uint64_t pages;			/* pages sent in the round */
 };
 
+#define MIG_END_PAUSED	1u	/* the user had paused the VM: stay so */
+
 struct mig_end {
 	uint32_t sections;		/* sections before END */
-	uint32_t pad;
+	uint32_t flags;			/* MIG_END_* */
 };
 
 #define MIG_REPLY_MAGIC	0x5047524du	/* "MRGP" */
@@ -137,7 +139,7 @@ struct mig_stream {
 	int fd;
 	uint32_t seq;			/* the next section's number */
 	uint64_t bytes;			/* bytes moved so far */
-	int timeout_ms;			/* most time a read or write waits */
+	int timeout_ms;			/* longest wait of one read/write */
 	const volatile bool *cancel;	/* polled while waiting (opt) */
 	uint64_t deadline_ms;		/* CLOCK_MONOTONIC ms; 0: none */
 	/* Reader: the declared RAM (pages) and the current payload. */

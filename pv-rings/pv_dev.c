@@ -93,6 +93,7 @@ struct pv_dev {
 
 	/* the backend's side, while running */
 	bool running;
+	bool backend;			/* a switch accepted the config */
 	struct pv_kick kicks[PV_MAX_KICKS];
 	unsigned nkicks;
 	uint64_t notify_gpa;		/* BAR2 address, 0: not decoded */
@@ -385,6 +386,7 @@ static void pv_connect(struct vdev *vd)
 		return;
 	}
 	p->running = true;
+	p->backend = true;
 	p->c.configs++;
 	log_info("%s: backend running: %u queue(s) of %u slots, %u fds",
 		 vd->id, cfg.num_queues, cfg.ring_size, nfds);
@@ -408,6 +410,7 @@ static void pv_stop(struct vdev *vd)
 	if (p->running && p->has_wire)
 		p->wire.reset(p->wire.opaque);
 	p->running = false;
+	p->backend = false;
 	pv_kicks_release(vd);
 }
 
@@ -729,11 +732,34 @@ static void pv_reset(struct vdev *vd)
  * backend on its own switch when its port attaches (pv_dev_reconnect).
  * The link is the port's.
  */
+/*
+ * The backend in the switch writes guest RAM (RX buffers, responses, the
+ * event page) through its own mapping, which KVM's dirty log cannot see.
+ * TODO(migration): the switch should mark those writes in the shared
+ * dirty log (core/dirty_log.h) while a migration runs; the attach
+ * protocol does not hand the log over yet. Until then a device whose
+ * backend ran marks all of RAM at save time, which the switch-over does
+ * before it takes the last pages (vmm_migrate_out.c): correct, at the
+ * price of copying all of RAM while the vCPUs are held.
+ */
+static void pv_mark_backend_writes(struct vdev *vd)
+{
+	const struct guest_mem *gm = &vd->vmm->mem;
+
+	log_info("%s: the switch does not log its writes to guest RAM yet: "
+		 "the last round sends all of RAM", vd->id);
+	for (unsigned i = 0; i < gm->nregions; i++)
+		vmm_dirty_mark(vd->vmm, gm->regions[i].gpa,
+			       gm->regions[i].size);
+}
+
 static int pv_save(struct vdev *vd, struct vdev_state_writer *w)
 {
 	struct pv_dev *p = pv_of(vd);
 
 	pthread_mutex_lock(&p->lock);
+	if (p->backend)
+		pv_mark_backend_writes(vd);
 	vdev_state_put_u32(w, "version", PV_STATE_VERSION);
 	vdev_state_put(w, "mac", p->mac, 6);
 	vdev_state_put_u32(w, "max_queues", p->max_queues);
@@ -888,6 +914,7 @@ void pv_dev_backend_error(struct vdev *vd, uint32_t code)
 	 * running device can be stopped; later news of an old backend
 	 * must not fail a device the guest has reset since. */
 	if (p->running || code == PV_E_BACKEND_GONE) {
+		p->backend = false;
 		if (!p->error)
 			p->error = code;
 		log_warn("%s: backend stopped (error %u); device error until "

@@ -343,8 +343,8 @@ int main(int argc, char **argv)
 
 	catch_signals();
 	if (args.incoming) {
-		int conn = vmm_migrate_incoming(&the_vmm, args.incoming,
-						(const volatile int *)&vmm_signal);
+		const volatile int *stop = (const volatile int *)&vmm_signal;
+		int conn = vmm_migrate_incoming(&the_vmm, args.incoming, stop);
 
 		if (conn < 0) {
 			vmm_fini(&the_vmm);

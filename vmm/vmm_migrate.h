@@ -25,12 +25,14 @@
  *
  * Destination (vmm_migrate_in.c): iopath-vmm --incoming tcp:HOST:PORT,
  * with the source's options (RAM, vCPUs, devices, NICs with the same
- * MACs), builds its VM without booting it, listens for one connection
- * and loads what comes. Only after END has arrived and every vCPU and
- * device has its state does it attach its NICs (to its own switch, same
- * MACs and port names), answer "running", start the vCPUs and announce
- * the MACs. A stream it refuses gets a refusal answer with the reason,
- * and the VMM exits without ever running the guest.
+ * MACs; the same --name too, or port= on each NIC, so the switch ports
+ * keep their names), builds its VM without booting it, listens for one
+ * connection and loads what comes. Only after END has arrived and every
+ * vCPU and device has its state does it attach its NICs (to its own
+ * switch, same MACs and port names), answer "running", start the vCPUs
+ * (parked, if the source's user had paused the VM) and announce the
+ * MACs. A stream it refuses gets a refusal answer with the reason, and
+ * the VMM exits without ever running the guest.
  */
 
 #include <jansson.h>

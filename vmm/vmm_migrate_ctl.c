@@ -41,7 +41,8 @@ static int mig_ctl_migrate(void *opaque, json_t *req, json_t *resp)
 
 	memset(&p, 0, sizeof(p));
 	if (!to || strlen(to) >= sizeof(p.to))
-		return ctl_error(resp, "migrate needs \"to\":\"tcp:HOST:PORT\"");
+		return ctl_error(resp,
+				 "migrate needs \"to\":\"tcp:HOST:PORT\"");
 	snprintf(p.to, sizeof(p.to), "%s", to);
 	if (mig_ctl_uint(req, "downtime_ms", VMM_MIGRATE_DOWNTIME_MS, 1,
 			 60000, &p.downtime_ms) < 0)

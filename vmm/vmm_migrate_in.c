@@ -49,6 +49,7 @@ struct mig_in {
 	unsigned ndevs, rounds;
 	uint64_t pages;
 	struct vcpu_state *vst;	/* scratch, aligned for KVM */
+	bool paused;		/* the source's user had paused it */
 };
 
 static int mig_in_fail(struct mig_in *in, int err, const char *fmt, ...)
@@ -259,6 +260,10 @@ static int mig_in_end(struct mig_in *in, const uint8_t *p, size_t len)
 	if (end.sections != in->s.seq - 1)
 		return mig_in_fail(in, -EPROTO, "END counts %u sections, %u "
 				   "arrived", end.sections, in->s.seq - 1);
+	if (end.flags & ~MIG_END_PAUSED)
+		return mig_in_fail(in, -EPROTO, "END with unknown flags %#x",
+				   end.flags);
+	in->paused = end.flags & MIG_END_PAUSED;
 	if (!mig_in_vcpus_done(in))
 		return mig_in_fail(in, -EPROTO, "the stream ended without "
 				   "every vCPU's state");
@@ -355,10 +360,14 @@ int vmm_migrate_incoming(struct vmm *vmm, const char *addr,
 		fd = ret < 0 ? ret : -EPROTO;
 	} else {
 		log_info("incoming migration loaded in %llu ms: %u rounds, "
-			 "%llu pages, %llu bytes",
+			 "%llu pages, %llu bytes%s",
 			 (unsigned long long)(clock_mono_ms() - t0), in->rounds,
 			 (unsigned long long)in->pages,
-			 (unsigned long long)in->s.bytes);
+			 (unsigned long long)in->s.bytes,
+			 in->paused ? "; paused, as it was" : "");
+		/* Its vCPUs start parked; "resume" lets them go. */
+		if (in->paused)
+			vmm_pause(vmm);
 	}
 	mig_stream_free(&in->s);
 	free(in->vst);
@@ -368,12 +377,15 @@ int vmm_migrate_incoming(struct vmm *vmm, const char *addr,
 
 void vmm_migrate_incoming_done(struct vmm *vmm, int conn)
 {
+	uint64_t t0 = clock_mono_us();
 	int failed = nic_port_attach_all(vmm);
 	int ret;
 
 	if (failed)
 		log_warn("%d NIC(s) could not attach to their switch: link "
 			 "down, the VM runs on", failed);
+	log_info("NICs attached in %.1f ms",
+		 (double)(clock_mono_us() - t0) / 1000);
 	ret = mig_reply_send(conn, 0, "running");
 	if (ret < 0)
 		log_warn("cannot tell the source that the VM runs: %s",

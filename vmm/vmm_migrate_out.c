@@ -63,34 +63,70 @@ static int mig_send_vcpus(struct mig_out *m)
 	return ret;
 }
 
-static int mig_send_devices(struct mig_out *m)
+/* The platform's and every device's state, taken before the last pages. */
+struct mig_saved {
+	unsigned n;
+	struct mig_dev_id id[MIG_MAX_DEVICES + 1];
+	struct vdev_state_writer w[MIG_MAX_DEVICES + 1];
+};
+
+static void mig_saved_free(struct mig_saved *sv)
 {
-	struct vdev_state_writer w;
+	for (unsigned i = 0; i < sv->n; i++)
+		vdev_state_writer_free(&sv->w[i]);
+	free(sv);
+}
+
+/*
+ * Device state is taken before the last pages are collected: the VM is
+ * still (vCPUs held, the loop busy here), so nothing changes between the
+ * two, and saving may mark pages dirty (the pv NIC: what its backend in
+ * the switch may have written, pv_dev.c), which the last pages then
+ * carry. Entry 0 is the PCI host.
+ */
+static int mig_save_devices(struct mig_out *m, struct mig_saved **out)
+{
+	struct mig_saved *sv = calloc(1, sizeof(*sv));
 	int ret;
 
-	vdev_state_writer_init(&w);
-	ret = pci_host_save(m->vmm->pci, &w);
-	if (ret == 0)
-		ret = mig_section_send(&m->s, MIG_SEC_PLATFORM, w.buf, w.len,
-				       NULL, 0);
+	if (!sv)
+		return -ENOMEM;
+	vdev_state_writer_init(&sv->w[0]);
+	ret = pci_host_save(m->vmm->pci, &sv->w[0]);
+	sv->n = 1;
 	for (struct vdev *vd = m->vmm->devices; vd && ret == 0;
 	     vd = vd->next) {
-		struct mig_dev_id id;
+		struct mig_dev_id *id = &sv->id[sv->n];
 
-		memset(&id, 0, sizeof(id));
-		snprintf(id.id, sizeof(id.id), "%s", vd->id);
-		snprintf(id.model, sizeof(id.model), "%s", vd->ops->name);
-		vdev_state_writer_free(&w);
-		ret = vdev_state_save(vd, &w);
-		if (ret) {
-			mig_error(m, "device %s: cannot save its state: %s",
-				  vd->id, strerror(-ret));
+		if (sv->n > MIG_MAX_DEVICES) {
+			ret = -E2BIG;
 			break;
 		}
-		ret = mig_section_send(&m->s, MIG_SEC_DEVICE, &id, sizeof(id),
-				       w.buf, w.len);
+		snprintf(id->id, sizeof(id->id), "%s", vd->id);
+		snprintf(id->model, sizeof(id->model), "%s", vd->ops->name);
+		vdev_state_writer_init(&sv->w[sv->n]);
+		ret = vdev_state_save(vd, &sv->w[sv->n++]);
+		if (ret)
+			mig_error(m, "device %s: cannot save its state: %s",
+				  vd->id, strerror(-ret));
 	}
-	vdev_state_writer_free(&w);
+	if (ret) {
+		mig_saved_free(sv);
+		return ret;
+	}
+	*out = sv;
+	return 0;
+}
+
+static int mig_send_devices(struct mig_out *m, const struct mig_saved *sv)
+{
+	int ret = mig_section_send(&m->s, MIG_SEC_PLATFORM, sv->w[0].buf,
+				   sv->w[0].len, NULL, 0);
+
+	for (unsigned i = 1; i < sv->n && ret == 0; i++)
+		ret = mig_section_send(&m->s, MIG_SEC_DEVICE, &sv->id[i],
+				       sizeof(sv->id[i]), sv->w[i].buf,
+				       sv->w[i].len);
 	return ret;
 }
 
@@ -98,13 +134,22 @@ static int mig_send_devices(struct mig_out *m)
 static int mig_send_final(struct mig_out *m)
 {
 	struct mig_end end = { 0 };
+	struct mig_saved *sv = NULL;
 	char msg[MIG_REPLY_MSG];
 	int64_t n;
 	int ret, status = 0;
 
+	uint64_t t0 = clock_mono_us(), t1, t2, t3;
+
+	ret = mig_save_devices(m, &sv);
+	if (ret)
+		return ret;
+	t1 = clock_mono_us();
 	n = dirty_log_collect(m->vmm->dirty, m->bitmap);
-	if (n < 0)
+	if (n < 0) {
+		mig_saved_free(sv);
 		return (int)n;
+	}
 	pthread_mutex_lock(&m->lock);
 	m->dirty_pages = (uint64_t)n;
 	pthread_mutex_unlock(&m->lock);
@@ -112,14 +157,17 @@ static int mig_send_final(struct mig_out *m)
 	if (ret == 0)
 		ret = mig_send_vcpus(m);
 	if (ret == 0)
-		ret = mig_send_devices(m);
+		ret = mig_send_devices(m, sv);
+	mig_saved_free(sv);
 	if (ret == 0) {
 		end.sections = m->s.seq;
+		end.flags = atomic_load(&m->vmm->paused) ? MIG_END_PAUSED : 0;
 		ret = mig_section_send(&m->s, MIG_SEC_END, &end, sizeof(end),
 				       NULL, 0);
 	}
 	if (ret)
 		return ret;
+	t2 = clock_mono_us();
 	ret = mig_reply_recv(m->fd, MIG_REPLY_TIMEOUT_MS, &status, msg,
 			     sizeof(msg));
 	if (ret) {
@@ -132,6 +180,12 @@ static int mig_send_final(struct mig_out *m)
 		mig_error(m, "the destination refused the VM: %s", msg);
 		return status;
 	}
+	t3 = clock_mono_us();
+	log_info("switch-over: %llu pages; devices saved in %.1f ms, last "
+		 "pages and state sent in %.1f ms, the destination answered "
+		 "after %.1f ms", (unsigned long long)n,
+		 (double)(t1 - t0) / 1000, (double)(t2 - t1) / 1000,
+		 (double)(t3 - t2) / 1000);
 	return 0;
 }
 
@@ -435,8 +489,8 @@ void *mig_thread(void *arg)
 		char msg[MIG_REPLY_MSG];
 		int status;
 
-		if (mig_reply_recv(m->fd, 500, &status, msg, sizeof(msg)) == 0 &&
-		    status)
+		if (mig_reply_recv(m->fd, 500, &status, msg,
+				   sizeof(msg)) == 0 && status)
 			mig_error(m, "the destination refused the VM: %s", msg);
 	}
 	mig_finish(m, ret);

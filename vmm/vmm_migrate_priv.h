@@ -64,7 +64,7 @@ struct mig_out {
 	uint64_t expected_downtime_ms;
 	unsigned throttle_pct;
 	uint64_t start_ms, end_ms;
-	uint64_t downtime_us;		/* vCPUs held to "running" answer */
+	uint64_t downtime_us;		/* vCPUs held to "running" */
 
 	pthread_t throttle;
 	bool throttle_live;

@@ -13,7 +13,8 @@
  *  - a corrupt stream (a byte flipped on the way): the destination
  *    refuses it and never runs the guest, the source says why and runs
  *    on;
- *  - a cancelled migration: the same, by request.
+ *  - a cancelled migration: the same, by request; and one that takes
+ *    longer than its max_s.
  *
  * The stream goes through a relay thread in this test, so it can be
  * slowed down (to kill or cancel mid-stream) and damaged.
@@ -311,7 +312,8 @@ static void *relay_thread(void *arg)
 		n = read(src, buf, chunk);
 		if (n <= 0)
 			break;
-		if (r->corrupt_at >= 0 && (size_t)r->corrupt_at >= r->forwarded &&
+		if (r->corrupt_at >= 0 &&
+		    (size_t)r->corrupt_at >= r->forwarded &&
 		    (size_t)r->corrupt_at < r->forwarded + (size_t)n)
 			buf[r->corrupt_at - (long)r->forwarded] ^= 0x40;
 		if (!relay_write(dst, buf, (size_t)n))
@@ -499,26 +501,55 @@ static void source_finishes(struct vm *src)
 	assert_false(file_has(src->stats, "migrated"));
 }
 
+/*
+ * The pktgen guest migrating through a relay that passes @rate bytes/s,
+ * with @extra in the command; returns once @after bytes went through.
+ */
+static void slow_migration(struct vm *src, struct vm *dst, struct relay *r,
+			   size_t rate, size_t after, const char *extra)
+{
+	int port = free_port();
+
+	start_pair(&pktgen, src, dst, port);
+	relay_start(r, port, rate, -1);
+	migrate(src, r->port, extra);
+	while (r->forwarded < after)
+		usleep(10000);
+}
+
 static void test_destination_killed(void **state)
 {
 	struct vm src, dst;
 	struct relay r;
 	char err[256];
-	int port = free_port();
 
-	start_pair(&pktgen, &src, &dst, port);
 	/* 500 KB/s: round 1 alone takes a few seconds. */
-	relay_start(&r, port, 500 * 1000, -1);
-	migrate(&src, r.port, NULL);
-	while (r.forwarded < 200 * 1000)
-		usleep(10000);
+	slow_migration(&src, &dst, &r, 500 * 1000, 200 * 1000, NULL);
 	kill(dst.pid, SIGKILL);
 	assert_int_equal(vm_wait(&dst, 10), 128 + SIGKILL);
 	wait_failed(&src, "failed", err, sizeof(err));
 	fprintf(stderr, "source says: %s\n", err);
+	assert_non_null(strstr(err, "the destination went away"));
 	relay_stop(&r);
 	source_finishes(&src);
 	assert_true(file_has(src.con, "\"tx_packets\":60000"));
+}
+
+static void test_out_of_time(void **state)
+{
+	struct vm src, dst;
+	struct relay r;
+	char err[256];
+
+	slow_migration(&src, &dst, &r, 300 * 1000, 10 * 1000,
+		       ",\"max_s\":1");
+	wait_failed(&src, "failed", err, sizeof(err));
+	fprintf(stderr, "source says: %s\n", err);
+	assert_non_null(strstr(err, "within 1 s"));
+	assert_int_equal(vm_wait(&dst, 40), 1);
+	assert_false(file_has(dst.con, "event"));
+	relay_stop(&r);
+	source_finishes(&src);
 }
 
 static void test_corrupt_stream_refused(void **state)
@@ -550,13 +581,9 @@ static void test_cancel(void **state)
 	struct vm src, dst;
 	struct relay r;
 	char err[256];
-	int port = free_port();
 
-	start_pair(&pktgen, &src, &dst, port);
-	relay_start(&r, port, 300 * 1000, -1);
-	migrate(&src, r.port, ",\"downtime_ms\":5,\"max_s\":30");
-	while (r.forwarded < 50 * 1000)
-		usleep(10000);
+	slow_migration(&src, &dst, &r, 300 * 1000, 50 * 1000,
+		       ",\"downtime_ms\":5,\"max_s\":30");
 	json_decref(ctl(&src, "{\"cmd\":\"migrate-cancel\"}"));
 	wait_failed(&src, "cancelled", err, sizeof(err));
 	/* The destination saw its stream end early: refused, not run. */
@@ -586,6 +613,7 @@ int main(void)
 		T(test_destination_killed),
 		T(test_corrupt_stream_refused),
 		T(test_cancel),
+		T(test_out_of_time),
 #undef T
 	};
 

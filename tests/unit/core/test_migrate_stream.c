@@ -283,32 +283,33 @@ static void crafted(struct fx *f, void (*build)(struct mig_stream *s))
 	mig_stream_free(&s);
 }
 
-static void build_beyond_ram(struct mig_stream *s)
+/* One RAM section: a run as given, with @data_pages pages of data. */
+static void build_run(struct mig_stream *s, uint64_t first, uint32_t n,
+		      uint32_t flags, unsigned data_pages)
 {
-	struct mig_ram_run run = { .first_page = NPAGES - 1, .npages = 2,
-				   .flags = MIG_RAM_ZERO };
+	static uint8_t pages[2 * MIG_PAGE_SIZE];
+	struct mig_ram_run run = { .first_page = first, .npages = n,
+				   .flags = flags };
 
 	assert_int_equal(mig_section_send(s, MIG_SEC_RAM, &run, sizeof(run),
-					  NULL, 0), 0);
+					  pages, data_pages * MIG_PAGE_SIZE),
+			 0);
+}
+
+static void build_beyond_ram(struct mig_stream *s)
+{
+	build_run(s, NPAGES - 1, 2, MIG_RAM_ZERO, 0);
 }
 
 static void build_huge_index(struct mig_stream *s)
 {
-	struct mig_ram_run run = { .first_page = UINT64_MAX - 1,
-				   .npages = 4, .flags = MIG_RAM_ZERO };
-
-	assert_int_equal(mig_section_send(s, MIG_SEC_RAM, &run, sizeof(run),
-					  NULL, 0), 0);
+	build_run(s, UINT64_MAX - 1, 4, MIG_RAM_ZERO, 0);
 }
 
 static void build_short_run(struct mig_stream *s)
 {
-	struct mig_ram_run run = { .first_page = 4, .npages = 2 };
-	static uint8_t page[MIG_PAGE_SIZE];
-
 	/* Two pages promised, one sent. */
-	assert_int_equal(mig_section_send(s, MIG_SEC_RAM, &run, sizeof(run),
-					  page, sizeof(page)), 0);
+	build_run(s, 4, 2, 0, 1);
 }
 
 static void build_out_of_sequence(struct mig_stream *s)
