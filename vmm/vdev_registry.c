@@ -8,6 +8,7 @@
 #include "emu-devices/tulip.h"
 #include "emu-devices/uart16550.h"
 #include "pv-rings/pv_dev.h"
+#include "sriov/vf_dev.h"
 
 const struct vdev_ops *const vdev_registry[] = {
 	&uart16550_ops,
@@ -15,5 +16,6 @@ const struct vdev_ops *const vdev_registry[] = {
 	&testdev_ops,
 	&tulip_ops,
 	&pvnet_ops,
+	&igbvf_ops,
 	NULL,
 };

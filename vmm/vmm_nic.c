@@ -8,11 +8,13 @@
 #include "core/nic_port.h"
 #include "emu-devices/tulip_port.h"
 #include "pv-rings/pv_port.h"
+#include "sriov/vf_port.h"
 #include "vmm/vmm_nic.h"
 
 static const struct nic_port_ops *const vmm_nic_paths[] = {
 	&tulip_port_ops,
 	&pv_port_ops,
+	&vf_port_ops,
 	NULL,
 };
 

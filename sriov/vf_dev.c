@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: MIT
+/*
+ * igbvf: the PCI function of an SR-IOV VF in the VMM (vf_dev.h). The NIC
+ * itself (queues, DMA, mailbox, interrupts, embedded switch) is modelled
+ * in iopath-switch; this is the part a hypervisor's PCI passthrough would
+ * be: config space, the BAR mappings, and the interrupt and doorbell
+ * plumbing, all set up once so that the data path never comes here.
+ *
+ * What costs an exit, and what does not:
+ *
+ *  - BAR0 0x2000-0x3FFF (ring bases, lengths, heads, tails, IGBVF_POLL)
+ *    is guest memory: a KVM slot over the shared memfd, moved with the
+ *    BAR. No exit. Should KVM refuse the slot those pages trap instead,
+ *    and are served here from the same memory: slower, still correct.
+ *  - EICS <- 0 is the doorbell (sriov/README.md, "Waking an idle VF"):
+ *    a KVM ioeventfd on that one value, an in-kernel exit and an eventfd
+ *    signal, no exit to userspace. A doorbell that does reach us (the
+ *    ioeventfd missing) goes to the model as the register write it is.
+ *  - Every other access to BAR0 below 0x2000 is a userspace exit and a
+ *    request to the switch, answered by the model. Counted per kind, so
+ *    the exits per packet can be worked out: at load they are none.
+ *
+ * Threads: BAR accesses come from vCPU threads, BAR moves from a vCPU's
+ * config write, the link from the event loop. One mutex covers the state;
+ * wire calls are made with it held (bounded by the wire).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define LOG_SUBSYS "igbvf"
+#include "base/json_counters.h"
+#include "base/log.h"
+#include "core/nic_mac.h"
+#include "core/pci.h"
+#include "core/pci_window.h"
+#include "core/vdev.h"
+#include "core/vmm.h"
+#include "cpu/kvm.h"
+#include "sriov/igbvf_regs.h"
+#include "sriov/vf_dev.h"
+#include "wire/attach_proto.h"
+
+#define VF_BAR_REGS		0
+#define VF_BAR_MSIX		3
+#define VF_BAR_MSIX_SIZE	0x4000
+#define VF_MSIX_PBA_OFF		0x2000
+#define VF_REVISION		0x01
+
+_Static_assert(ATTACH_VF_TRAP_SIZE == IGBVF_SHARED_OFF &&
+	       ATTACH_VF_SHARED_SIZE == IGBVF_SHARED_SIZE,
+	       "BAR0's trapped and shared pages");
+
+struct vf_counters {
+	uint64_t reg_reads, reg_writes;	/* trapped: userspace exits */
+	uint64_t doorbell_exits;	/* EICS <- 0 KVM did not catch */
+	uint64_t shared_exits;		/* shared pages, window not mapped */
+	uint64_t wire_errors;		/* the switch did not answer */
+	uint64_t flrs;
+};
+
+struct vf_dev {
+	pthread_mutex_t lock;
+	uint8_t mac[6];
+	struct vf_dev_attach at;
+
+	int shared_fd;
+	struct igbvf_shared *sh;	/* the memfd, mapped here too */
+	struct pci_window *win;
+	int doorbell_fd;
+	uint64_t bar0;			/* decoded at, 0: not */
+	bool doorbell_on;		/* the ioeventfd is registered */
+
+	struct vf_wire wire;
+	bool has_wire;
+	bool link;
+	struct vf_counters c;
+};
+
+static struct vf_dev *vf_of(struct vdev *vd)
+{
+	return vd->priv;
+}
+
+/* ---- the doorbell's ioeventfd and the window follow BAR0 ---- */
+
+static void vf_doorbell_set(struct vdev *vd, bool on)
+{
+	struct vf_dev *v = vf_of(vd);
+	const uint64_t zero = 0;
+	int ret;
+
+	if (on == v->doorbell_on || (on && !v->bar0))
+		return;
+	ret = kvm_ioeventfd(vd->vmm->kvm, v->doorbell_fd,
+			    v->bar0 + IGBVF_EICS, 4, false, &zero, on);
+	/* Without it the doorbell still works, through an exit. */
+	if (ret < 0 && on)
+		log_warn("%s: doorbell ioeventfd: %s", vd->id,
+			 strerror(-ret));
+	v->doorbell_on = on && ret == 0;
+}
+
+static void vf_bar_moved(struct vdev *vd, unsigned idx, uint64_t old_addr,
+			 uint64_t new_addr)
+{
+	struct vf_dev *v = vf_of(vd);
+
+	(void)old_addr;
+	if (idx != VF_BAR_REGS)
+		return;
+	pthread_mutex_lock(&v->lock);
+	vf_doorbell_set(vd, false);
+	v->bar0 = new_addr;
+	vf_doorbell_set(vd, true);
+	pci_window_follow(v->win, new_addr);
+	pthread_mutex_unlock(&v->lock);
+}
+
+/* ---- trapped accesses ---- */
+
+/*
+ * What a trapped read gives without a switch (none given, or gone): a
+ * VF with no link and an empty mailbox, as a VF whose PF is down reads.
+ */
+static uint32_t vf_reg_offline(uint32_t off)
+{
+	(void)off;
+	return 0;
+}
+
+static uint32_t vf_reg_read(struct vdev *vd, uint32_t off, unsigned size)
+{
+	struct vf_dev *v = vf_of(vd);
+	uint32_t val = 0;
+	int ret;
+
+	v->c.reg_reads++;
+	ret = v->has_wire ? v->wire.reg(v->wire.opaque, off, size, false,
+					&val)
+			  : -ENOTCONN;
+	if (ret == 0)
+		return val;
+	if (ret != -ENOTCONN)
+		v->c.wire_errors++;
+	return vf_reg_offline(off);
+}
+
+static void vf_reg_write(struct vdev *vd, uint32_t off, unsigned size,
+			 uint32_t val)
+{
+	struct vf_dev *v = vf_of(vd);
+	int ret;
+
+	if (off == IGBVF_EICS && size == 4 && val == 0)
+		v->c.doorbell_exits++;
+	else
+		v->c.reg_writes++;
+	ret = v->has_wire ? v->wire.reg(v->wire.opaque, off, size, true,
+					&val)
+			  : -ENOTCONN;
+	if (ret < 0 && ret != -ENOTCONN)
+		v->c.wire_errors++;
+}
+
+/* The shared pages, trapped because the window is not mapped. */
+static uint64_t vf_shared_access(struct vf_dev *v, uint64_t off,
+				 unsigned size, bool write, uint64_t val)
+{
+	uint8_t *p = (uint8_t *)v->sh + (off - IGBVF_SHARED_OFF);
+
+	v->c.shared_exits++;
+	if (size != 4 || (off & 3))
+		return write ? 0 : UINT64_MAX;
+	if (write) {
+		__atomic_store_n((uint32_t *)p, (uint32_t)val,
+				 __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	return __atomic_load_n((uint32_t *)p, __ATOMIC_SEQ_CST);
+}
+
+static uint64_t vf_bar_read(struct vdev *vd, unsigned bar, uint64_t off,
+			    unsigned size)
+{
+	struct vf_dev *v = vf_of(vd);
+	uint64_t val;
+
+	if (bar != VF_BAR_REGS || off >= IGBVF_BAR0_SIZE)
+		return UINT64_MAX;
+	pthread_mutex_lock(&v->lock);
+	if (off >= IGBVF_SHARED_OFF)
+		val = vf_shared_access(v, off, size, false, 0);
+	else if (size == 8 && !(off & 7))
+		val = vf_reg_read(vd, (uint32_t)off, 4) |
+		      (uint64_t)vf_reg_read(vd, (uint32_t)off + 4, 4) << 32;
+	else
+		val = vf_reg_read(vd, (uint32_t)off, size);
+	pthread_mutex_unlock(&v->lock);
+	return val;
+}
+
+static void vf_bar_write(struct vdev *vd, unsigned bar, uint64_t off,
+			 unsigned size, uint64_t val)
+{
+	struct vf_dev *v = vf_of(vd);
+
+	if (bar != VF_BAR_REGS || off >= IGBVF_BAR0_SIZE)
+		return;
+	pthread_mutex_lock(&v->lock);
+	if (off >= IGBVF_SHARED_OFF) {
+		vf_shared_access(v, off, size, true, val);
+	} else if (size == 8 && !(off & 7)) {
+		/* low dword first, as two 32-bit writes would */
+		vf_reg_write(vd, (uint32_t)off, 4, (uint32_t)val);
+		vf_reg_write(vd, (uint32_t)off + 4, 4, (uint32_t)(val >> 32));
+	} else {
+		vf_reg_write(vd, (uint32_t)off, size, (uint32_t)val);
+	}
+	pthread_mutex_unlock(&v->lock);
+}
+
+/* ---- life cycle ---- */
+
+/* The shared pages: a sealed memfd, mapped here and in the switch. */
+static int vf_shared_create(struct vf_dev *v)
+{
+	void *p;
+
+	v->shared_fd = memfd_create("iopath-vf-regs",
+				    MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (v->shared_fd < 0)
+		return -errno;
+	if (ftruncate(v->shared_fd, IGBVF_SHARED_SIZE) < 0 ||
+	    fcntl(v->shared_fd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+		return -errno;
+	p = mmap(NULL, IGBVF_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 v->shared_fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	v->sh = p;
+	return 0;
+}
+
+static int vf_pci_setup(struct vdev *vd)
+{
+	struct vf_dev *v = vf_of(vd);
+	struct pci_dev *pd = pci_dev_create(vd->vmm->pci, vd, -1);
+	int ret;
+
+	if (!pd)
+		return -errno;
+	vd->pci = pd;
+	pci_dev_set_ids(pd, IGBVF_VENDOR_ID, IGBVF_DEVICE_ID, 0x020000,
+			VF_REVISION);
+	pci_dev_set_subsys(pd, IGBVF_VENDOR_ID, IGBVF_DEVICE_ID);
+	ret = pci_bar_add(pd, VF_BAR_REGS, PCI_BAR_MEM64, IGBVF_BAR0_SIZE);
+	if (!ret)
+		ret = pci_bar_add(pd, VF_BAR_MSIX, PCI_BAR_MEM64,
+				  VF_BAR_MSIX_SIZE);
+	if (!ret)
+		ret = pci_msix_add(pd, IGBVF_MSIX_VECTORS, VF_BAR_MSIX, 0,
+				   VF_BAR_MSIX, VF_MSIX_PBA_OFF);
+	if (ret)
+		return ret;
+	v->win = pci_window_create(pd, VF_BAR_REGS, IGBVF_SHARED_OFF,
+				   IGBVF_SHARED_SIZE, v->sh);
+	if (!v->win)
+		return -errno;
+	pci_dev_on_bar_moved(pd, vf_bar_moved);
+	v->bar0 = pci_bar_addr(pd, VF_BAR_REGS);
+	vf_doorbell_set(vd, true);
+	return 0;
+}
+
+/* sriov=NAME, vf=N, mac=, vlan=: the administrator's, for the attach. */
+static int vf_opts(struct vdev *vd, const char *opts)
+{
+	struct vf_dev *v = vf_of(vd);
+	unsigned long n = ATTACH_VF_ANY, vlan = 0;
+	char buf[64];
+
+	if (nic_mac_opt(vd, opts, 0x76 /* "v" */, v->mac) < 0)
+		return -EINVAL;
+	v->at.mac_given = vdev_opt_get(opts, "mac", buf, sizeof(buf)) >= 0;
+	if (vdev_opt_get(opts, "sriov", v->at.sriov,
+			 sizeof(v->at.sriov)) == -ENAMETOOLONG) {
+		log_err("%s: sriov= names a NIC of at most %zu characters",
+			vd->id, sizeof(v->at.sriov) - 1);
+		return -EINVAL;
+	}
+	if (vdev_opt_num(opts, "vf", 0, ATTACH_VF_MAX - 1, &n) < 0) {
+		log_err("%s: vf must be 0..%d", vd->id, ATTACH_VF_MAX - 1);
+		return -EINVAL;
+	}
+	if (vdev_opt_num(opts, "vlan", 1, 4094, &vlan) < 0) {
+		log_err("%s: vlan must be 1..4094", vd->id);
+		return -EINVAL;
+	}
+	v->at.vf = (uint16_t)n;
+	v->at.vlan = (uint16_t)vlan;
+	v->at.vlan_given = vlan != 0;
+	return 0;
+}
+
+static int vf_init(struct vdev *vd, const char *opts)
+{
+	struct vf_dev *v = calloc(1, sizeof(*v));
+	int ret;
+
+	if (!v)
+		return -ENOMEM;
+	vd->priv = v;
+	pthread_mutex_init(&v->lock, NULL);
+	v->shared_fd = v->doorbell_fd = -1;
+	ret = vf_opts(vd, opts);
+	if (ret < 0)
+		return ret;
+	v->doorbell_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (v->doorbell_fd < 0)
+		return -errno;
+	ret = vf_shared_create(v);
+	if (ret == 0)
+		ret = vf_pci_setup(vd);
+	if (ret < 0) {
+		log_err("%s: set-up: %s", vd->id, strerror(-ret));
+		return ret;
+	}
+	log_info("%s: SR-IOV VF at slot %u, BAR0 %#llx (queue pages %s, "
+		 "doorbell %s)", vd->id, pci_dev_slot(vd->pci),
+		 (unsigned long long)v->bar0,
+		 pci_window_gpa(v->win) ? "mapped" : "trapped",
+		 v->doorbell_on ? "ioeventfd" : "trapped");
+	return 0;
+}
+
+static void vf_fini(struct vdev *vd)
+{
+	struct vf_dev *v = vf_of(vd);
+
+	if (!v)
+		return;
+	vf_doorbell_set(vd, false);
+	pci_window_destroy(v->win);
+	if (v->has_wire)
+		v->wire.close(v->wire.opaque);
+	if (v->sh)
+		munmap(v->sh, IGBVF_SHARED_SIZE);
+	if (v->shared_fd >= 0)
+		close(v->shared_fd);
+	if (v->doorbell_fd >= 0)
+		close(v->doorbell_fd);
+	pthread_mutex_destroy(&v->lock);
+	free(v);
+	vd->priv = NULL;
+}
+
+/* The VM's reset: a function level reset of the VF. */
+static void vf_reset(struct vdev *vd)
+{
+	struct vf_dev *v = vf_of(vd);
+
+	pthread_mutex_lock(&v->lock);
+	v->c.flrs++;
+	if (v->has_wire)
+		v->wire.flr(v->wire.opaque);
+	pthread_mutex_unlock(&v->lock);
+}
+
+/*
+ * No save/load: a VF's state lives in the NIC, which does not migrate. A
+ * VF VM migrates by the standby design (DESIGN.md): the VF leaves before
+ * the switch-over and a fresh one joins on the destination.
+ */
+const struct vdev_ops igbvf_ops = {
+	.name = "igbvf",
+	.init = vf_init,
+	.fini = vf_fini,
+	.reset = vf_reset,
+	.bar_read = vf_bar_read,
+	.bar_write = vf_bar_write,
+};
+
+/* ---- for the port (vf_port.c) ---- */
+
+void vf_dev_set_wire(struct vdev *vd, const struct vf_wire *w)
+{
+	struct vf_dev *v = vf_of(vd);
+
+	pthread_mutex_lock(&v->lock);
+	v->wire = *w;
+	v->has_wire = true;
+	pthread_mutex_unlock(&v->lock);
+}
+
+void vf_dev_get_attach(struct vdev *vd, struct vf_dev_attach *a)
+{
+	*a = vf_of(vd)->at;
+}
+
+int vf_dev_attach_fds(struct vdev *vd, int *fds, unsigned *nfds,
+		      unsigned max)
+{
+	struct vf_dev *v = vf_of(vd);
+
+	if (*nfds + ATTACH_VF_FDS > max)
+		return -E2BIG;
+	fds[(*nfds)++] = v->shared_fd;
+	fds[(*nfds)++] = v->doorbell_fd;
+	for (unsigned i = 0; i < IGBVF_MSIX_VECTORS; i++) {
+		int fd = pci_msix_eventfd(vd->pci, i);
+
+		if (fd < 0)
+			return fd;
+		fds[(*nfds)++] = fd;
+	}
+	return 0;
+}
+
+void vf_dev_set_link(struct vdev *vd, bool up)
+{
+	struct vf_dev *v = vf_of(vd);
+
+	pthread_mutex_lock(&v->lock);
+	v->link = up;
+	pthread_mutex_unlock(&v->lock);
+}
+
+void vf_dev_get_mac(struct vdev *vd, uint8_t mac[6])
+{
+	memcpy(mac, vf_of(vd)->mac, 6);
+}
+
+json_t *vf_dev_stats(struct vdev *vd)
+{
+	struct vf_dev *v = vf_of(vd);
+	json_t *o = json_object();
+	struct vf_counters c;
+	uint64_t win;
+	bool link, bell;
+
+	pthread_mutex_lock(&v->lock);
+	c = v->c;
+	link = v->link;
+	bell = v->doorbell_on;
+	win = pci_window_gpa(v->win);
+	pthread_mutex_unlock(&v->lock);
+	json_object_set_new(o, "id", json_string(vd->id));
+	json_object_set_new(o, "model", json_string("igbvf"));
+	json_object_set_new(o, "path", json_string("vf"));
+	json_object_set_new(o, "link", json_boolean(link));
+	json_object_set_new(o, "queue_pages", json_string(win ? "mapped"
+							      : "trapped"));
+	json_object_set_new(o, "doorbell", json_string(bell ? "ioeventfd"
+							    : "trapped"));
+	JSON_COUNTER(o, c, reg_reads);
+	JSON_COUNTER(o, c, reg_writes);
+	JSON_COUNTER(o, c, doorbell_exits);
+	JSON_COUNTER(o, c, shared_exits);
+	/* Every userspace exit this device caused. */
+	json_counter_set(o, "setup_exits", c.reg_reads + c.reg_writes +
+			 c.doorbell_exits + c.shared_exits);
+	JSON_COUNTER(o, c, wire_errors);
+	JSON_COUNTER(o, c, flrs);
+	return o;
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+/*
+ * --nic vf: a VM on a VF of the SR-IOV NIC the switch hosts (vf_port.h).
+ * The port's life is core/nic_port.c's; this is the VF function's wire:
+ * the ATTACH that binds the VF (guest RAM, the shared queue pages, the
+ * doorbell, the irqfds, and the administrator's MAC and port VLAN), and
+ * the trapped register accesses as requests answered by the NIC model.
+ *
+ * Threads and locks: register accesses come from a vCPU thread with the
+ * device's lock held and wait for their answer (bounded);
+ * nic_port_call() keeps the loop off the socket meanwhile. The switch
+ * sends nothing unasked on a vf port: anything it does means loss.
+ */
+#include <errno.h>
+#include <string.h>
+
+#define LOG_SUBSYS "vfnic"
+#include "base/log.h"
+#include "core/nic_port.h"
+#include "core/vdev.h"
+#include "sriov/vf_dev.h"
+#include "sriov/vf_port.h"
+#include "wire/attach_proto.h"
+
+/*
+ * How long a trapped access waits for the switch. The model answers in
+ * microseconds; a switch that takes this long is as good as gone.
+ */
+#define VF_REG_TIMEOUT_MS	1000
+
+static int vf_wire_reg(void *opaque, uint32_t off, unsigned size,
+		       bool write, uint32_t *val)
+{
+	struct nic_port *p = opaque;
+	struct attach_vf_reg r = {
+		.off = off, .val = write ? *val : 0, .size = (uint8_t)size,
+		.write = write,
+	};
+	struct attach_msg m;
+	char err[ATTACH_ERR_MAX];
+	int ret;
+
+	ret = nic_port_call(p, ATTACH_MSG_VF_REG, &r, sizeof(r), NULL, 0,
+			    ATTACH_MSG_VF_REG, &m, VF_REG_TIMEOUT_MS, err,
+			    sizeof(err));
+	if (ret == 0) {
+		if (!write)
+			*val = m.u.vf_reg.val;
+		return 0;
+	}
+	if (ret != -ENOTCONN)
+		log_guest_warn("%s: register %#x: %s", p->vd->id, off, err);
+	return ret;
+}
+
+static void vf_wire_flr(void *opaque)
+{
+	struct nic_port *p = opaque;
+	int ret = nic_port_send(p, ATTACH_MSG_VF_FLR, NULL, 0);
+
+	/* A broken socket is the loop's to notice (POLLHUP). */
+	if (ret < 0 && ret != -ENOTCONN)
+		log_warn("%s: VF_FLR: %s", p->vd->id, strerror(-ret));
+}
+
+/* The device is being destroyed (loop not running). */
+static void vf_wire_close(void *opaque)
+{
+	nic_port_close(opaque);
+}
+
+static void vf_port_plug(struct nic_port *p)
+{
+	const struct vf_wire w = {
+		.reg = vf_wire_reg, .flr = vf_wire_flr,
+		.close = vf_wire_close, .opaque = p,
+	};
+
+	vf_dev_set_wire(p->vd, &w);
+}
+
+/*
+ * The NIC (port: its name, "*" for the switch's first), the VF, the
+ * administrator's settings, then the fds: RAM, and the device's five.
+ */
+static int vf_port_attach_prepare(struct nic_port *p, struct attach_req *req,
+				  int *fds, unsigned *nfds)
+{
+	struct vf_dev_attach a;
+	int ret;
+
+	vf_dev_get_attach(p->vd, &a);
+	snprintf(req->port, sizeof(req->port), "%s", a.sriov[0] ? a.sriov
+								: "*");
+	req->vf = a.vf;
+	req->vf_flags = (a.mac_given ? ATTACH_VF_F_MAC : 0) |
+			(a.vlan_given ? ATTACH_VF_F_VLAN : 0);
+	ret = nic_port_guest_mem(p, req, fds, nfds);
+	if (ret == 0)
+		ret = vf_dev_attach_fds(p->vd, fds, nfds, ATTACH_MAX_FDS);
+	return ret;
+}
+
+static void vf_port_stats_log(const struct vdev *vd, json_t *st)
+{
+	log_info("%s: vf: %lld userspace exits (%lld register reads, %lld "
+		 "writes, %lld doorbells, %lld on the queue pages); queue "
+		 "pages %s, doorbell %s", vd->id,
+		 json_integer_value(json_object_get(st, "setup_exits")),
+		 json_integer_value(json_object_get(st, "reg_reads")),
+		 json_integer_value(json_object_get(st, "reg_writes")),
+		 json_integer_value(json_object_get(st, "doorbell_exits")),
+		 json_integer_value(json_object_get(st, "shared_exits")),
+		 json_string_value(json_object_get(st, "queue_pages")),
+		 json_string_value(json_object_get(st, "doorbell")));
+}
+
+/* --nic vf takes the common options and sriov=NAME, vf=N. */
+static const char *const vf_port_keys[] = { "sriov", "vf", NULL };
+
+const struct nic_port_ops vf_port_ops = {
+	.name = "vf",
+	.model = "igbvf",
+	.kind = ATTACH_KIND_VF,
+	.extra_keys = vf_port_keys,
+	.usage_opts = "[,sriov=NAME][,vf=N]",
+	.usage = "a VF of the switch's SR-IOV NIC, passed through (queue "
+		 "registers in shared memory; mac= and vlan= are the "
+		 "administrator's)",
+	.unattached_link = false,
+	.unattached_note = "the VF has no NIC behind it, link down",
+	.plug = vf_port_plug,
+	.get_mac = vf_dev_get_mac,
+	.set_link = vf_dev_set_link,
+	.attach_prepare = vf_port_attach_prepare,
+	.dev_stats = vf_dev_stats,
+	.stats_log = vf_port_stats_log,
+};
