@@ -205,6 +205,11 @@ int bench_env_start(struct bench_env *e, const struct bench_opts *o)
 	argv[n++] = e->ctl;
 	if (h->poll)
 		argv[n++] = "--poll";
+	/* The vf path's two VMs take VFs of the bench switch's NIC. */
+	if (o->paths[TOPO_PATH_VF]) {
+		argv[n++] = "--sriov";
+		argv[n++] = PATH_SRIOV_NIC ":vfs=2";
+	}
 	argv[n] = NULL;
 	e->sw_pid = lab_proc_spawn_tied(argv, out, log);
 	if (e->sw_pid < 0)

@@ -106,8 +106,8 @@ static int lab_start_switch(struct lab *l, unsigned int h)
 	struct lab_proc *p = &l->procs[l->nprocs];
 	char exe[LAB_PATH_MAX + 16], out[LAB_PATH_MAX + 32];
 	char up[TOPO_UPLINKS_MAX][TOPO_TEXT_MAX + 64];
-	char team[TOPO_TEAMS_MAX][256];
-	char *argv[16 + 2 * (TOPO_UPLINKS_MAX + TOPO_TEAMS_MAX)];
+	char team[TOPO_TEAMS_MAX][256], sriov[32];
+	char *argv[18 + 2 * (TOPO_UPLINKS_MAX + TOPO_TEAMS_MAX)];
 	char dir[sizeof(l->rundir)], hn[TOPO_NAME_MAX];
 	unsigned int n = 0, afp = 0;
 	int rc;
@@ -155,6 +155,13 @@ static int lab_start_switch(struct lab *l, unsigned int h)
 	}
 	if (host->poll)
 		argv[n++] = "--poll";
+	/* VMs with vf NICs take VFs of the host's SR-IOV NIC. */
+	if (topo_host_vfs(&l->t, h)) {
+		snprintf(sriov, sizeof(sriov), PATH_SRIOV_NIC ":vfs=%u",
+			 topo_host_vfs(&l->t, h));
+		argv[n++] = "--sriov";
+		argv[n++] = sriov;
+	}
 	argv[n] = NULL;
 	p->pid = lab_proc_spawn(argv, out, p->log);
 	if (p->pid < 0)

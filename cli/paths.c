@@ -125,5 +125,8 @@ int path_nic_arg(enum topo_nic_path p, const unsigned char mac[6], int vlan,
 		n += snprintf(buf + n, len - (size_t)n, ",vlan=%d", vlan);
 	if (n > 0 && port && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, ",port=%s", port);
+	if (n > 0 && p == TOPO_PATH_VF && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, ",sriov=%s",
+			      PATH_SRIOV_NIC);
 	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }

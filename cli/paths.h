@@ -32,6 +32,12 @@ const struct path_info *path_info(enum topo_nic_path p);
 bool path_available(const char *bindir, enum topo_nic_path p, char *why,
 		    size_t whylen);
 
+/*
+ * The SR-IOV NIC a front-end switch hosts when NICs of path vf use it
+ * (iopath-switch --sriov PATH_SRIOV_NIC:vfs=N); their --nic names it.
+ */
+#define PATH_SRIOV_NIC	"sriov0"
+
 /* Format the --nic argument for a NIC of path @p on switch socket @sock. */
 int path_nic_arg(enum topo_nic_path p, const unsigned char mac[6], int vlan,
 		 const char *sock, const char *port, char *buf, size_t len);

@@ -106,6 +106,12 @@ int topo_parse_buf(const char *buf, size_t len, const char *fname,
 int topo_parse_file(const char *path, struct topo *t, char *err,
 		    size_t errlen);
 
+/*
+ * NICs of path vf on host @h: the VFs its switch's SR-IOV NIC must have
+ * (the lab starts that switch with --sriov when there are any).
+ */
+unsigned int topo_host_vfs(const struct topo *t, unsigned int h);
+
 /* The compiled-in default: one host, one switch, no uplinks (for bench). */
 int topo_load_default(struct topo *t, char *err, size_t errlen);
 extern const char topo_default_yaml[];

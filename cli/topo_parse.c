@@ -16,6 +16,7 @@
 
 #include "base/mac.h"
 #include "cli/topo.h"
+#include "wire/attach_proto.h"	/* ATTACH_VF_MAX */
 
 struct tp {
 	yaml_document_t doc;
@@ -832,9 +833,39 @@ static int tp_check_macs(struct tp *p)
 	return 0;
 }
 
+unsigned int topo_host_vfs(const struct topo *t, unsigned int h)
+{
+	unsigned int n = 0;
+
+	for (unsigned int v = 0; v < t->nvms; v++)
+		for (unsigned int i = 0; i < t->vms[v].nnics; i++)
+			n += t->vms[v].host == h &&
+			     t->vms[v].nics[i].path == TOPO_PATH_VF;
+	return n;
+}
+
+/* A host's vf NICs are VFs of its switch's one SR-IOV NIC. */
+static int tp_check_vfs(struct tp *p)
+{
+	const struct topo *t = p->t;
+
+	for (unsigned int h = 0; h < t->nhosts; h++) {
+		unsigned int n = topo_host_vfs(t, h);
+
+		if (n <= ATTACH_VF_MAX)
+			continue;
+		snprintf(p->err, p->errlen, "%s:%d: host '%s': %u NICs of "
+			 "path vf, but its SR-IOV NIC has %d VFs", p->fname,
+			 t->hosts[h].line, t->hosts[h].name, n,
+			 ATTACH_VF_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int tp_check(struct tp *p)
 {
-	return tp_check_fabric(p) ?: tp_check_macs(p);
+	return tp_check_fabric(p) ?: tp_check_macs(p) ?: tp_check_vfs(p);
 }
 
 static int topo_parse_doc(struct tp *p)

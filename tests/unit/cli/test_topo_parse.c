@@ -155,6 +155,35 @@ static void test_refused(void **state)
 	refused("hosts:\n  - name: abcdefghijklmnopq\n", 2, "longer than");
 }
 
+/* vf NICs are VFs of their host's one SR-IOV NIC: at most 7 a host. */
+static void test_vf_nics(void **state)
+{
+	char y[1024];
+	int n;
+
+	n = snprintf(y, sizeof(y), "hosts:\n  - name: a\n  - name: b\n"
+		     "vms:\n  - name: v\n    host: a\n    nics:\n");
+	for (int i = 0; i < 4; i++)
+		n += snprintf(y + n, sizeof(y) - (size_t)n,
+			      "      - {path: vf}\n");
+	n += snprintf(y + n, sizeof(y) - (size_t)n, "  - name: w\n"
+		      "    host: a\n    nics:\n");
+	for (int i = 0; i < 3; i++)
+		n += snprintf(y + n, sizeof(y) - (size_t)n,
+			      "      - {path: vf, vlan: 10}\n");
+	n += snprintf(y + n, sizeof(y) - (size_t)n, "  - name: x\n"
+		      "    host: b\n    nics: [{path: vf}, {path: pv}]\n");
+	assert_int_equal(parse(y), 0);
+	assert_int_equal(topo_host_vfs(&t, 0), 7);
+	assert_int_equal(topo_host_vfs(&t, 1), 1);
+	assert_int_equal(t.vms[1].nics[2].path, TOPO_PATH_VF);
+	assert_int_equal(t.vms[1].nics[2].vlan, 10);
+	/* An eighth on host a is one too many. */
+	snprintf(y + n, sizeof(y) - (size_t)n, "  - name: z\n    host: a\n"
+		 "    nics: [{path: vf}]\n");
+	refused(y, 2, "host 'a': 8 NICs of path vf");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_default_and_name),
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_vf_nics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
