@@ -412,13 +412,18 @@ static void sw_sriov_free(struct sw_sriov *s)
 	free(s);
 }
 
-/* The PF's port: a trunk of every VLAN, native VLAN 1. */
-static int sw_sriov_pf_add(struct sw_sriov *s, char *err, size_t errlen)
+int sw_sriov_port_add(struct sw_sriov *s, const char *name,
+		      const struct sw_port_ops *ops, void *priv,
+		      const struct vlan_port_cfg *vlan, bool link,
+		      struct sw_port **out, char *err, size_t errlen)
 {
 	struct sw *sw = s->sw;
 	struct sw_port *p;
-	int id = sw_port_alloc_id(sw), ret;
+	int id, ret;
 
+	if ((ret = sw_name_free(sw, name, err, errlen)) < 0)
+		return ret;
+	id = sw_port_alloc_id(sw);
 	if (id < 0) {
 		snprintf(err, errlen, "switch full (%d ports)", SW_MAX_PORTS);
 		return id;
@@ -430,21 +435,33 @@ static int sw_sriov_pf_add(struct sw_sriov *s, char *err, size_t errlen)
 	}
 	p->sw = sw;
 	p->id = (unsigned)id;
-	snprintf(p->name, sizeof(p->name), "%s", s->name);
-	p->ops = &sw_sriov_pf_ops;
-	p->priv = s;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->ops = ops;
+	p->priv = priv;
+	p->vlan = *vlan;
 	p->admin_up = true;
-	atomic_store(&p->link_up, true);
-	ret = sw_vlan_parse("trunk:native=1", &p->vlan);
-	if (!ret)
-		ret = sw_port_add(sw, p);
+	atomic_store(&p->link_up, link);
+	ret = sw_port_add(sw, p);
 	if (ret < 0) {
-		snprintf(err, errlen, "PF port: %s", strerror(-ret));
+		snprintf(err, errlen, "port %s: %s", name, strerror(-ret));
 		free(p);
 		return ret;
 	}
-	s->pf = p;
+	*out = p;
 	return 0;
+}
+
+/* The PF's port: a trunk of every VLAN, native VLAN 1. */
+static int sw_sriov_pf_add(struct sw_sriov *s, char *err, size_t errlen)
+{
+	struct vlan_port_cfg trunk;
+
+	if (sw_vlan_parse("trunk:native=1", &trunk) < 0) {
+		snprintf(err, errlen, "PF VLANs");
+		return -EINVAL;
+	}
+	return sw_sriov_port_add(s, s->name, &sw_sriov_pf_ops, s, &trunk, true,
+				 &s->pf, err, errlen);
 }
 
 int sw_sriov_add(struct sw *sw, const struct sw_sriov_spec *spec,
@@ -470,8 +487,6 @@ int sw_sriov_add(struct sw *sw, const struct sw_sriov_spec *spec,
 	}
 	if (sw_name_check("SR-IOV NIC name", spec->name, err, errlen) < 0)
 		return -EINVAL;
-	if ((ret = sw_name_free(sw, spec->name, err, errlen)) < 0)
-		return ret;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "out of memory");

@@ -82,6 +82,16 @@ struct sw_sriov {
  */
 int sw_sriov_watch_doorbell(struct sw_vf *v, bool on);
 
+/*
+ * sw_sriov.c: a port of the NIC's (its PF, a representor) named @name,
+ * of kind @ops with @priv, admin up, published. *@out; 0 or -errno with
+ * @err (the name taken, the switch full).
+ */
+int sw_sriov_port_add(struct sw_sriov *s, const char *name,
+		      const struct sw_port_ops *ops, void *priv,
+		      const struct vlan_port_cfg *vlan, bool link,
+		      struct sw_port **out, char *err, size_t errlen);
+
 /* sw_vfrep.c: VF @idx's representor port, "NAME.vfN". 0 or -errno. */
 int sw_vfrep_create(struct sw_sriov *s, unsigned idx, char *err,
 		    size_t errlen);

@@ -142,6 +142,24 @@ struct sw_vf_bind {
 	char err[ATTACH_ERR_MAX];
 };
 
+/*
+ * Forwarding thread: the VF's fds are no longer ours to use, and what the
+ * attach set as the administrator is undone (set-vf's settings stay).
+ */
+static void sw_vf_forget(struct sw_vf *v, uint64_t now)
+{
+	struct sriov_nic *nic = v->s->nic;
+
+	v->doorbell_fd = -1;
+	for (unsigned k = 0; k < ATTACH_VF_VECTORS; k++)
+		v->irq_fd[k] = -1;
+	if (v->applied & ATTACH_VF_F_MAC)
+		sriov_vf_set_mac(nic, v->idx, (const uint8_t[6]){ 0 }, now);
+	if (v->applied & ATTACH_VF_F_VLAN)
+		sriov_vf_set_vlan(nic, v->idx, 0, 0, now);
+	v->applied = 0;
+}
+
 static int sw_vf_attach_fn(struct sw *sw, void *arg)
 {
 	struct sw_vf_bind *b = arg;
@@ -187,39 +205,22 @@ static int sw_vf_attach_fn(struct sw *sw, void *arg)
 		 strerror(-ret));
 	sw_sriov_watch_doorbell(v, false);
 undo:
-	v->doorbell_fd = -1;
-	for (unsigned k = 0; k < ATTACH_VF_VECTORS; k++)
-		v->irq_fd[k] = -1;
-	if (v->applied & ATTACH_VF_F_MAC)
-		sriov_vf_set_mac(nic, v->idx, (const uint8_t[6]){ 0 }, now);
-	if (v->applied & ATTACH_VF_F_VLAN)
-		sriov_vf_set_vlan(nic, v->idx, 0, 0, now);
-	v->applied = 0;
+	sw_vf_forget(v, now);
 	return ret;
 }
 
 /*
- * Detach and forget what the attach set as the administrator (settings
- * made with set-vf stay). The fds stay open until the caller closes
- * them, after this: the forwarding thread no longer knows them.
+ * Detach and forget (sw_vf_forget). The fds stay open until the caller
+ * closes them, after this: the forwarding thread no longer knows them.
  */
 static int sw_vf_detach_fn(struct sw *sw, void *arg)
 {
 	struct sw_vf *v = arg;
-	struct sriov_nic *nic = v->s->nic;
-	uint64_t now = clock_mono_ns();
 
 	(void)sw;
-	sriov_vf_detach(nic, v->idx);
+	sriov_vf_detach(v->s->nic, v->idx);
 	sw_sriov_watch_doorbell(v, false);
-	v->doorbell_fd = -1;
-	for (unsigned k = 0; k < ATTACH_VF_VECTORS; k++)
-		v->irq_fd[k] = -1;
-	if (v->applied & ATTACH_VF_F_MAC)
-		sriov_vf_set_mac(nic, v->idx, (const uint8_t[6]){ 0 }, now);
-	if (v->applied & ATTACH_VF_F_VLAN)
-		sriov_vf_set_vlan(nic, v->idx, 0, 0, now);
-	v->applied = 0;
+	sw_vf_forget(v, clock_mono_ns());
 	return 0;
 }
 
@@ -478,10 +479,8 @@ bool sw_port_is_vfrep(const struct sw_port *p)
 int sw_vfrep_create(struct sw_sriov *s, unsigned idx, char *err,
 		    size_t errlen)
 {
-	struct sw *sw = s->sw;
-	struct sw_port *p;
+	struct vlan_port_cfg none;
 	char name[SW_NAME_MAX];
-	int id, ret;
 
 	if (snprintf(name, sizeof(name), "%s.vf%u", s->name, idx) >=
 	    (int)sizeof(name)) {
@@ -489,34 +488,8 @@ int sw_vfrep_create(struct sw_sriov *s, unsigned idx, char *err,
 			 "representors", s->name);
 		return -ENAMETOOLONG;
 	}
-	if ((ret = sw_name_free(sw, name, err, errlen)) < 0)
-		return ret;
-	id = sw_port_alloc_id(sw);
-	if (id < 0) {
-		snprintf(err, errlen, "switch full (%d ports)", SW_MAX_PORTS);
-		return id;
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	p->sw = sw;
-	p->id = (unsigned)id;
-	memcpy(p->name, name, sizeof(name));
-	p->ops = &sw_vfrep_ops;
-	p->priv = &s->vf[idx];
-	p->admin_up = true;
 	/* A trunk of no VLAN: it forwards nothing (see the top). */
-	ret = vlan_cfg_trunk(&p->vlan, 0);
-	if (!ret)
-		ret = sw_port_add(sw, p);
-	if (ret < 0) {
-		snprintf(err, errlen, "representor %s: %s", name,
-			 strerror(-ret));
-		free(p);
-		return ret;
-	}
-	s->vf[idx].rep = p;
-	return 0;
+	vlan_cfg_trunk(&none, 0);
+	return sw_sriov_port_add(s, name, &sw_vfrep_ops, &s->vf[idx], &none,
+				 false, &s->vf[idx].rep, err, errlen);
 }
