@@ -4,10 +4,11 @@
  * The port's life is core/nic_port.c's; this is the VF function's wire:
  * the ATTACH that binds the VF (guest RAM, the shared queue pages, the
  * doorbell, the irqfds, and the administrator's MAC and port VLAN), and
- * the trapped register accesses as requests answered by the NIC model.
+ * the trapped register accesses: reads as requests the NIC model
+ * answers, writes posted.
  *
  * Threads and locks: register accesses come from a vCPU thread with the
- * device's lock held and wait for their answer (bounded);
+ * device's lock held; a read waits for its answer (bounded) and
  * nic_port_call() keeps the loop off the socket meanwhile. The switch
  * sends nothing unasked on a vf port: anything it does means loss.
  */
@@ -40,12 +41,23 @@ static int vf_wire_reg(void *opaque, uint32_t off, unsigned size,
 	char err[ATTACH_ERR_MAX];
 	int ret;
 
+	/*
+	 * Writes are posted, as on PCI: the vCPU goes back to the guest
+	 * without waiting for the switch, and a later read, answered in
+	 * order on the same socket, sees every write before it.
+	 */
+	if (write) {
+		ret = nic_port_send(p, ATTACH_MSG_VF_REG, &r, sizeof(r));
+		if (ret < 0 && ret != -ENOTCONN)
+			log_guest_warn("%s: register %#x: %s", p->vd->id, off,
+				       strerror(-ret));
+		return ret;
+	}
 	ret = nic_port_call(p, ATTACH_MSG_VF_REG, &r, sizeof(r), NULL, 0,
 			    ATTACH_MSG_VF_REG, &m, VF_REG_TIMEOUT_MS, err,
 			    sizeof(err));
 	if (ret == 0) {
-		if (!write)
-			*val = m.u.vf_reg.val;
+		*val = m.u.vf_reg.val;
 		return 0;
 	}
 	if (ret != -ENOTCONN)

@@ -26,8 +26,8 @@
  * A VM attaches to a VF over the attach socket (wire/PROTOCOL.md, "vf
  * ports"): the ATTACH names the NIC in its port field; sw_vfrep_claim()
  * binds the VF and the connection holds the representor. Trapped register
- * accesses arrive as VF_REG on that connection and are answered by the
- * model; VF_FLR resets the function. When the connection goes (or sends
+ * accesses arrive as VF_REG on that connection, in order: the model
+ * answers reads, writes are posted; VF_FLR resets the function. When the connection goes (or sends
  * something malformed) the VF is detached, what the attach set as the
  * administrator is undone, and the representor stays for the next VM.
  * The switch never waits on the VM: VF_REG is answered at once.
@@ -423,7 +423,7 @@ static int sw_vf_flr_fn(struct sw *sw, void *arg)
 	return sriov_vf_flr(v->s->nic, v->idx, clock_mono_ns());
 }
 
-/* The attach_msg op: VF_REG (answered with the value) and VF_FLR. */
+/* The attach_msg op: VF_REG (a read answered with its value) and VF_FLR. */
 static int sw_vfrep_attach_msg(struct sw_port *p, int conn_fd,
 			       struct attach_msg *m)
 {
@@ -444,6 +444,9 @@ static int sw_vfrep_attach_msg(struct sw_port *p, int conn_fd,
 		else
 			v->reg_reads++;
 		sw_fwd_exec(p->sw, sw_vf_reg_fn, &q);
+		/* Writes are posted, as on PCI: only a read is answered. */
+		if (r.write)
+			return 0;
 		return attach_msg_send(conn_fd, ATTACH_MSG_VF_REG, m->hdr.seq,
 				       &r, sizeof(r), NULL, 0);
 	}

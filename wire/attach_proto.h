@@ -155,8 +155,9 @@ struct attach_pv_config {
  * Both last as long as the connection.
  *
  * Then VF_REG carries each trapped register access (BAR0 below
- * ATTACH_VF_TRAP_SIZE) and the switch answers VF_REG with the same seq
- * and, for a read, the value; VF_FLR (no answer) resets the function.
+ * ATTACH_VF_TRAP_SIZE), in order: a read is answered by a VF_REG with the
+ * same seq and the value, a write is posted (no answer); VF_FLR (no
+ * answer) resets the function.
  */
 #define ATTACH_VF_ANY		0xffff
 #define ATTACH_VF_MAX		7	/* VFs a NIC has at most */
