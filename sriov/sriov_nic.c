@@ -365,6 +365,13 @@ void sriov_vf_kick(struct sriov_nic *nic, unsigned vf)
 	sriov_vf_wake(v);
 }
 
+uint32_t sriov_vf_masked_causes(const struct sriov_nic *nic, unsigned vf)
+{
+	const struct sriov_vf *v = sriov_vf_cget(nic, vf);
+
+	return v && v->sh ? vf_irq_masked_causes(&v->irq) : 0;
+}
+
 bool sriov_vf_busy(const struct sriov_nic *nic, unsigned vf)
 {
 	const struct sriov_vf *v = sriov_vf_cget(nic, vf);

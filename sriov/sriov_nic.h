@@ -119,6 +119,14 @@ int sriov_vf_reg_write(struct sriov_nic *nic, unsigned vf, uint32_t off,
 unsigned sriov_vf_poll(struct sriov_nic *nic, unsigned vf, unsigned budget,
 		       uint64_t now_ns);
 
+/*
+ * VF @vf's vectors with a cause waiting while the guest has them
+ * disabled (bit n: vector n), 0 for none or no such VF: the switch
+ * looks for the guest's EIMS writes that reach it asynchronously (the
+ * VMM's ioeventfds) only while this is nonzero.
+ */
+uint32_t sriov_vf_masked_causes(const struct sriov_nic *nic, unsigned vf);
+
 /* Is VF @vf busy (polled; IGBVF_POLL nonzero)? */
 bool sriov_vf_busy(const struct sriov_nic *nic, unsigned vf);
 

@@ -16,6 +16,11 @@
  *    a KVM ioeventfd on that one value, an in-kernel exit and an eventfd
  *    signal, no exit to userspace. A doorbell that does reach us (the
  *    ioeventfd missing) goes to the model as the register write it is.
+ *  - EIMS <- 1 << n, the driver re-enabling one vector when it goes to
+ *    sleep, is an ioeventfd per vector too once the switch has taken
+ *    them (VF_UNMASK): the receiver's per-wake-up exit is gone. Writes
+ *    that disable vectors or reset the VF then wait for the switch, so
+ *    such an unmask cannot overtake them (wire/PROTOCOL.md, 11.5).
  *  - Every other access to BAR0 below 0x2000 is a userspace exit and a
  *    request to the switch, answered by the model. Counted per kind, so
  *    the exits per packet can be worked out: at load they are none.
@@ -57,6 +62,16 @@ _Static_assert(ATTACH_VF_TRAP_SIZE == IGBVF_SHARED_OFF &&
 	       ATTACH_VF_SHARED_SIZE == IGBVF_SHARED_SIZE,
 	       "BAR0's trapped and shared pages");
 
+/* KVM ioeventfds on BAR0: the doorbell, then EIMS <- 1 << n per vector. */
+#define VF_BELLS	(1 + IGBVF_MSIX_VECTORS)
+
+struct vf_bell {
+	int fd;
+	uint32_t off, match;	/* BAR0 offset, the value written */
+	bool want;		/* should be registered when BAR0 decodes */
+	uint64_t at;		/* registered at this GPA, 0: not */
+};
+
 struct vf_counters {
 	uint64_t reg_reads, reg_writes;	/* trapped: userspace exits */
 	uint64_t doorbell_exits;	/* EICS <- 0 KVM did not catch */
@@ -73,9 +88,8 @@ struct vf_dev {
 	int shared_fd;
 	struct igbvf_shared *sh;	/* the memfd, mapped here too */
 	struct pci_window *win;
-	int doorbell_fd;
+	struct vf_bell bells[VF_BELLS];
 	uint64_t bar0;			/* decoded at, 0: not */
-	bool doorbell_on;		/* the ioeventfd is registered */
 
 	struct vf_wire wire;
 	bool has_wire;
@@ -88,23 +102,36 @@ static struct vf_dev *vf_of(struct vdev *vd)
 	return vd->priv;
 }
 
-/* ---- the doorbell's ioeventfd and the window follow BAR0 ---- */
+/* ---- the ioeventfds and the window follow BAR0 ---- */
 
-static void vf_doorbell_set(struct vdev *vd, bool on)
+/* Each bell registered where BAR0 is, if wanted; else not. */
+static void vf_bells_sync(struct vdev *vd)
 {
 	struct vf_dev *v = vf_of(vd);
-	const uint64_t zero = 0;
-	int ret;
 
-	if (on == v->doorbell_on || (on && !v->bar0))
-		return;
-	ret = kvm_ioeventfd(vd->vmm->kvm, v->doorbell_fd,
-			    v->bar0 + IGBVF_EICS, 4, false, &zero, on);
-	/* Without it the doorbell still works, through an exit. */
-	if (ret < 0 && on)
-		log_warn("%s: doorbell ioeventfd: %s", vd->id,
-			 strerror(-ret));
-	v->doorbell_on = on && ret == 0;
+	for (unsigned i = 0; i < VF_BELLS; i++) {
+		struct vf_bell *b = &v->bells[i];
+		uint64_t match = b->match, want;
+		int ret;
+
+		want = b->want && v->bar0 ? v->bar0 + b->off : 0;
+		if (want == b->at)
+			continue;
+		if (b->at)
+			kvm_ioeventfd(vd->vmm->kvm, b->fd, b->at, 4, false,
+				      &match, false);
+		b->at = 0;
+		if (!want)
+			continue;
+		ret = kvm_ioeventfd(vd->vmm->kvm, b->fd, want, 4, false,
+				    &match, true);
+		/* Without it the write still works, through an exit. */
+		if (ret < 0)
+			log_warn("%s: ioeventfd at BAR0 %#x: %s", vd->id,
+				 b->off, strerror(-ret));
+		else
+			b->at = want;
+	}
 }
 
 static void vf_bar_moved(struct vdev *vd, unsigned idx, uint64_t old_addr,
@@ -116,9 +143,8 @@ static void vf_bar_moved(struct vdev *vd, unsigned idx, uint64_t old_addr,
 	if (idx != VF_BAR_REGS)
 		return;
 	pthread_mutex_lock(&v->lock);
-	vf_doorbell_set(vd, false);
 	v->bar0 = new_addr;
-	vf_doorbell_set(vd, true);
+	vf_bells_sync(vd);
 	pci_window_follow(v->win, new_addr);
 	pthread_mutex_unlock(&v->lock);
 }
@@ -276,7 +302,7 @@ static int vf_pci_setup(struct vdev *vd)
 		return -errno;
 	pci_dev_on_bar_moved(pd, vf_bar_moved);
 	v->bar0 = pci_bar_addr(pd, VF_BAR_REGS);
-	vf_doorbell_set(vd, true);
+	vf_bells_sync(vd);
 	return 0;
 }
 
@@ -319,13 +345,23 @@ static int vf_init(struct vdev *vd, const char *opts)
 		return -ENOMEM;
 	vd->priv = v;
 	pthread_mutex_init(&v->lock, NULL);
-	v->shared_fd = v->doorbell_fd = -1;
+	v->shared_fd = -1;
+	for (unsigned i = 0; i < VF_BELLS; i++)
+		v->bells[i].fd = -1;
 	ret = vf_opts(vd, opts);
 	if (ret < 0)
 		return ret;
-	v->doorbell_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (v->doorbell_fd < 0)
-		return -errno;
+	for (unsigned i = 0; i < VF_BELLS; i++) {
+		struct vf_bell *b = &v->bells[i];
+
+		b->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (b->fd < 0)
+			return -errno;
+		/* The doorbell always; the unmasks once the switch has them. */
+		b->off = i ? IGBVF_EIMS : IGBVF_EICS;
+		b->match = i ? 1u << (i - 1) : 0;
+		b->want = i == 0;
+	}
 	ret = vf_shared_create(v);
 	if (ret == 0)
 		ret = vf_pci_setup(vd);
@@ -337,7 +373,7 @@ static int vf_init(struct vdev *vd, const char *opts)
 		 "doorbell %s)", vd->id, pci_dev_slot(vd->pci),
 		 (unsigned long long)v->bar0,
 		 pci_window_gpa(v->win) ? "mapped" : "trapped",
-		 v->doorbell_on ? "ioeventfd" : "trapped");
+		 v->bells[0].at ? "ioeventfd" : "trapped");
 	return 0;
 }
 
@@ -347,7 +383,9 @@ static void vf_fini(struct vdev *vd)
 
 	if (!v)
 		return;
-	vf_doorbell_set(vd, false);
+	for (unsigned i = 0; i < VF_BELLS; i++)
+		v->bells[i].want = false;
+	vf_bells_sync(vd);
 	pci_window_destroy(v->win);
 	if (v->has_wire)
 		v->wire.close(v->wire.opaque);
@@ -355,8 +393,9 @@ static void vf_fini(struct vdev *vd)
 		munmap(v->sh, IGBVF_SHARED_SIZE);
 	if (v->shared_fd >= 0)
 		close(v->shared_fd);
-	if (v->doorbell_fd >= 0)
-		close(v->doorbell_fd);
+	for (unsigned i = 0; i < VF_BELLS; i++)
+		if (v->bells[i].fd >= 0)
+			close(v->bells[i].fd);
 	pthread_mutex_destroy(&v->lock);
 	free(v);
 	vd->priv = NULL;
@@ -413,7 +452,7 @@ int vf_dev_attach_fds(struct vdev *vd, int *fds, unsigned *nfds,
 	if (*nfds + ATTACH_VF_FDS > max)
 		return -E2BIG;
 	fds[(*nfds)++] = v->shared_fd;
-	fds[(*nfds)++] = v->doorbell_fd;
+	fds[(*nfds)++] = v->bells[0].fd;
 	for (unsigned i = 0; i < IGBVF_MSIX_VECTORS; i++) {
 		int fd = pci_msix_eventfd(vd->pci, i);
 
@@ -422,6 +461,25 @@ int vf_dev_attach_fds(struct vdev *vd, int *fds, unsigned *nfds,
 		fds[(*nfds)++] = fd;
 	}
 	return 0;
+}
+
+void vf_dev_unmask_fds(struct vdev *vd, int fds[IGBVF_MSIX_VECTORS])
+{
+	struct vf_dev *v = vf_of(vd);
+
+	for (unsigned i = 0; i < IGBVF_MSIX_VECTORS; i++)
+		fds[i] = v->bells[1 + i].fd;
+}
+
+void vf_dev_unmask_enable(struct vdev *vd, bool on)
+{
+	struct vf_dev *v = vf_of(vd);
+
+	pthread_mutex_lock(&v->lock);
+	for (unsigned i = 1; i < VF_BELLS; i++)
+		v->bells[i].want = on;
+	vf_bells_sync(vd);
+	pthread_mutex_unlock(&v->lock);
 }
 
 void vf_dev_set_link(struct vdev *vd, bool up)
@@ -444,12 +502,13 @@ json_t *vf_dev_stats(struct vdev *vd)
 	json_t *o = json_object();
 	struct vf_counters c;
 	uint64_t win;
-	bool link, bell;
+	bool link, bell, unmask;
 
 	pthread_mutex_lock(&v->lock);
 	c = v->c;
 	link = v->link;
-	bell = v->doorbell_on;
+	bell = v->bells[0].at;
+	unmask = v->bells[1].at;
 	win = pci_window_gpa(v->win);
 	pthread_mutex_unlock(&v->lock);
 	json_object_set_new(o, "id", json_string(vd->id));
@@ -459,6 +518,8 @@ json_t *vf_dev_stats(struct vdev *vd)
 	json_object_set_new(o, "queue_pages", json_string(win ? "mapped"
 							      : "trapped"));
 	json_object_set_new(o, "doorbell", json_string(bell ? "ioeventfd"
+							    : "trapped"));
+	json_object_set_new(o, "unmask", json_string(unmask ? "ioeventfd"
 							    : "trapped"));
 	JSON_COUNTER(o, c, reg_reads);
 	JSON_COUNTER(o, c, reg_writes);

@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sriov/igbvf_regs.h"
+
 struct vdev;
 
 extern const struct vdev_ops igbvf_ops;
@@ -72,6 +74,16 @@ void vf_dev_get_attach(struct vdev *vd, struct vf_dev_attach *a);
  */
 int vf_dev_attach_fds(struct vdev *vd, int *fds, unsigned *nfds,
 		      unsigned max);
+/*
+ * The eventfds KVM signals when the guest writes 1 << n to EIMS (vector
+ * n re-enabled), for VF_UNMASK; they stay the device's.
+ */
+void vf_dev_unmask_fds(struct vdev *vd, int fds[IGBVF_MSIX_VECTORS]);
+/*
+ * The switch has them (@on): those writes become ioeventfds; or it does
+ * not (any more): they trap again. Main or loop thread.
+ */
+void vf_dev_unmask_enable(struct vdev *vd, bool on);
 /* The port's link: false once the switch is gone (any thread). */
 void vf_dev_set_link(struct vdev *vd, bool up);
 void vf_dev_get_mac(struct vdev *vd, uint8_t mac[6]);

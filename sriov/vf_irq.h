@@ -72,4 +72,13 @@ void vf_irq_poll(struct vf_irq *irq, uint64_t now_ns);
 /* When vf_irq_poll() next has work; UINT64_MAX when nothing is held. */
 uint64_t vf_irq_next_deadline(const struct vf_irq *irq);
 
+/*
+ * Vectors whose cause is set while they are disabled: what an EIMS
+ * write would send at once.
+ */
+static inline uint32_t vf_irq_masked_causes(const struct vf_irq *irq)
+{
+	return irq->eicr & ~irq->eims & IGBVF_EICR_MASK;
+}
+
 #endif

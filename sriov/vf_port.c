@@ -13,12 +13,14 @@
  * sends nothing unasked on a vf port: anything it does means loss.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define LOG_SUBSYS "vfnic"
 #include "base/log.h"
 #include "core/nic_port.h"
 #include "core/vdev.h"
+#include "sriov/igbvf_regs.h"
 #include "sriov/vf_dev.h"
 #include "sriov/vf_port.h"
 #include "wire/attach_proto.h"
@@ -28,6 +30,22 @@
  * microseconds; a switch that takes this long is as good as gone.
  */
 #define VF_REG_TIMEOUT_MS	1000
+
+/* The port's own (nic_port.priv). */
+struct vf_port {
+	/* The switch took the unmask eventfds (VF_UNMASK): writes that
+	 * disable or reset wait for it. Loop and vCPU threads. */
+	atomic_bool unmask;
+};
+
+/* Must @off's write be applied before the guest goes on? */
+static bool vf_write_sync(struct nic_port *p, uint32_t off)
+{
+	struct vf_port *vp = p->priv;
+
+	return atomic_load(&vp->unmask) &&
+	       (off == IGBVF_EIMC || off == IGBVF_CTRL);
+}
 
 static int vf_wire_reg(void *opaque, uint32_t off, unsigned size,
 		       bool write, uint32_t *val)
@@ -44,9 +62,12 @@ static int vf_wire_reg(void *opaque, uint32_t off, unsigned size,
 	/*
 	 * Writes are posted, as on PCI: the vCPU goes back to the guest
 	 * without waiting for the switch, and a later read, answered in
-	 * order on the same socket, sees every write before it.
+	 * order on the same socket, sees every write before it. Those an
+	 * unmask by ioeventfd must not overtake wait for their answer.
 	 */
-	if (write) {
+	if (write && vf_write_sync(p, off)) {
+		r.write = ATTACH_VF_WRITE_SYNC;
+	} else if (write) {
 		ret = nic_port_send(p, ATTACH_MSG_VF_REG, &r, sizeof(r));
 		if (ret < 0 && ret != -ENOTCONN)
 			log_guest_warn("%s: register %#x: %s", p->vd->id, off,
@@ -57,7 +78,8 @@ static int vf_wire_reg(void *opaque, uint32_t off, unsigned size,
 			    ATTACH_MSG_VF_REG, &m, VF_REG_TIMEOUT_MS, err,
 			    sizeof(err));
 	if (ret == 0) {
-		*val = m.u.vf_reg.val;
+		if (!write)
+			*val = m.u.vf_reg.val;
 		return 0;
 	}
 	if (ret != -ENOTCONN)
@@ -113,6 +135,40 @@ static int vf_port_attach_prepare(struct nic_port *p, struct attach_req *req,
 	return ret;
 }
 
+/*
+ * Attached: hand over the unmask eventfds. A switch that refuses them
+ * leaves those EIMS writes trapped, which works, with an exit each.
+ */
+static int vf_port_attached(struct nic_port *p)
+{
+	struct vf_port *vp = p->priv;
+	int fds[IGBVF_MSIX_VECTORS];
+	char err[ATTACH_ERR_MAX];
+	int ret;
+
+	vf_dev_unmask_fds(p->vd, fds);
+	ret = nic_port_request(p, ATTACH_MSG_VF_UNMASK, NULL, 0, fds,
+			       IGBVF_MSIX_VECTORS, VF_REG_TIMEOUT_MS, err,
+			       sizeof(err));
+	if (ret < 0) {
+		log_info("%s: vector re-enables trap (VF_UNMASK: %s)",
+			 p->vd->id, err);
+		return 0;
+	}
+	atomic_store(&vp->unmask, true);
+	vf_dev_unmask_enable(p->vd, true);
+	return 0;
+}
+
+/* The switch is gone: nobody reads the unmask eventfds any more. */
+static void vf_port_switch_lost(struct nic_port *p)
+{
+	struct vf_port *vp = p->priv;
+
+	atomic_store(&vp->unmask, false);
+	vf_dev_unmask_enable(p->vd, false);
+}
+
 static void vf_port_stats_log(const struct vdev *vd, json_t *st)
 {
 	log_info("%s: vf: %lld userspace exits (%lld register reads, %lld "
@@ -136,6 +192,7 @@ const struct nic_port_ops vf_port_ops = {
 	.kind = ATTACH_KIND_VF,
 	.extra_keys = vf_port_keys,
 	.usage_opts = "[,sriov=NAME][,vf=N]",
+	.priv_size = sizeof(struct vf_port),
 	.usage = "a VF of the switch's SR-IOV NIC, passed through (queue "
 		 "registers in shared memory; mac= and vlan= are the "
 		 "administrator's)",
@@ -145,6 +202,8 @@ const struct nic_port_ops vf_port_ops = {
 	.get_mac = vf_dev_get_mac,
 	.set_link = vf_dev_set_link,
 	.attach_prepare = vf_port_attach_prepare,
+	.attached = vf_port_attached,
+	.switch_lost = vf_port_switch_lost,
 	.dev_stats = vf_dev_stats,
 	.stats_log = vf_port_stats_log,
 };

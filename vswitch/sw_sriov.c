@@ -26,7 +26,11 @@
  * timerfd for the next moderation deadline. From then on a driver that
  * posts frames rings its doorbell (EICS <- 0, which the VMM made a KVM
  * ioeventfd: no exit to userspace) and the thread, asleep in epoll on the
- * PF's wait fd (the doorbells and the timerfd), wakes. A VF found with
+ * PF's wait fd (the doorbells, the unmask eventfds and the timerfd),
+ * wakes. A guest's EIMS <- 1 << n (re-enabling a vector before it
+ * sleeps) comes the same way when its VMM sent VF_UNMASK: applied before
+ * the thread sleeps, each round for a vector with a cause waiting, and
+ * before any trapped access of that VF. A VF found with
  * work while asleep is marked busy again by the model, so a busy driver
  * never rings. The cost of an idle VF is its share of one poll per round
  * while the switch is awake, and nothing while it sleeps.
@@ -152,6 +156,15 @@ static unsigned sw_sriov_poll(struct sw_port *p, uint64_t now_ns)
 
 	for (k = 0; k < s->nvfs; k++) {
 		unsigned i = (s->rr + k) % s->nvfs;
+		uint32_t held = sriov_vf_masked_causes(s->nic, i);
+
+		/*
+		 * A cause waits on a disabled vector: has the guest enabled
+		 * it by eventfd meanwhile? One read only in that state (a
+		 * busy receiver between its interrupts), none otherwise.
+		 */
+		if (held)
+			sw_sriov_unmasks(&s->vf[i], held);
 
 		/*
 		 * Room for a whole burst up to the PF, or this VF waits for
@@ -251,6 +264,8 @@ static bool sw_sriov_arm_wait(struct sw_port *p)
 			   !sriov_vf_sleep(s->nic, i)) {
 			work = true;
 		}
+		/* Drained before we sleep on them (applied, interrupts sent). */
+		sw_sriov_unmasks(v, IGBVF_EICR_MASK);
 	}
 	now = clock_mono_ns();
 	sriov_nic_poll_irqs(s->nic, now);
@@ -261,14 +276,33 @@ static bool sw_sriov_arm_wait(struct sw_port *p)
 	return work;
 }
 
-int sw_sriov_watch_doorbell(struct sw_vf *v, bool on)
+int sw_sriov_watch(struct sw_vf *v, int fd, bool on)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = v->idx };
 
-	if (epoll_ctl(v->s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
-		      v->doorbell_fd, &ev) < 0)
+	if (fd < 0)
+		return 0;
+	if (epoll_ctl(v->s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd,
+		      &ev) < 0)
 		return -errno;
 	return 0;
+}
+
+bool sw_sriov_unmasks(struct sw_vf *v, uint32_t mask)
+{
+	bool any = false;
+
+	for (unsigned k = 0; k < ATTACH_VF_VECTORS; k++) {
+		int fd = v->unmask_fd[k];
+
+		/* efd_read: the VMM may have made the eventfd blocking. */
+		if (!(mask & (1u << k)) || fd < 0 || efd_read(fd, NULL) <= 0)
+			continue;
+		sriov_vf_reg_write(v->s->nic, v->idx, IGBVF_EIMS, 4, 1u << k,
+				   clock_mono_ns());
+		any = true;
+	}
+	return any;
 }
 
 static void sw_sriov_pf_json(struct sw_port *p, json_t *o)
@@ -506,7 +540,7 @@ int sw_sriov_add(struct sw *sw, const struct sw_sriov_spec *spec,
 		v->idx = i;
 		v->conn_fd = v->doorbell_fd = -1;
 		for (unsigned k = 0; k < ATTACH_VF_VECTORS; k++)
-			v->irq_fd[k] = -1;
+			v->irq_fd[k] = v->unmask_fd[k] = v->own_unmask[k] = -1;
 		for (unsigned k = 0; k <= ATTACH_VF_VECTORS; k++)
 			v->own_fds[k] = -1;
 	}

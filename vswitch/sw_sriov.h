@@ -43,11 +43,13 @@ struct sw_vf {
 	struct guest_mem gm;		/* the VM's RAM, mapped here */
 	struct igbvf_shared *sh;	/* BAR0 0x2000-0x3FFF, shared */
 	int own_fds[1 + ATTACH_VF_VECTORS];	/* doorbell, irqfds: to close */
+	int own_unmask[ATTACH_VF_VECTORS];	/* VF_UNMASK's, to close */
 	uint64_t attaches, reg_reads, reg_writes, flrs;
 
 	/* Forwarding thread (set in the execs that attach and detach). */
 	int doorbell_fd;		/* the guest's EICS <- 0 */
 	int irq_fd[ATTACH_VF_VECTORS];	/* MSI-X vectors' irqfds */
+	int unmask_fd[ATTACH_VF_VECTORS];	/* EIMS <- 1 << n, or -1 */
 	uint16_t applied;		/* ATTACH_VF_F_* the attach set */
 	uint64_t irqs_sent, irqs_lost;
 	/* The VMM stalled an irqfd write: the VF is let go (control). */
@@ -77,10 +79,16 @@ struct sw_sriov {
 };
 
 /*
- * sw_sriov.c, forwarding thread: VF @v's doorbell joins (@on) or leaves
- * the PF port's wait set. 0 or -errno.
+ * sw_sriov.c, forwarding thread: eventfd @fd of VF @v (its doorbell, an
+ * unmask) joins (@on) or leaves the PF port's wait set. 0 or -errno.
  */
-int sw_sriov_watch_doorbell(struct sw_vf *v, bool on);
+int sw_sriov_watch(struct sw_vf *v, int fd, bool on);
+/*
+ * Forwarding thread: the guest's EIMS writes that came by eventfd, for
+ * the vectors in @mask, applied (the VF's register path does it first,
+ * so a trapped access never overtakes one). Anything applied: true.
+ */
+bool sw_sriov_unmasks(struct sw_vf *v, uint32_t mask);
 
 /*
  * sw_sriov.c: a port of the NIC's (its PF, a representor) named @name,

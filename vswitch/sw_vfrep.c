@@ -152,7 +152,7 @@ static void sw_vf_forget(struct sw_vf *v, uint64_t now)
 
 	v->doorbell_fd = -1;
 	for (unsigned k = 0; k < ATTACH_VF_VECTORS; k++)
-		v->irq_fd[k] = -1;
+		v->irq_fd[k] = v->unmask_fd[k] = -1;
 	if (v->applied & ATTACH_VF_F_MAC)
 		sriov_vf_set_mac(nic, v->idx, (const uint8_t[6]){ 0 }, now);
 	if (v->applied & ATTACH_VF_F_VLAN)
@@ -192,7 +192,7 @@ static int sw_vf_attach_fn(struct sw *sw, void *arg)
 	}
 	v->doorbell_fd = b->doorbell_fd;
 	memcpy(v->irq_fd, b->irq_fd, sizeof(v->irq_fd));
-	ret = sw_sriov_watch_doorbell(v, true);
+	ret = sw_sriov_watch(v, v->doorbell_fd, true);
 	if (ret < 0) {
 		snprintf(b->err, sizeof(b->err), "cannot watch the doorbell: "
 			 "%s", strerror(-ret));
@@ -203,7 +203,7 @@ static int sw_vf_attach_fn(struct sw *sw, void *arg)
 		return 0;
 	snprintf(b->err, sizeof(b->err), "the NIC refused: %s",
 		 strerror(-ret));
-	sw_sriov_watch_doorbell(v, false);
+	sw_sriov_watch(v, v->doorbell_fd, false);
 undo:
 	sw_vf_forget(v, now);
 	return ret;
@@ -219,7 +219,9 @@ static int sw_vf_detach_fn(struct sw *sw, void *arg)
 
 	(void)sw;
 	sriov_vf_detach(v->s->nic, v->idx);
-	sw_sriov_watch_doorbell(v, false);
+	sw_sriov_watch(v, v->doorbell_fd, false);
+	for (unsigned k = 0; k < ATTACH_VF_VECTORS; k++)
+		sw_sriov_watch(v, v->unmask_fd[k], false);
 	sw_vf_forget(v, clock_mono_ns());
 	return 0;
 }
@@ -248,6 +250,11 @@ static void sw_vf_close_own(struct sw_vf *v)
 		if (v->own_fds[k] >= 0)
 			close(v->own_fds[k]);
 		v->own_fds[k] = -1;
+	}
+	for (unsigned k = 0; k < ATTACH_VF_VECTORS; k++) {
+		if (v->own_unmask[k] >= 0)
+			close(v->own_unmask[k]);
+		v->own_unmask[k] = -1;
 	}
 }
 
@@ -405,6 +412,8 @@ static int sw_vf_reg_fn(struct sw *sw, void *arg)
 	struct sriov_nic *nic = q->v->s->nic;
 
 	(void)sw;
+	/* Unmasks the guest made before this access come first. */
+	sw_sriov_unmasks(q->v, IGBVF_EICR_MASK);
 	/* Sizes other than 4 are the model's to refuse and count. */
 	if (r->write)
 		sriov_vf_reg_write(nic, q->v->idx, r->off, r->size, r->val,
@@ -420,10 +429,79 @@ static int sw_vf_flr_fn(struct sw *sw, void *arg)
 	struct sw_vf *v = arg;
 
 	(void)sw;
+	sw_sriov_unmasks(v, IGBVF_EICR_MASK);
 	return sriov_vf_flr(v->s->nic, v->idx, clock_mono_ns());
 }
 
-/* The attach_msg op: VF_REG (a read answered with its value) and VF_FLR. */
+/* VF_UNMASK: the eventfds join the VF (forwarding thread). */
+static int sw_vf_unmask_fn(struct sw *sw, void *arg)
+{
+	struct sw_vf *v = arg;
+	int ret = 0;
+
+	(void)sw;
+	for (unsigned k = 0; k < ATTACH_VF_VECTORS; k++) {
+		sw_sriov_watch(v, v->unmask_fd[k], false);
+		v->unmask_fd[k] = v->own_unmask[k];
+		if (!ret)
+			ret = sw_sriov_watch(v, v->unmask_fd[k], true);
+	}
+	if (ret < 0)
+		for (unsigned k = 0; k < ATTACH_VF_VECTORS; k++) {
+			sw_sriov_watch(v, v->unmask_fd[k], false);
+			v->unmask_fd[k] = -1;
+		}
+	return ret;
+}
+
+/*
+ * The guest's re-enables of single vectors, by eventfd from now on.
+ * Answered ATTACH_ACK, or ERROR (they keep trapping); the connection
+ * stays either way. A second VF_UNMASK replaces the first.
+ */
+static int sw_vf_unmask(struct sw_vf *v, int conn_fd, struct attach_msg *m)
+{
+	struct attach_ack ack = { .port_id = v->rep->id };
+	struct attach_error e = { .err = EINVAL };
+	int old[ATTACH_VF_VECTORS], ret = 0;
+
+	for (unsigned k = 0; k < m->nfds && !ret; k++)
+		if (efd_check(m->fds[k]) < 0) {
+			snprintf(e.msg, sizeof(e.msg), "fd %u is not an "
+				 "eventfd", k);
+			ret = -EINVAL;
+		}
+	if (!ret) {
+		memcpy(old, v->own_unmask, sizeof(old));
+		memcpy(v->own_unmask, m->fds, sizeof(old));
+		ret = sw_fwd_exec(v->s->sw, sw_vf_unmask_fn, v);
+		if (ret < 0) {
+			snprintf(e.msg, sizeof(e.msg), "cannot watch them: %s",
+				 strerror(-ret));
+			memcpy(v->own_unmask, old, sizeof(old));
+		} else {
+			/* Ours now; the ones they replace are not watched. */
+			for (unsigned k = 0; k < ATTACH_VF_VECTORS; k++) {
+				m->fds[k] = -1;
+				if (old[k] >= 0)
+					close(old[k]);
+			}
+		}
+	}
+	if (ret < 0) {
+		log_guest_warn("%s: VF_UNMASK refused: %s", v->rep->name,
+			       e.msg);
+		return attach_msg_send(conn_fd, ATTACH_MSG_ERROR, m->hdr.seq,
+				       &e, sizeof(e), NULL, 0);
+	}
+	return attach_msg_send(conn_fd, ATTACH_MSG_ATTACH_ACK, m->hdr.seq,
+			       &ack, sizeof(ack), NULL, 0);
+}
+
+/*
+ * The attach_msg op: VF_REG (a read answered with its value), VF_FLR and
+ * VF_UNMASK.
+ */
 static int sw_vfrep_attach_msg(struct sw_port *p, int conn_fd,
 			       struct attach_msg *m)
 {
@@ -435,6 +513,8 @@ static int sw_vfrep_attach_msg(struct sw_port *p, int conn_fd,
 		v->flrs++;
 		return sw_fwd_exec(p->sw, sw_vf_flr_fn, v);
 	}
+	if (m->hdr.type == ATTACH_MSG_VF_UNMASK)
+		return sw_vf_unmask(v, conn_fd, m);
 	if (m->hdr.type == ATTACH_MSG_VF_REG) {
 		struct attach_vf_reg r = m->u.vf_reg;
 		struct sw_vf_reg_req q = { .v = v, .r = &r };
@@ -444,8 +524,8 @@ static int sw_vfrep_attach_msg(struct sw_port *p, int conn_fd,
 		else
 			v->reg_reads++;
 		sw_fwd_exec(p->sw, sw_vf_reg_fn, &q);
-		/* Writes are posted, as on PCI: only a read is answered. */
-		if (r.write)
+		/* Writes are posted, as on PCI, unless they ask. */
+		if (r.write == 1)
 			return 0;
 		return attach_msg_send(conn_fd, ATTACH_MSG_VF_REG, m->hdr.seq,
 				       &r, sizeof(r), NULL, 0);

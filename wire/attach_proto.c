@@ -88,6 +88,7 @@ static bool body_size(uint16_t type, size_t *size)
 		return true;
 	case ATTACH_MSG_PV_RESET:
 	case ATTACH_MSG_VF_FLR:
+	case ATTACH_MSG_VF_UNMASK:
 		*size = 0;
 		return true;
 	case ATTACH_MSG_VF_REG:
@@ -385,7 +386,7 @@ static int body_check(struct attach_msg *m, unsigned nfds, char *err,
 		const struct attach_vf_reg *v = &m->u.vf_reg;
 
 		if ((v->size != 1 && v->size != 2 && v->size != 4 &&
-		     v->size != 8) || v->write > 1)
+		     v->size != 8) || v->write > ATTACH_VF_WRITE_SYNC)
 			return fail(err, errlen, -EPROTO, "vf register access "
 				    "of %u bytes, write %u", v->size,
 				    v->write);
@@ -395,6 +396,11 @@ static int body_check(struct attach_msg *m, unsigned nfds, char *err,
 				    "outside the trapped pages", v->off);
 		break;
 	}
+	case ATTACH_MSG_VF_UNMASK:
+		if (nfds != ATTACH_VF_VECTORS)
+			return fail(err, errlen, -EBADF, "VF_UNMASK takes %u "
+				    "fds, not %u", ATTACH_VF_VECTORS, nfds);
+		return 0;
 	case ATTACH_MSG_ERROR:
 		if (!str_terminated(m->u.error.msg, sizeof(m->u.error.msg)))
 			return fail(err, errlen, -EPROTO,
@@ -404,7 +410,7 @@ static int body_check(struct attach_msg *m, unsigned nfds, char *err,
 				    m->u.error.err);
 		break;
 	}
-	/* Only ATTACH and PV_CONFIG carry fds. */
+	/* Only ATTACH, PV_CONFIG and VF_UNMASK carry fds. */
 	if (nfds)
 		return fail(err, errlen, -EBADF, "extra fds: %u", nfds);
 	return 0;

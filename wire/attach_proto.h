@@ -38,6 +38,7 @@ enum attach_msg_type {
 	ATTACH_MSG_PV_RESET = 8,	/* client -> switch, pv ports, no body */
 	ATTACH_MSG_VF_REG = 9,		/* client -> switch and back, vf ports */
 	ATTACH_MSG_VF_FLR = 10,		/* client -> switch, vf ports, no body */
+	ATTACH_MSG_VF_UNMASK = 11,	/* client -> switch, vf ports, 3 fds */
 };
 
 /* What the port is; the fds and regions an ATTACH carries depend on it. */
@@ -156,8 +157,17 @@ struct attach_pv_config {
  *
  * Then VF_REG carries each trapped register access (BAR0 below
  * ATTACH_VF_TRAP_SIZE), in order: a read is answered by a VF_REG with the
- * same seq and the value, a write is posted (no answer); VF_FLR (no
- * answer) resets the function.
+ * same seq and the value, a write is posted (no answer) unless it asks
+ * for one (ATTACH_VF_WRITE_SYNC); VF_FLR (no answer) resets the function.
+ *
+ * VF_UNMASK (optional, no body) hands the switch ATTACH_VF_VECTORS more
+ * eventfds: fd n is signalled when the guest writes 1 << n to EIMS (a
+ * KVM ioeventfd), re-enabling vector n without an exit. The switch
+ * answers ATTACH_ACK or ERROR. Such writes reach it by another way than
+ * the socket, so a VMM that sends VF_UNMASK sends every write that
+ * disables vectors or resets the VF (EIMC, CTRL) as ATTACH_VF_WRITE_SYNC
+ * and waits for its answer: an unmask the guest makes afterwards cannot
+ * overtake it.
  */
 #define ATTACH_VF_ANY		0xffff
 #define ATTACH_VF_MAX		7	/* VFs a NIC has at most */
@@ -167,12 +177,13 @@ struct attach_pv_config {
 #define ATTACH_VF_TRAP_SIZE	0x2000	/* BAR0 0x0000-0x1FFF trap */
 #define ATTACH_VF_F_MAC		0x0001	/* mac is the administrator's */
 #define ATTACH_VF_F_VLAN	0x0002	/* vlan is the port VLAN */
+#define ATTACH_VF_WRITE_SYNC	2	/* attach_vf_reg.write: answer it */
 
 struct attach_vf_reg {
 	uint32_t off;			/* BAR0 offset, < ATTACH_VF_TRAP_SIZE */
 	uint32_t val;			/* write: the value; answer: read's */
 	uint8_t size;			/* 1, 2, 4 or 8 bytes */
-	uint8_t write;			/* 0 read, 1 write */
+	uint8_t write;			/* 0 read, 1 write, 2 write + answer */
 	uint16_t reserved;
 	uint32_t reserved2;
 };

@@ -167,6 +167,14 @@ wait_for_line "$WORK/sink14.out" '"event":"done"' 30 || fail "sink did not finis
 res=$(vm_record sink14 sink)
 [[ $(jget "$res" .received) -eq 6000 && $(jget "$res" .lost) -eq 0 ]] ||
 	fail "VF pktgen -> VF sink beside the hostile VF: $res"
+# The sink slept on its interrupt between frames and re-enabled it each
+# time (EIMS <- the RX vector): an ioeventfd, not an exit (VF_UNMASK).
+wait_for_file "$WORK/sink14.stats" 10 || fail "the sink VMM wrote no stats"
+rearms=$(jget "$res" .drv.rearms)
+rw=$(jq '.nics[0].reg_writes' "$WORK/sink14.stats")
+[[ $(jq -r '.nics[0].unmask' "$WORK/sink14.stats") == ioeventfd ]] &&
+	(( rearms >= 1000 && rw < 100 )) ||
+	fail "interrupt re-arms trapped: $rw register writes for $rearms re-arms"
 wait_for_line "$WORK/hostile15.out" '"event":"done"' 90 || fail "the hostile VM did not finish"
 steps=$(grep -c '"event":"hostile","step":"[a-z_]*",' "$WORK/hostile15.out" || true)
 [[ $steps -ge 14 ]] || fail "the hostile VM ran $steps of 14 steps"
@@ -183,7 +191,7 @@ vm_run ping17 vf,mac=02:00:00:46:00:17 net \
 	fail "VF ping after the hostile run failed"
 ip netns exec "$NS" ping -c 3 -i 0.2 -W 2 10.46.0.1 >>"$WORK/nsping.log" ||
 	fail "the namespace lost the VF VM after the hostile run"
-pass "hostile VF: $steps steps, its VF $h; beside it 6000/6000 frames VF -> VF, and pings after"
+pass "hostile VF: $steps steps, its VF $h; beside it 6000/6000 frames VF -> VF ($rearms interrupt re-arms, $rw trapped writes in all), and pings after"
 
 # --- 7. Attach refusals: each leaves the switch and the others alone ---
 refused() {	# refused WHAT NIC WANT: the VMM exits, its log says WANT

@@ -539,6 +539,22 @@ static void test_tap(void **state)
 	assert_true(e->tap_strip);
 }
 
+/* A cause on a disabled vector waits for EIMS, and says so. */
+static void test_masked_causes(void **state)
+{
+	struct env *e = *state;
+
+	assert_int_equal(sriov_vf_masked_causes(e->nic, 1), 0);
+	wr(e, 1, IGBVF_EIMC, 1u << VEC_RX);
+	vf_send(e, 0, mac[1], mac[0], 60);
+	assert_int_equal(e->irqs[1][VEC_RX], 0);
+	assert_int_equal(sriov_vf_masked_causes(e->nic, 1), 1u << VEC_RX);
+	wr(e, 1, IGBVF_EIMS, 1u << VEC_RX);
+	assert_int_equal(e->irqs[1][VEC_RX], 1);
+	assert_int_equal(sriov_vf_masked_causes(e->nic, 1), 0);
+	assert_int_equal(sriov_vf_masked_causes(e->nic, 9), 0);
+}
+
 static void test_moderation(void **state)
 {
 	struct env *e = *state;
@@ -734,6 +750,7 @@ int main(void)
 		T(test_link_state),
 		T(test_sleep_and_doorbell),
 		T(test_tap),
+		T(test_masked_causes),
 		T(test_moderation),
 		T(test_jumbo),
 		T(test_hostile_vf),
