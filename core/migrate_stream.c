@@ -99,19 +99,20 @@ static int mig_wait(struct mig_stream *s, short events)
 
 static int mig_writev(struct mig_stream *s, struct iovec *iov, int n)
 {
-	while (n > 0) {
+	uint64_t t0 = clock_mono_ns();
+	int ret = 0;
+
+	while (n > 0 && ret == 0) {
 		ssize_t w = writev(s->fd, iov, n);
-		int ret;
 
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN)
-				return mig_fail(s, -errno, "send: %s",
-						strerror(errno));
-			ret = mig_wait(s, POLLOUT);
-			if (ret)
-				return ret;
+				ret = mig_fail(s, -errno, "send: %s",
+					       strerror(errno));
+			else
+				ret = mig_wait(s, POLLOUT);
 			continue;
 		}
 		/* Read by status queries on another thread. */
@@ -126,7 +127,10 @@ static int mig_writev(struct mig_stream *s, struct iovec *iov, int n)
 			iov->iov_len -= (size_t)w;
 		}
 	}
-	return 0;
+	/* How long the link kept us: the source's bandwidth estimate. */
+	__atomic_fetch_add(&s->send_ns, clock_mono_ns() - t0,
+			   __ATOMIC_RELAXED);
+	return ret;
 }
 
 static int mig_read(struct mig_stream *s, void *p, size_t len,

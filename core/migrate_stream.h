@@ -139,6 +139,7 @@ struct mig_stream {
 	int fd;
 	uint32_t seq;			/* the next section's number */
 	uint64_t bytes;			/* bytes moved so far */
+	uint64_t send_ns;		/* time spent in (blocked) sends */
 	int timeout_ms;			/* longest wait of one read/write */
 	const volatile bool *cancel;	/* polled while waiting (opt) */
 	uint64_t deadline_ms;		/* CLOCK_MONOTONIC ms; 0: none */

@@ -276,9 +276,9 @@ static int mig_send_header(struct mig_out *m)
 }
 
 /* One round: what the bitmap names; then the next round's bitmap. */
-static int mig_drain(struct mig_out *m, uint64_t t0);
+static int mig_drain(struct mig_out *m);
 
-static int mig_round(struct mig_out *m, int64_t *dirty, uint64_t t0)
+static int mig_round(struct mig_out *m, int64_t *dirty)
 {
 	struct mig_round rd;
 	int ret;
@@ -294,7 +294,7 @@ static int mig_round(struct mig_out *m, int64_t *dirty, uint64_t t0)
 	ret = mig_section_send(&m->s, MIG_SEC_ROUND, &rd, sizeof(rd), NULL,
 			       0);
 	if (ret == 0)
-		ret = mig_drain(m, t0);
+		ret = mig_drain(m);
 	if (ret)
 		return ret;
 	*dirty = dirty_log_collect(m->vmm->dirty, m->bitmap);
@@ -312,19 +312,24 @@ static uint64_t mig_unsent(struct mig_out *m)
 }
 
 /*
- * The rate the destination has taken the stream at since @t0: sent
- * minus still queued (socket buffers hide megabytes: sent is not
- * delivered), per ms.
+ * The rate the destination takes the stream at: what was delivered (sent
+ * minus still queued: socket buffers hide megabytes) over the time the
+ * link held us up, blocked in a send or waiting for the queue to drain.
+ * Not over the wall clock: scanning RAM (mostly zero pages, a few bytes
+ * each) would make a fast link look slow and a nearly idle guest never
+ * fit its budget. A link that never made us wait reads as fast, which
+ * it then is.
  */
-static double mig_rate(struct mig_out *m, uint64_t t0, uint64_t unsent)
+static double mig_rate(struct mig_out *m, uint64_t unsent)
 {
 	uint64_t bytes = __atomic_load_n(&m->s.bytes, __ATOMIC_RELAXED);
-	uint64_t ms = clock_mono_ms() - t0;
+	uint64_t ns = __atomic_load_n(&m->s.send_ns, __ATOMIC_RELAXED) +
+		      m->drain_ns;
 	double bpms;
 
 	if (unsent > bytes)
 		unsent = bytes;
-	bpms = (double)(bytes - unsent) / (double)(ms ? ms : 1);
+	bpms = (double)(bytes - unsent) * 1e6 / (double)(ns ? ns : 1);
 	return bpms < 1 ? 1 : bpms;
 }
 
@@ -335,28 +340,37 @@ static double mig_rate(struct mig_out *m, uint64_t t0, uint64_t unsent)
  * each finding the few pages written during the last, while the queue
  * (and the real downtime) stays seconds long.
  */
-static int mig_drain(struct mig_out *m, uint64_t t0)
+static int mig_drain(struct mig_out *m)
 {
+	uint64_t t0 = clock_mono_ns();
+	int ret = 0;
+
 	for (;;) {
 		uint64_t unsent = mig_unsent(m);
-		double bpms = mig_rate(m, t0, unsent);
 
-		if ((double)unsent <= bpms * m->params.downtime_ms / 2)
-			return 0;
-		if (m->cancel)
-			return -ECANCELED;
-		if (m->s.deadline_ms && clock_mono_ms() >= m->s.deadline_ms)
-			return -ETIME;
+		m->drain_ns += clock_mono_ns() - t0;
+		t0 = clock_mono_ns();
+		if ((double)unsent <=
+		    mig_rate(m, unsent) * m->params.downtime_ms / 2)
+			break;
+		if (m->cancel) {
+			ret = -ECANCELED;
+			break;
+		}
+		if (m->s.deadline_ms && clock_mono_ms() >= m->s.deadline_ms) {
+			ret = -ETIME;
+			break;
+		}
 		mig_sleep_ms(2);
 	}
+	return ret;
 }
 
 /* What the switch-over would cost now: the dirty pages and the queue. */
-static uint64_t mig_expected_ms(struct mig_out *m, uint64_t t0,
-				int64_t dirty)
+static uint64_t mig_expected_ms(struct mig_out *m, int64_t dirty)
 {
 	uint64_t unsent = mig_unsent(m);
-	double bpms = mig_rate(m, t0, unsent);
+	double bpms = mig_rate(m, unsent);
 
 	pthread_mutex_lock(&m->lock);
 	m->unsent = unsent;
@@ -377,7 +391,6 @@ static int mig_precopy(struct mig_out *m)
 {
 	uint64_t npages = dirty_log_pages(m->vmm->dirty);
 	uint64_t deadline = m->start_ms + 1000ull * m->params.max_s;
-	uint64_t t0 = clock_mono_ms();
 	int64_t dirty = 0, prev = -1;
 	unsigned stuck = 0;
 	int ret;
@@ -390,13 +403,13 @@ static int mig_precopy(struct mig_out *m)
 	for (;;) {
 		uint64_t expected;
 
-		ret = mig_round(m, &dirty, t0);
+		ret = mig_round(m, &dirty);
 		if (ret == -ETIME)
 			mig_error(m, "did not finish within %u s (round %u "
 				  "still sending)", m->params.max_s, m->round);
 		if (ret)
 			return ret;
-		expected = mig_expected_ms(m, t0, dirty);
+		expected = mig_expected_ms(m, dirty);
 		if (expected <= m->params.downtime_ms)
 			return 0;
 		if (clock_mono_ms() >= deadline) {

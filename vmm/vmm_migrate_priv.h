@@ -78,6 +78,7 @@ struct mig_out {
 	int call_ret;
 
 	/* The migration thread's. */
+	uint64_t drain_ns;		/* waiting for the send queue */
 	int fd;
 	struct mig_stream s;
 	uint64_t *bitmap;
