@@ -208,14 +208,14 @@ kill -0 "$(pgrep -f "iopath-switch --name ${T}v ")" || fail "the switch died"
 pass "attach refused: no such NIC, a taken VF, a trunk VF"
 
 # --- 8. Exits per packet at load, and the VF-to-VF rate ---
-# A sink that polls and a pktgen at a rate it keeps, sleeping between
-# its groups of frames (adaptive, the default): the switch polls both VFs
-# while frames flow. Neither VF needs an interrupt, so nothing traps: the
-# doorbells are ioeventfds, the tails shared memory. (A receiver that
-# sleeps on its interrupt re-arms it with a trapped EIMS write, one exit
-# per wake-up, not per frame; iopath bench measures that mode.)
+# A sink and a pktgen at a rate they keep, both adaptive (the default):
+# they poll while frames come and sleep on their interrupt (the sink) or
+# a timer (pktgen, between its groups of frames) when idle, and the
+# switch polls both VFs while frames flow. Nothing traps per frame: the
+# doorbells and the sink's interrupt re-arms are ioeventfds, the tails
+# shared memory.
 vm_bg sink18 vf,mac=02:00:00:46:00:18,vf=5 net \
-	"app=sink ip=10.46.0.18/24 idle_ms=2000 wait_ms=60000 mode=poll max_loss_pct=100"
+	"app=sink ip=10.46.0.18/24 idle_ms=2000 wait_ms=60000 max_loss_pct=100"
 vm_run gen19 vf,mac=02:00:00:46:00:19,vf=4 net \
 	"app=pktgen dst=10.46.0.18 ip=10.46.0.19/24 rate=100000 count=300000 size=64" ||
 	fail "pktgen at load failed: $(vm_record gen19 error)"
