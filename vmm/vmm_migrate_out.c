@@ -150,6 +150,11 @@ static int mig_send_final(struct mig_out *m)
 		mig_saved_free(sv);
 		return (int)n;
 	}
+	/* The last round's pages and what came since: all go now. */
+	n = 0;
+	for (uint64_t w = 0; w < (dirty_log_pages(m->vmm->dirty) + 63) / 64;
+	     w++)
+		n += __builtin_popcountll(m->bitmap[w]);
 	pthread_mutex_lock(&m->lock);
 	m->dirty_pages = (uint64_t)n;
 	pthread_mutex_unlock(&m->lock);
