@@ -160,11 +160,14 @@ static unsigned sw_sriov_poll(struct sw_port *p, uint64_t now_ns)
 
 		/*
 		 * A cause waits on a disabled vector: has the guest enabled
-		 * it by eventfd meanwhile? One read only in that state (a
-		 * busy receiver between its interrupts), none otherwise.
+		 * it by eventfd meanwhile? Only in that state (a receiver
+		 * between its interrupts), and not more often than every
+		 * SW_SRIOV_UNMASK_NS: the reads are syscalls.
 		 */
-		if (held)
+		if (held && now_ns >= s->vf[i].unmask_next_ns) {
 			sw_sriov_unmasks(&s->vf[i], held);
+			s->vf[i].unmask_next_ns = now_ns + SW_SRIOV_UNMASK_NS;
+		}
 
 		/*
 		 * Room for a whole burst up to the PF, or this VF waits for
