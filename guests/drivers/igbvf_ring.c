@@ -327,12 +327,7 @@ uint16_t igbvf_rx_burst(struct netdev *nd, struct pkt **pkts, uint16_t n)
 		if (st & IGBVF_RXD_STAT_VP)
 			v->st.rx_vlan++;
 		r->pkt[slot] = NULL;	/* now the caller's */
-		if (!now)
-			now = clock_tsc();
-		p->len = len;
-		p->rx_tsc = now;
-		pkts[got++] = p;
-		nd->st.rx_bytes += len;
+		pkts[got++] = netdev_rx_take(nd, p, len, &now);
 	}
 	nd->st.rx_packets += got;
 	if (seen)

@@ -248,12 +248,7 @@ uint16_t pvnet_rx_burst(struct netdev *nd, struct pkt **pkts, uint16_t n)
 			continue;
 		}
 		r->pkt[id] = NULL;	/* now the caller's */
-		if (!now)
-			now = clock_tsc();
-		p->len = len;
-		p->rx_tsc = now;
-		pkts[got++] = p;
-		nd->st.rx_bytes += len;
+		pkts[got++] = netdev_rx_take(nd, p, len, &now);
 	}
 	nd->st.rx_packets += got;
 	if (seen)

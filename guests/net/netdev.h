@@ -41,6 +41,7 @@
 
 #include "base/mac.h"	/* one MAC syntax for host and guest */
 #include "net/pkt.h"
+#include "rt/clock.h"
 #include "rt/json.h"
 #include "rt/pci.h"
 
@@ -177,6 +178,22 @@ void netdev_mode_set(struct netdev *nd, const struct netdev_conf *c,
  * TX ring.
  */
 int netdev_wait(struct netdev *nd, uint64_t deadline_tsc, int events);
+
+/*
+ * For a driver's rx_burst: @p of @len bytes is the caller's now. Stamps
+ * it with the burst's receive time (*@now, read once per burst on the
+ * first frame) and counts its bytes. Returns @p.
+ */
+static inline struct pkt *netdev_rx_take(struct netdev *nd, struct pkt *p,
+					 uint16_t len, uint64_t *now)
+{
+	if (!*now)
+		*now = clock_tsc();
+	p->len = len;
+	p->rx_tsc = *now;
+	nd->st.rx_bytes += len;
+	return p;
+}
 
 static inline uint16_t netdev_rx_burst(struct netdev *nd, struct pkt **p,
 				       uint16_t n)
