@@ -26,6 +26,7 @@
 #include <string.h>
 
 #define LOG_SUBSYS "pv-be"
+#include "base/errmsg.h"
 #include "base/log.h"
 #include "pv-rings/pv_backend.h"
 
@@ -84,21 +85,6 @@ static void *pv_slot(const struct pv_backend *be, const struct pv_be_ring *r,
 
 /* ---- set-up ---- */
 
-static int pv_be_cfg_fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int pv_be_cfg_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static bool pv_ranges_overlap(uint64_t a, uint64_t alen, uint64_t b,
 			      uint64_t blen)
 {
@@ -125,7 +111,7 @@ static int pv_be_check_disjoint(const struct pv_backend_cfg *cfg,
 	for (i = 0; i < n; i++)
 		for (j = 0; j < i; j++)
 			if (pv_ranges_overlap(gpa[i], len[i], gpa[j], len[j]))
-				return pv_be_cfg_fail(err, errlen,
+				return errmsg_invalid(err, errlen,
 					"rings/event page overlap at %#llx",
 					(unsigned long long)gpa[i]);
 	return 0;
@@ -140,11 +126,11 @@ static int pv_be_ring_init(struct pv_backend *be, struct pv_be_ring *r,
 
 	r->hdr = guest_mem_ptr(be->gm, gpa, PV_RING_BYTES(be->size));
 	if (!r->hdr || ((uintptr_t)r->hdr & 63))
-		return pv_be_cfg_fail(err, errlen,
+		return errmsg_invalid(err, errlen,
 				      "queue %u %s ring %#llx not in RAM", q,
 				      what, (unsigned long long)gpa);
 	if (port >= PV_EVT_PORTS)
-		return pv_be_cfg_fail(err, errlen, "queue %u %s port %u", q,
+		return errmsg_invalid(err, errlen, "queue %u %s port %u", q,
 				      what, port);
 	r->slots = r->hdr + 1;
 	r->port = port;
@@ -159,7 +145,7 @@ static int pv_be_ring_init(struct pv_backend *be, struct pv_be_ring *r,
 	r->checked = r->req_cons;
 	prod = __atomic_load_n(&r->hdr->req_prod, __ATOMIC_ACQUIRE);
 	if ((uint32_t)(prod - r->rsp_prod_pvt) > be->size)
-		return pv_be_cfg_fail(err, errlen,
+		return errmsg_invalid(err, errlen,
 				      "queue %u %s ring: req_prod %u is %u "
 				      "ahead of rsp_prod", q, what, prod,
 				      prod - r->rsp_prod_pvt);
@@ -187,14 +173,14 @@ struct pv_backend *pv_backend_create(const struct guest_mem *gm,
 	if (cfg->num_queues < 1 || cfg->num_queues > PV_BACKEND_MAX_QUEUES ||
 	    cfg->ring_size < PV_RING_MIN || cfg->ring_size > PV_RING_MAX ||
 	    (cfg->ring_size & (cfg->ring_size - 1))) {
-		pv_be_cfg_fail(err, errlen, "%u queues of %u slots",
+		errmsg_invalid(err, errlen, "%u queues of %u slots",
 			       cfg->num_queues, cfg->ring_size);
 		errno = EINVAL;
 		return NULL;
 	}
 	be = calloc(1, sizeof(*be));
 	if (!be) {
-		pv_be_cfg_fail(err, errlen, "out of memory");
+		errmsg_invalid(err, errlen, "out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -206,7 +192,7 @@ struct pv_backend *pv_backend_create(const struct guest_mem *gm,
 	be->evt = guest_mem_ptr(gm, cfg->evt_page_gpa,
 				sizeof(struct pv_evt_page));
 	if (!be->evt || ((uintptr_t)be->evt & 7)) {
-		pv_be_cfg_fail(err, errlen, "event page %#llx not in RAM",
+		errmsg_invalid(err, errlen, "event page %#llx not in RAM",
 			       (unsigned long long)cfg->evt_page_gpa);
 		goto fail;
 	}

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/errmsg.h"
 #include "base/mac.h"
 #include "sriov/sriov_priv.h"
 
@@ -99,21 +100,6 @@ struct sriov_admin_req {
 	enum vf_link_state state;
 };
 
-static int sriov_admin_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int sriov_admin_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static int sriov_admin_onoff(const char *s, bool *out)
 {
 	if (!strcmp(s, "on"))
@@ -147,28 +133,28 @@ static int sriov_admin_word(struct sriov_admin_req *r, const char *k,
 
 		if (mac_parse(val, m) || (memcmp(m, zero, 6) &&
 					  !mac_is_unicast(m)))
-			return sriov_admin_err(err, errlen, "mac: '%s' is not "
+			return errmsg_invalid(err, errlen, "mac: '%s' is not "
 					       "a station address", val);
 		memcpy(r->mac, m, 6);
 		r->has_mac = true;
 	} else if (!strcmp(k, "vlan")) {
 		if (sriov_admin_num(val, 4094, &r->vlan))
-			return sriov_admin_err(err, errlen, "vlan: '%s' is not "
+			return errmsg_invalid(err, errlen, "vlan: '%s' is not "
 					       "0..4094", val);
 		r->has_vlan = true;
 	} else if (!strcmp(k, "qos")) {
 		if (sriov_admin_num(val, 7, &r->qos))
-			return sriov_admin_err(err, errlen, "qos: '%s' is not "
+			return errmsg_invalid(err, errlen, "qos: '%s' is not "
 					       "0..7", val);
 		r->has_qos = true;
 	} else if (!strcmp(k, "spoofchk")) {
 		if (sriov_admin_onoff(val, &r->spoof))
-			return sriov_admin_err(err, errlen, "spoofchk: on or "
+			return errmsg_invalid(err, errlen, "spoofchk: on or "
 					       "off, not '%s'", val);
 		r->has_spoof = true;
 	} else if (!strcmp(k, "trust")) {
 		if (sriov_admin_onoff(val, &r->trust))
-			return sriov_admin_err(err, errlen, "trust: on or off, "
+			return errmsg_invalid(err, errlen, "trust: on or off, "
 					       "not '%s'", val);
 		r->has_trust = true;
 	} else if (!strcmp(k, "state")) {
@@ -179,12 +165,12 @@ static int sriov_admin_word(struct sriov_admin_req *r, const char *k,
 		else if (!strcmp(val, "disable"))
 			r->state = VF_LINK_DISABLE;
 		else
-			return sriov_admin_err(err, errlen, "state: auto, "
+			return errmsg_invalid(err, errlen, "state: auto, "
 					       "enable or disable, not '%s'",
 					       val);
 		r->has_state = true;
 	} else {
-		return sriov_admin_err(err, errlen, "unknown setting '%s' "
+		return errmsg_invalid(err, errlen, "unknown setting '%s' "
 				       "(mac, vlan, qos, spoofchk, trust, "
 				       "state)", k);
 	}
@@ -199,17 +185,17 @@ int sriov_vf_admin(struct sriov_nic *nic, unsigned vf, int argc,
 	int i;
 
 	if (!sriov_vf_get(nic, vf))
-		return sriov_admin_err(err, errlen, "no VF %u", vf);
+		return errmsg_invalid(err, errlen, "no VF %u", vf);
 	if (argc <= 0 || argc % 2)
-		return sriov_admin_err(err, errlen, "settings come as "
+		return errmsg_invalid(err, errlen, "settings come as "
 				       "keyword and value pairs");
 	for (i = 0; i < argc; i += 2)
 		if (sriov_admin_word(&r, argv[i], argv[i + 1], err, errlen))
 			return -EINVAL;
 	if (r.has_qos && !r.has_vlan)
-		return sriov_admin_err(err, errlen, "qos needs vlan");
+		return errmsg_invalid(err, errlen, "qos needs vlan");
 	if (r.has_vlan && !r.vlan && r.has_qos && r.qos)
-		return sriov_admin_err(err, errlen, "qos needs a VLAN "
+		return errmsg_invalid(err, errlen, "qos needs a VLAN "
 				       "other than 0");
 
 	if (r.has_mac)
