@@ -22,6 +22,8 @@
 
 /* Our requests' seq numbers; the attach handshake used 1 and 2. */
 #define NIC_PORT_SEQ_FIRST	100
+/* A switch retires a port within one forwarding round; far less than this. */
+#define NIC_PORT_DETACH_WAIT_MS	1000
 
 /*
  * The ports of this process (one VMM per process), to find a device's
@@ -355,6 +357,8 @@ void nic_port_defer_attach(bool defer)
 
 void nic_port_detach_all(struct vmm *vmm)
 {
+	int ret;
+
 	for (unsigned i = 0; i < NIC_PORT_MAX; i++) {
 		struct nic_port *p = nic_ports[i];
 
@@ -366,6 +370,13 @@ void nic_port_detach_all(struct vmm *vmm)
 			continue;
 		nic_port_unwatch(p);
 		pthread_mutex_lock(&p->sock_lock);
+		/* Acked: the last copy of guest RAM must not race the
+		 * switch's last writes into it (a pv ring index copied
+		 * after the switch advanced it, its buffer before). */
+		ret = attach_client_detach(p->sock, NIC_PORT_DETACH_WAIT_MS);
+		if (ret < 0)
+			log_warn("%s: switch %s did not confirm the detach: %s",
+				 p->vd->id, p->path, strerror(-ret));
 		close(p->sock);
 		p->sock = -1;
 		pthread_mutex_unlock(&p->sock_lock);

@@ -726,3 +726,34 @@ out:
 	close(sock);
 	return ret;
 }
+
+int attach_client_detach(int sock, int timeout_ms)
+{
+	uint64_t deadline = clock_mono_ms() + (uint64_t)timeout_ms;
+	struct attach_msg m;
+	char err[64];
+	int ret;
+
+	ret = attach_msg_send(sock, ATTACH_MSG_DETACH, 0, NULL, 0, NULL, 0);
+	if (ret < 0)
+		return ret == -EPIPE || ret == -ECONNRESET ? 0 : ret;
+	/* The switch closes only once the port is off its forwarding
+	 * thread; anything it still says before that is of no use now. */
+	for (;;) {
+		uint64_t now = clock_mono_ms();
+
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		ret = attach_msg_recv(sock, &m, (int)(deadline - now), err,
+				      sizeof(err));
+		if (ret == -ECONNRESET)
+			return 0;
+		if (ret == -ETIMEDOUT)
+			return ret;
+		if (ret == 0)
+			attach_msg_close_fds(&m);
+		else if (ret != -EPROTO && ret != -EMSGSIZE &&
+			 ret != -EPROTONOSUPPORT && ret != -EBADF)
+			return ret;
+	}
+}

@@ -268,4 +268,13 @@ int attach_client_connect(const char *path, const char *client,
 			  unsigned nfds, uint32_t *port_id, char *err,
 			  size_t errlen);
 
+/*
+ * Client helper: give the port up and wait (up to @timeout_ms) until the
+ * switch has closed the connection, which it does only once the port is
+ * off its forwarding thread: after 0 the switch no longer reads or writes
+ * the port's memory (a migrating VMM copies guest RAM after this).
+ * Returns 0, -ETIMEDOUT, or -errno.
+ */
+int attach_client_detach(int sock, int timeout_ms);
+
 #endif
