@@ -191,13 +191,36 @@ int kvm_irqfd(struct kvm_vm *vm, int fd, unsigned gsi, bool assign)
 int kvm_ioeventfd(struct kvm_vm *vm, int fd, uint64_t addr, unsigned len,
 		  bool pio, const uint64_t *match, bool assign)
 {
+	struct fake_kvm_ioevent *e, *free_e = NULL;
+
 	(void)vm;
-	(void)fd;
-	(void)addr;
-	(void)len;
 	(void)pio;
-	(void)match;
-	(void)assign;
+	/* As KVM: one registration per (fd, address, length, match). */
+	for (unsigned i = 0; i < FAKE_KVM_MAX_IOEVENTS; i++) {
+		e = &fake_kvm.ioevents[i];
+		if (!e->used) {
+			if (!free_e)
+				free_e = e;
+			continue;
+		}
+		if (e->fd != fd || e->addr != addr || e->len != len ||
+		    e->has_match != (match != NULL) ||
+		    (match && e->match != *match))
+			continue;
+		if (assign)
+			return -EEXIST;
+		e->used = false;
+		return 0;
+	}
+	if (!assign)
+		return -ENOENT;
+	if (fake_kvm.fail_ioeventfd)
+		return fake_kvm.fail_ioeventfd;
+	if (!free_e)
+		return -ENOSPC;
+	*free_e = (struct fake_kvm_ioevent){ true, fd, addr, len,
+					     match != NULL,
+					     match ? *match : 0 };
 	return 0;
 }
 

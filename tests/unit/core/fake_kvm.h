@@ -28,6 +28,18 @@ struct fake_kvm_route {
 	int irqfd;		/* bound eventfd, -1 when none */
 };
 
+/* An ioeventfd KVM holds (kvm_ioeventfd with assign). */
+struct fake_kvm_ioevent {
+	bool used;
+	int fd;
+	uint64_t addr;
+	unsigned len;
+	bool has_match;
+	uint64_t match;
+};
+
+#define FAKE_KVM_MAX_IOEVENTS	64
+
 struct fake_kvm_slot {
 	bool used;
 	uint64_t gpa;
@@ -48,6 +60,8 @@ struct fake_kvm {
 	uint32_t last_msi_data;
 	int fail_route_add;	/* return this (negative) from route_add */
 	int fail_set_memory;	/* likewise for set_memory with size != 0 */
+	struct fake_kvm_ioevent ioevents[FAKE_KVM_MAX_IOEVENTS];
+	int fail_ioeventfd;	/* return this from an assign */
 	/* kvm_dirty_*: pages "the guest wrote", handed out by fetch */
 	uint64_t dirty[FAKE_KVM_DIRTY_SLOTS][FAKE_KVM_DIRTY_WORDS];
 	unsigned dirty_starts, dirty_fetches, dirty_stops;
