@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * iopath: the front end. Subcommands: lab (up, status, down, check),
- * bench, capture, top. Argument parsing only; each job lives in its own
+ * bench, capture, top, migrate. Argument parsing only; each job lives in its own
  * file. Every argument is checked here with a message that says what was
  * expected, because a half-understood bench option wastes minutes.
  */
@@ -37,6 +37,8 @@ static void usage(FILE *f)
 "(see `iopath bench --help`)\n"
 "  capture PORT FILE [--lab NAME] [--seconds S] [--filter BPF]\n"
 "  top [--lab NAME] [--interval S] [--once]\n"
+"  migrate [--lab NAME] VM --to HOST [--downtime-ms N] [--max-s S]\n"
+"          [--measure] [--json]   live-migrate a lab's VM to another host\n"
 "common: --bin DIR (where iopath-vmm, iopath-switch, iopath-peer are;\n"
 "        default: next to this program)\n");
 }
@@ -744,6 +746,8 @@ int main(int argc, char **argv)
 		return cmd_bench(argc - 1, argv + 1, bindir);
 	if (!strcmp(argv[1], "capture"))
 		return cmd_capture(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "migrate"))
+		return lab_migrate_main(argc - 1, argv + 1) ? 1 : 0;
 	if (!strcmp(argv[1], "top"))
 		return cmd_top(argc - 1, argv + 1);
 	fprintf(stderr, "iopath: unknown command '%s'\n", argv[1]);

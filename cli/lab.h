@@ -35,6 +35,9 @@ struct lab_proc {
 	char ctl[LAB_PATH_MAX];		/* control socket */
 	char sock[LAB_PATH_MAX];	/* switch: attach socket */
 	char log[LAB_PATH_MAX];
+	char host[TOPO_NAME_MAX];	/* VM: where it runs ("" if unknown) */
+	bool adopted;		/* VM moved here by `iopath migrate`: not a
+				 * child of the supervisor (lab_migrate.c) */
 };
 
 struct lab {
@@ -143,5 +146,14 @@ int lab_status(const char *name, bool json);
 int lab_down(const char *name);
 /* Tear down from the state alone (the supervisor is gone). */
 void lab_teardown(struct lab *l, bool children);
+
+/* lab_migrate.c: `iopath migrate [--lab NAME] VM --to HOST ...`. */
+int lab_migrate_main(int argc, char **argv);
+/* Supervisor: VM @p ended; if by migrating (a hand-off of `iopath
+ * migrate` names it), @p becomes the destination's record: true. */
+bool lab_migrate_adopt(struct lab *l, struct lab_proc *p);
+/* Supervisor: VMs moved here (not its children) that have ended since
+ * (each marked exited, or replaced if it moved on): how many ended. */
+int lab_migrate_poll(struct lab *l);
 
 #endif

@@ -33,11 +33,12 @@
 
 static json_t *proc_json(const struct lab_proc *p)
 {
-	return json_pack("{s:s,s:s,s:i,s:b,s:i,s:s,s:s,s:s}",
+	return json_pack("{s:s,s:s,s:i,s:b,s:i,s:s,s:s,s:s,s:s}",
 			 "kind", p->kind == LAB_PROC_SWITCH ? "switch" : "vm",
 			 "name", p->name, "pid", (int)p->pid,
 			 "exited", p->exited, "status", p->status,
-			 "ctl", p->ctl, "sock", p->sock, "log", p->log);
+			 "ctl", p->ctl, "sock", p->sock, "log", p->log,
+			 "host", p->host);
 }
 
 int lab_state_write(const struct lab *l, pid_t supervisor, const char *state)
@@ -150,6 +151,7 @@ static int proc_from_json(json_t *o, struct lab_proc *p)
 	copy_str(o, "ctl", p->ctl, sizeof(p->ctl));
 	copy_str(o, "sock", p->sock, sizeof(p->sock));
 	copy_str(o, "log", p->log, sizeof(p->log));
+	copy_str(o, "host", p->host, sizeof(p->host));
 	p->pid = (pid_t)jint(o, "pid");
 	p->exited = json_is_true(json_object_get(o, "exited"));
 	p->status = (int)jint(o, "status");
@@ -209,6 +211,8 @@ static const char *lab_state_foreign(const struct lab *l, const char *name)
 			return p->name;
 		if (p->kind == LAB_PROC_VM && !lab_name_ok(p->name))
 			return p->name;
+		if (p->host[0] && !lab_name_ok(p->host))
+			return p->host;
 		for (size_t k = 0; k < 3; k++)
 			if (f[k][0] && !lab_path_in(l->rundir, f[k]))
 				return f[k];
@@ -408,7 +412,8 @@ void lab_teardown(struct lab *l, bool children)
 			if ((pass == 0) != (p->kind == LAB_PROC_VM) ||
 			    p->exited)
 				continue;
-			if (children)
+			/* a VM `iopath migrate` moved is not our child */
+			if (children && !p->adopted)
 				lab_proc_stop(p->pid, 3000, true);
 			else if (lab_proc_ours(p->pid, lab_proc_prog(p),
 					       "--ctl", p->ctl))
@@ -492,9 +497,10 @@ int lab_status(const char *name, bool json)
 				 lab_proc_ours(p->pid, lab_proc_prog(p),
 					       "--ctl", p->ctl) ? "running" :
 								  "gone");
-		printf("  %-6s %-20s pid %-7d %-16s log %s\n",
+		printf("  %-6s %-20s pid %-7d %-16s %s%-8s log %s\n",
 		       p->kind == LAB_PROC_VM ? "vm" : "switch", p->name,
-		       (int)p->pid, st, p->log);
+		       (int)p->pid, st, p->host[0] ? "on " : "   ",
+		       p->host, p->log);
 		if (p->kind == LAB_PROC_SWITCH && !strcmp(st, "running"))
 			status_switch_ports(p);
 	}

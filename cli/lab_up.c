@@ -53,6 +53,9 @@ static int lab_reap(struct lab *l)
 
 			if (p->pid != pid || p->exited)
 				continue;
+			/* `iopath migrate` moved it: its record goes on */
+			if (p->kind == LAB_PROC_VM && lab_migrate_adopt(l, p))
+				continue;
 			p->exited = true;
 			p->status = st;
 			lab_proc_status_str(st, what, sizeof(what));
@@ -66,6 +69,8 @@ static int lab_reap(struct lab *l)
 			     (failed || p->kind == LAB_PROC_SWITCH)))
 				down = 1;
 		}
+	if (lab_migrate_poll(l) && l->t.on_exit != TOPO_EXIT_KEEP)
+		down = 1;
 	return down;
 }
 
@@ -197,6 +202,7 @@ static int lab_start_vm(struct lab *l, unsigned int v)
 	memcpy(dir, l->rundir, sizeof(dir));
 	snprintf(vn, sizeof(vn), "%s", vm->name);
 	snprintf(p->name, sizeof(p->name), "%s", vn);
+	memcpy(p->host, l->t.hosts[vm->host].name, sizeof(p->host));
 	snprintf(p->ctl, sizeof(p->ctl), "%s/%s.ctl", dir, vn);
 	snprintf(p->log, sizeof(p->log), "%s/vm-%s.log", dir, vn);
 	snprintf(out, sizeof(out), "%s/vm-%s.out", l->rundir, vm->name);
