@@ -11,14 +11,9 @@
  * through its migrate-status until it has gone (it exits once the
  * destination runs) or failed (it runs on; the destination is stopped).
  *
- * The supervisor (`lab up`) owns the state file and rewrites it on every
- * child's exit, so it is told, not overwritten: before the migration
- * starts a hand-off file (RUNDIR/migrating-VM.json) names the source's
- * pid and the destination's record. When the supervisor sees the source
- * gone and its stats say "migrated to", it takes the destination's record
- * in place of the source's (lab_migrate_adopt) and removes the file. The
- * destination is not its child: lab_migrate_poll notices its end. With
- * no supervisor left, this command writes the state itself.
+ * The lab's record of the VM becomes the destination's through the
+ * supervisor (lab_migrate_handoff.c); with no supervisor left, this
+ * command writes the state itself. --measure: lab_migrate_measure.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,12 +31,11 @@
 #include <unistd.h>
 
 #include "base/clock.h"
-#include "cli/lab.h"
+#include "cli/lab_migrate.h"
 #include "core/ctl.h"
 
 #define MIG_ARGS_MAX	64
 #define MIG_ARG_LEN	(LAB_PATH_MAX + 128)
-#define MEASURE_IV_MS	1	/* ping interval of --measure: 1 kpps */
 
 struct mig_opts {
 	const char *lab, *vm, *to, *via;
@@ -55,26 +49,6 @@ struct mig_argv {
 	char a[MIG_ARGS_MAX][MIG_ARG_LEN];
 	char *v[MIG_ARGS_MAX + 3];
 };
-
-static void mig_sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Like the supervisor's messages (lab_up.c), from its side of a move. */
-static void mig_say(const struct lab *l, const char *what, const char *name,
-		    pid_t pid, const char *more)
-{
-	time_t now = time(NULL);
-	char ts[16];
-
-	strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
-	printf("%s lab %s: vm %s (pid %d) %s%s\n", ts, l->t.name, name,
-	       (int)pid, what, more);
-	fflush(stdout);
-}
 
 static int mig_argv_read(pid_t pid, struct mig_argv *m)
 {
@@ -171,6 +145,23 @@ static const char *lab_host_of_sock(struct lab *l, const char *sock)
 	return NULL;
 }
 
+/* The guest's address (ip=A.B.C.D in its --append), or NULL. */
+static const char *mig_argv_ip(const struct mig_argv *m, char *ip,
+			       size_t len)
+{
+	for (unsigned int i = 0; i + 1 < m->n; i++)
+		if (!strcmp(m->a[i], "--append")) {
+			const char *p = strstr(m->a[i + 1], "ip=");
+
+			if (p && (p == m->a[i + 1] || p[-1] == ' ')) {
+				snprintf(ip, len, "%.*s",
+					 (int)strcspn(p + 3, "/ "), p + 3);
+				return ip;
+			}
+		}
+	return NULL;
+}
+
 /* A TCP port nobody listens on now (the destination binds it next). */
 static int mig_free_port(void)
 {
@@ -241,117 +232,6 @@ static int mig_argv_dest(struct mig_argv *m, const struct lab *l,
 	return 0;
 }
 
-/* Does the stats file @path say its VMM exited "migrated to ..."? */
-static bool mig_stats_migrated(const char *path)
-{
-	json_t *st = json_load_file(path, 0, NULL);
-	const char *r = json_string_value(json_object_get(st, "reason"));
-	bool yes = r && !strncmp(r, "migrated to ", 12);
-
-	json_decref(st);
-	return yes;
-}
-
-static void handoff_path(const struct lab *l, const char *vm, char *buf,
-			 size_t len)
-{
-	snprintf(buf, len, "%s/migrating-%s.json", l->rundir, vm);
-}
-
-static int handoff_write(const struct lab *l, const struct lab_proc *src,
-			 const struct lab_proc *dst, const char *host,
-			 const char *src_stats)
-{
-	char path[LAB_PATH_MAX + 64], tmp[LAB_PATH_MAX + 72];
-	json_t *o = json_pack("{s:s,s:i,s:s,s:i,s:s,s:s,s:s}", "vm", src->name,
-			      "from_pid", (int)src->pid, "from_stats",
-			      src_stats, "pid", (int)dst->pid, "ctl", dst->ctl,
-			      "log", dst->log, "host", host);
-	int rc;
-
-	if (!o)
-		return -ENOMEM;
-	handoff_path(l, src->name, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	unlink(tmp);
-	rc = json_dump_file(o, tmp, 0) ? -EIO : 0;
-	json_decref(o);
-	if (!rc && (chmod(tmp, 0600) || rename(tmp, path)))
-		rc = -errno;
-	return rc;
-}
-
-/*
- * Supervisor side: @p (a VM) has ended. If it ended by migrating (a
- * hand-off of ours names it, its stats say so, the destination runs
- * with the control socket named), @p becomes the destination's record.
- */
-bool lab_migrate_adopt(struct lab *l, struct lab_proc *p)
-{
-	char path[LAB_PATH_MAX + 64];
-	const char *ctl, *log, *host, *stats;
-	struct stat st;
-	json_t *o = NULL;
-	bool ok = false;
-	pid_t pid;
-	int fd;
-
-	handoff_path(l, p->name, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
-	    st.st_uid == geteuid() && !(st.st_mode & 022))
-		o = json_loadfd(fd, 0, NULL);
-	close(fd);
-	ctl = json_string_value(json_object_get(o, "ctl"));
-	log = json_string_value(json_object_get(o, "log"));
-	host = json_string_value(json_object_get(o, "host"));
-	stats = json_string_value(json_object_get(o, "from_stats"));
-	pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
-	if (!ctl || !log || !host || !stats ||
-	    json_integer_value(json_object_get(o, "from_pid")) != p->pid ||
-	    !lab_path_in(l->rundir, ctl) || !lab_path_in(l->rundir, log) ||
-	    !lab_path_in(l->rundir, stats) || !lab_name_ok(host) ||
-	    strlen(host) >= sizeof(p->host) || !mig_stats_migrated(stats) ||
-	    !lab_proc_ours(pid, "iopath-vmm", "--ctl", ctl))
-		goto out;
-	mig_say(l, "migrated to host ", p->name, p->pid, host);
-	p->pid = pid;
-	p->exited = false;
-	p->status = 0;
-	p->adopted = true;
-	snprintf(p->ctl, sizeof(p->ctl), "%s", ctl);
-	snprintf(p->log, sizeof(p->log), "%s", log);
-	snprintf(p->host, sizeof(p->host), "%s", host);
-	unlink(path);
-	ok = true;
-out:
-	json_decref(o);
-	return ok;
-}
-
-int lab_migrate_poll(struct lab *l)
-{
-	int gone = 0;
-
-	for (unsigned int i = 0; i < l->nprocs; i++) {
-		struct lab_proc *p = &l->procs[i];
-
-		if (!p->adopted || p->exited ||
-		    lab_proc_ours(p->pid, "iopath-vmm", "--ctl", p->ctl) ||
-		    lab_migrate_adopt(l, p))
-			continue;
-		/* not our child: its exit status is its parent's */
-		mig_say(l, "is gone (not a child of ours: no exit status)",
-			p->name, p->pid, "");
-		p->exited = true;
-		p->status = 0;
-		gone++;
-	}
-	return gone;
-}
-
 /* Wait for @text in file @path while child @pid runs: 0, -ECHILD, or
  * -ETIMEDOUT. */
 static int mig_wait_log(pid_t pid, const char *path, const char *text,
@@ -393,102 +273,6 @@ static void mig_log_line(const char *path, const char *text, char *out,
 			snprintf(out, len, "%s", strstr(line, text));
 		}
 	fclose(f);
-}
-
-/* ---- --measure: a sequenced ping stream from the fabric namespace ---- */
-
-struct mig_measure {
-	pid_t pid;
-	char out[LAB_PATH_MAX + 32];
-	json_t *res;
-};
-
-static int measure_start(struct mig_measure *ms, const struct lab *l,
-			 const struct mig_argv *m, const char *vm)
-{
-	char ip[32] = "", iv[16], *argv[16];
-	unsigned int n = 0;
-
-	ms->pid = 0;
-	for (unsigned int i = 0; i + 1 < m->n; i++)
-		if (!strcmp(m->a[i], "--append")) {
-			const char *p = strstr(m->a[i + 1], "ip=");
-
-			if (p && (p == m->a[i + 1] || p[-1] == ' '))
-				snprintf(ip, sizeof(ip), "%.*s",
-					 (int)strcspn(p + 3, "/ "), p + 3);
-		}
-	if (!ip[0] || !l->netns[0]) {
-		fprintf(stderr, "iopath: --measure pings the VM from the "
-			"fabric namespace: vm '%s' needs ip= and the lab a "
-			"fabric\n", vm);
-		return -ENOTSUP;
-	}
-	snprintf(ms->out, sizeof(ms->out), "%s/measure-%s.ping", l->rundir,
-		 vm);
-	snprintf(iv, sizeof(iv), "0.%03d", MEASURE_IV_MS);
-	argv[n++] = "ip";
-	argv[n++] = "netns";
-	argv[n++] = "exec";
-	argv[n++] = (char *)l->netns;
-	argv[n++] = "ping";
-	argv[n++] = "-D";	/* timestamps: the gap is between replies */
-	argv[n++] = "-n";
-	argv[n++] = "-i";
-	argv[n++] = iv;
-	argv[n++] = "-W";
-	argv[n++] = "1";
-	argv[n++] = ip;
-	argv[n] = NULL;
-	ms->pid = lab_proc_spawn_tied(argv, ms->out, ms->out);
-	if (ms->pid < 0)
-		return (int)ms->pid;
-	mig_sleep_ms(1000);	/* a baseline before the migration */
-	return 0;
-}
-
-/* Stop the stream and read it: the longest gap between two replies, the
- * requests lost in it and outside it. */
-static void measure_stop(struct mig_measure *ms)
-{
-	long long prev = -1, gap_seq = 0, last = -1, got = 0, lost = 0;
-	double prev_t = 0, gap = 0;
-	char line[512];
-	FILE *f;
-
-	mig_sleep_ms(1000);	/* after it too */
-	kill(ms->pid, SIGINT);
-	waitpid(ms->pid, NULL, 0);
-	f = fopen(ms->out, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		const char *s = strstr(line, "icmp_seq=");
-		double t;
-		long long seq;
-
-		if (line[0] != '[' || !s || !strstr(line, "bytes from") ||
-		    sscanf(line + 1, "%lf", &t) != 1 ||
-		    sscanf(s + 9, "%lld", &seq) != 1 || seq <= last)
-			continue;
-		got++;
-		if (prev >= 0) {
-			lost += seq - last - 1;
-			if (t - prev_t > gap) {
-				gap = t - prev_t;
-				gap_seq = seq - last - 1;
-			}
-		}
-		prev = seq;
-		last = seq;
-		prev_t = t;
-	}
-	if (f)
-		fclose(f);
-	ms->res = json_pack("{s:i,s:I,s:I,s:f,s:I,s:I}", "interval_ms",
-			    MEASURE_IV_MS, "sent", (json_int_t)(last + 1),
-			    "received", (json_int_t)got, "gap_ms",
-			    got > 1 ? gap * 1000 : -1.0, "lost_in_gap",
-			    (json_int_t)gap_seq, "lost_outside",
-			    (json_int_t)(lost - gap_seq));
 }
 
 /* ---- the command ---- */
@@ -631,7 +415,7 @@ static int mig_commit(struct lab *l, pid_t sup, const char *state,
 {
 	char path[LAB_PATH_MAX + 64];
 
-	handoff_path(l, src->name, path, sizeof(path));
+	mig_handoff_path(l, src->name, path, sizeof(path));
 	for (int i = 0; i < 250 && lab_supervisor_alive(sup); i++) {
 		if (access(path, F_OK))
 			return 0;
@@ -649,16 +433,36 @@ static int mig_commit(struct lab *l, pid_t sup, const char *state,
 	return lab_state_write(l, sup, state);
 }
 
+/* The figures of the source's last log line (vmm_migrate_out.c), or
+ * NULL if it says something else. */
+static json_t *mig_summary_json(const char *summary)
+{
+	unsigned long long ms, pages, zero, bytes;
+	unsigned int rounds;
+	double down;
+	const char *in = strstr(summary, " in ");
+
+	if (!in || sscanf(in, " in %llu ms: %u rounds, %llu pages (%llu "
+			  "zero), %llu bytes, downtime %lf ms", &ms, &rounds,
+			  &pages, &zero, &bytes, &down) != 6)
+		return NULL;
+	return json_pack("{s:I,s:i,s:I,s:I,s:I,s:f}", "total_ms",
+			 (json_int_t)ms, "rounds", (int)rounds, "pages",
+			 (json_int_t)pages, "zero_pages", (json_int_t)zero,
+			 "bytes", (json_int_t)bytes, "downtime_ms", down);
+}
+
 static void mig_report(const struct mig_opts *o, const char *from,
-		       json_t *st, const struct lab_proc *dst,
-		       const char *summary, json_t *measure)
+		       const struct lab_proc *dst, const char *summary,
+		       json_t *measure)
 {
 	json_t *r = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s}", "vm", o->vm,
 			      "from", from, "to", o->to, "pid", (int)dst->pid,
 			      "ctl", dst->ctl, "summary", summary);
+	json_t *fig = mig_summary_json(summary);
 
-	if (st)
-		json_object_set(r, "migration", st);
+	if (fig)
+		json_object_set_new(r, "migration", fig);
 	if (measure)
 		json_object_set(r, "measure", measure);
 	if (o->json) {
@@ -672,7 +476,7 @@ static void mig_report(const struct mig_opts *o, const char *from,
 			printf("  ping from the fabric every %d ms: longest "
 			       "gap %.1f ms (%lld lost in it), %lld lost "
 			       "outside it, %lld/%lld answered\n",
-			       MEASURE_IV_MS, json_real_value(
+			       MIG_MEASURE_IV_MS, json_real_value(
 			       json_object_get(measure, "gap_ms")),
 			       json_integer_value(json_object_get(measure,
 				"lost_in_gap")),
@@ -782,7 +586,7 @@ static void mig_dest_stop(const struct lab *l, const struct lab_proc *src,
 {
 	char path[LAB_PATH_MAX + 64];
 
-	handoff_path(l, src->name, path, sizeof(path));
+	mig_handoff_path(l, src->name, path, sizeof(path));
 	unlink(path);
 	lab_proc_stop(dst->pid, 3000, true);
 	unlink(dst->ctl);
@@ -796,7 +600,7 @@ int lab_migrate_main(int argc, char **argv)
 	struct mig_opts o;
 	struct lab_proc *src, dst;
 	char state[32], err[512], from[TOPO_NAME_MAX], addr[64];
-	char src_stats[LAB_PATH_MAX], summary[512];
+	char src_stats[LAB_PATH_MAX], summary[512], ip[32];
 	json_t *req, *ans, *last = NULL;
 	pid_t sup;
 	int rc = mig_opts_parse(argc, argv, &o);
@@ -814,9 +618,9 @@ int lab_migrate_main(int argc, char **argv)
 		return 1;
 	rc = mig_dest_start(&l, &o, &m, &dst, addr);
 	if (!rc)
-		rc = handoff_write(&l, src, &dst, o.to, src_stats);
+		rc = mig_handoff_write(&l, src, &dst, o.to, src_stats);
 	if (!rc && o.measure)
-		rc = measure_start(&ms, &l, &m, o.vm);
+		rc = mig_measure_start(&ms, &l, o.vm, mig_argv_ip(&m, ip, sizeof(ip)));
 	if (rc) {
 		mig_dest_stop(&l, src, &dst);
 		return 1;
@@ -837,7 +641,7 @@ int lab_migrate_main(int argc, char **argv)
 	}
 	json_decref(ans);
 	if (o.measure && ms.pid > 0)
-		measure_stop(&ms);
+		mig_measure_stop(&ms);
 	if (rc != 1) {
 		mig_dest_stop(&l, src, &dst);
 		/* A refusal may not reach the source: it is still sending
@@ -863,7 +667,7 @@ int lab_migrate_main(int argc, char **argv)
 	if (rc)
 		fprintf(stderr, "iopath: the lab's state: %s\n",
 			strerror(-rc));
-	mig_report(&o, from, last, &dst, summary, ms.res);
+	mig_report(&o, from, &dst, summary, ms.res);
 	json_decref(last);
 	json_decref(ms.res);
 	return rc ? 1 : 0;
