@@ -38,6 +38,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/guest_mem.h"
+
 #define DIRTY_LOG_MAGIC		0x474f4c44u	/* "DLOG" */
 #define DIRTY_LOG_VERSION	1
 #define DIRTY_LOG_PAGE_SHIFT	12
@@ -96,19 +98,17 @@ static inline int dirty_log_view_map(struct dirty_log_view *v, void *base,
 }
 
 /*
- * A writer's mark: pages [off, off + len) of the RAM memfd were written
- * (call after writing them). Out-of-range parts are ignored.
+ * Set the bits of pages [off, off + len) of the RAM memfd, whatever
+ * `active` says: for a writer that is told when logging runs (the
+ * switch, by the attach protocol). Out-of-range parts are ignored. A
+ * bit already set costs a load, not a locked OR.
  */
-static inline void dirty_log_view_mark(const struct dirty_log_view *v,
-				       uint64_t off, uint64_t len)
+static inline void dirty_log_view_set(const struct dirty_log_view *v,
+				      uint64_t off, uint64_t len)
 {
 	uint64_t first, last;
 
-	if (!v->hdr || !len)
-		return;
-	/* Our writes before the check of active (see above). */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&v->hdr->active, __ATOMIC_ACQUIRE))
+	if (!len)
 		return;
 	first = off >> DIRTY_LOG_PAGE_SHIFT;
 	if (first >= v->npages)
@@ -116,14 +116,98 @@ static inline void dirty_log_view_mark(const struct dirty_log_view *v,
 	last = (off + len - 1) >> DIRTY_LOG_PAGE_SHIFT;
 	if (last >= v->npages || last < first)
 		last = v->npages - 1;
-	for (uint64_t p = first; p <= last; p++)
-		__atomic_fetch_or(&v->bits[p / 64], 1ull << (p % 64),
-				  __ATOMIC_RELEASE);
+	for (uint64_t p = first; p <= last; p++) {
+		uint64_t bit = 1ull << (p % 64);
+
+		if (!(__atomic_load_n(&v->bits[p / 64], __ATOMIC_RELAXED) &
+		      bit))
+			__atomic_fetch_or(&v->bits[p / 64], bit,
+					  __ATOMIC_RELEASE);
+	}
+}
+
+/*
+ * A writer's mark: pages [off, off + len) of the RAM memfd were written
+ * (call after writing them). Out-of-range parts are ignored.
+ */
+static inline void dirty_log_view_mark(const struct dirty_log_view *v,
+				       uint64_t off, uint64_t len)
+{
+	if (!v->hdr || !len)
+		return;
+	/* Our writes before the check of active (see above). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&v->hdr->active, __ATOMIC_ACQUIRE))
+		return;
+	dirty_log_view_set(v, off, len);
+}
+
+/*
+ * Where [@gpa, @gpa + *@len) of guest RAM @gm is in its memfd: the
+ * offset in *@off and *@len clipped to the region @gpa is in. False
+ * outside RAM (the writer checked the range against @gm before writing).
+ * The bitmap's index for every writer that knows GPAs.
+ */
+static inline bool dirty_log_gpa_off(const struct guest_mem *gm,
+				     uint64_t gpa, uint64_t *len,
+				     uint64_t *off)
+{
+	for (unsigned i = 0; i < gm->nregions; i++) {
+		const struct guest_mem_region *r = &gm->regions[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->size) {
+			uint64_t in = gpa - r->gpa;
+
+			if (*len > r->size - in)
+				*len = r->size - in;
+			*off = r->fd_offset + in;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * dirty_log_view_set by guest-physical address, through @gm's regions
+ * (whose fd_offset must be offsets in the memfd the log covers): for
+ * the switch, which is told when logging runs.
+ */
+static inline void dirty_log_view_set_gpa(const struct dirty_log_view *v,
+					  const struct guest_mem *gm,
+					  uint64_t gpa, uint64_t len)
+{
+	uint64_t off;
+
+	if (dirty_log_gpa_off(gm, gpa, &len, &off))
+		dirty_log_view_set(v, off, len);
+}
+
+/*
+ * A peer's log (checked by dirty_log_view_map) covers every region of
+ * @gm: 0, or -ERANGE with the first page it lacks in @need. A writer
+ * refuses a log that does not: it could not mark what it writes.
+ */
+static inline int dirty_log_view_covers(const struct dirty_log_view *v,
+					const struct guest_mem *gm,
+					uint64_t *need)
+{
+	uint64_t top = 0;
+
+	for (unsigned i = 0; i < gm->nregions; i++) {
+		const struct guest_mem_region *r = &gm->regions[i];
+		/* The page after the region's last byte (size > 0). */
+		uint64_t end = ((r->fd_offset + r->size - 1) >>
+				DIRTY_LOG_PAGE_SHIFT) + 1;
+
+		if (r->size && end > top)
+			top = end;
+	}
+	*need = top;
+	return top <= v->npages ? 0 : -ERANGE;
 }
 
 /* ---- the VMM's side ---- */
 
-struct guest_mem;
 struct kvm_vm;
 struct dirty_log;
 

@@ -32,6 +32,8 @@
 static struct nic_port *nic_ports[NIC_PORT_MAX];
 /* nic_port_defer_attach(): main thread, before the ports are added. */
 static bool nic_port_deferred;
+/* How long DIRTY_LOG may wait for the switch's answer. */
+#define NIC_PORT_LOG_WAIT_MS	2000
 
 /* ---- options ---- */
 
@@ -261,6 +263,7 @@ static int nic_port_attach(struct nic_port *p)
 	int fds[ATTACH_MAX_FDS];
 	/* attach_prepare adds to it: start from the options' each time. */
 	struct attach_req req = p->req;
+	struct attach_client_info info;
 	unsigned nfds = 0;
 	int ret;
 
@@ -268,14 +271,20 @@ static int nic_port_attach(struct nic_port *p)
 	if (ret == 0) {
 		snprintf(client, sizeof(client), "iopath-vmm %.19s",
 			 p->vmm->name);
-		ret = attach_client_connect(p->path, client, &req, fds, nfds,
-					    &p->port_id, err, sizeof(err));
+		ret = attach_client_open(p->path, client, &req, fds, nfds,
+					 &info, err, sizeof(err));
 	}
 	if (ret < 0) {
 		log_err("%s: cannot attach to switch %s: %s", p->vd->id,
 			p->path, err[0] ? err : strerror(-ret));
 		return ret;
 	}
+	p->port_id = info.port_id;
+	p->features = info.features;
+	/* A new port: it logs nothing until asked; it announced (if asked:
+	 * once, after an incoming migration). */
+	p->dirty_logged = false;
+	p->req.flags &= ~ATTACH_F_ANNOUNCE;
 	/* No vCPU runs: no sock_lock needed, but cheap. */
 	pthread_mutex_lock(&p->sock_lock);
 	p->sock = ret;
@@ -331,6 +340,10 @@ int nic_port_add(struct vmm *vmm, const struct nic_port_ops *ops,
 	ops->plug(p);
 	if (nic_port_deferred) {
 		p->attach_owed = true;
+		/* The VMM cannot send this path's frames: the switch
+		 * announces the VM when its port attaches. */
+		if (!ops->send_frame)
+			p->req.flags |= ATTACH_F_ANNOUNCE;
 		log_info("%s: switch %s: attach at resume", id,
 			 p->path[0] ? p->path : "none");
 		return 0;
@@ -428,17 +441,16 @@ static void nic_port_announce_round(struct vmm *vmm, bool first)
 		if (!p || p->vmm != vmm || !p->path[0] || p->sock < 0)
 			continue;
 		if (!p->ops->send_frame) {
-			/*
-			 * TODO(migration): the pv path has no VMM data path;
-			 * the switch should announce on the port's behalf
-			 * when the port attaches after a migration (an
-			 * attach flag or message in wire/attach_proto.h).
-			 */
+			/* No VMM data path (pv, vf): the switch announces
+			 * on the port's behalf (ATTACH_F_ANNOUNCE). */
 			if (first)
-				log_info("%s: no announcement from the VMM on "
-					 "the %s path (the switch learns the "
-					 "MAC from the guest's first frame)",
-					 p->vd->id, p->ops->name);
+				log_info("%s: the %s path's announcement is "
+					 "the switch's%s", p->vd->id,
+					 p->ops->name,
+					 (p->features & ATTACH_FEAT_ANNOUNCE) ?
+					 "" : " (this one does not: it learns "
+					 "the MAC from the guest's first "
+					 "frame)");
 			continue;
 		}
 		p->ops->get_mac(p->vd, mac);
@@ -598,4 +610,64 @@ json_t *nic_port_stats(struct vmm *vmm, const struct nic_port_ops *ops)
 		json_array_append_new(arr, st);
 	}
 	return arr;
+}
+
+/* ---- migration: the switch's writes into guest RAM ---- */
+
+/* A port whose switch writes guest RAM itself (pv, vf: not pktchan). */
+static bool nic_port_shares_ram(const struct nic_port *p)
+{
+	return p->ops->kind != ATTACH_KIND_PKTCHAN && p->path[0];
+}
+
+int nic_port_dirty_log_all(struct vmm *vmm, int fd, uint64_t size)
+{
+	struct attach_dirty_log d = { .on = fd >= 0, .size = size };
+	char err[ATTACH_ERR_MAX];
+	int missing = 0, ret;
+
+	for (unsigned i = 0; i < NIC_PORT_MAX; i++) {
+		struct nic_port *p = nic_ports[i];
+
+		if (!p || p->vmm != vmm || !nic_port_shares_ram(p))
+			continue;
+		if (fd < 0) {
+			if (p->dirty_logged && p->sock >= 0)
+				nic_port_request(p, ATTACH_MSG_DIRTY_LOG, &d,
+						 sizeof(d), NULL, 0,
+						 NIC_PORT_LOG_WAIT_MS, err,
+						 sizeof(err));
+			p->dirty_logged = false;
+			continue;
+		}
+		p->dirty_logged = false;
+		if (p->sock < 0 || !(p->features & ATTACH_FEAT_DIRTY_LOG)) {
+			missing++;
+			continue;
+		}
+		ret = nic_port_request(p, ATTACH_MSG_DIRTY_LOG, &d, sizeof(d),
+				       &fd, 1, NIC_PORT_LOG_WAIT_MS, err,
+				       sizeof(err));
+		if (ret < 0) {
+			log_warn("%s: switch %s does not log its writes to "
+				 "guest RAM: %s", p->vd->id, p->path,
+				 err[0] ? err : strerror(-ret));
+			missing++;
+			continue;
+		}
+		p->dirty_logged = true;
+	}
+	return missing;
+}
+
+bool nic_port_dirty_logged(struct vmm *vmm)
+{
+	for (unsigned i = 0; i < NIC_PORT_MAX; i++) {
+		const struct nic_port *p = nic_ports[i];
+
+		if (p && p->vmm == vmm && nic_port_shares_ram(p) &&
+		    !p->dirty_logged)
+			return false;
+	}
+	return true;
 }

@@ -89,6 +89,11 @@ struct nic_port {
 	 * or detached for a switch-over). */
 	struct attach_req req;
 	bool attach_owed;
+	/* The switch's HELLO_ACK features (ATTACH_FEAT_*), and whether it
+	 * logs its writes to guest RAM for this attach (DIRTY_LOG): set by
+	 * nic_port_dirty_log_all, cleared by every new attach. */
+	uint32_t features;
+	bool dirty_logged;
 };
 
 /*
@@ -189,6 +194,20 @@ void nic_port_detach_all(struct vmm *vmm);
  * runs on. Returns how many ports failed. Same threads as detach.
  */
 int nic_port_attach_all(struct vmm *vmm);
+
+/*
+ * Migration: hand every port whose switch writes guest RAM (pv, vf) the
+ * dirty log memfd @fd of @size bytes (core/dirty_log.h) and wait until
+ * its switch logs; @fd < 0 stops logging. Returns how many such ports do
+ * not log (an older switch, a refusal, no connection): their writes must
+ * be covered another way. Any thread but the loop's; vCPUs may run.
+ */
+int nic_port_dirty_log_all(struct vmm *vmm, int fd, uint64_t size);
+/*
+ * True when every such port has logged since nic_port_dirty_log_all
+ * (none attached again since: a reconnect's port logs nothing).
+ */
+bool nic_port_dirty_logged(struct vmm *vmm);
 
 /*
  * Announce every NIC's MAC from where it now lives, as QEMU's

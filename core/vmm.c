@@ -267,23 +267,10 @@ void vmm_release(struct vmm *vmm)
 
 void vmm_dirty_mark(struct vmm *vmm, uint64_t gpa, uint64_t len)
 {
-	const struct guest_mem *gm = &vmm->mem;
+	uint64_t off;
 
-	if (!vmm->dirty || !len)
-		return;
-	for (unsigned i = 0; i < gm->nregions; i++) {
-		const struct guest_mem_region *r = &gm->regions[i];
-
-		if (gpa >= r->gpa && gpa - r->gpa < r->size) {
-			uint64_t off = gpa - r->gpa;
-
-			if (len > r->size - off)
-				len = r->size - off;
-			dirty_log_view_mark(dirty_log_own_view(vmm->dirty),
-					    r->fd_offset + off, len);
-			return;
-		}
-	}
+	if (vmm->dirty && len && dirty_log_gpa_off(&vmm->mem, gpa, &len, &off))
+		dirty_log_view_mark(dirty_log_own_view(vmm->dirty), off, len);
 }
 
 void vmm_request_exit(struct vmm *vmm, int code, const char *fmt, ...)

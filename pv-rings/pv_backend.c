@@ -28,6 +28,7 @@
 #define LOG_SUBSYS "pv-be"
 #include "base/errmsg.h"
 #include "base/log.h"
+#include "core/dirty_log.h"
 #include "pv-rings/pv_backend.h"
 
 /* Stop the compiler from re-reading shared memory behind a local copy. */
@@ -39,6 +40,7 @@
 /* Our side of one ring; the indices live here, not in guest memory. */
 struct pv_be_ring {
 	struct pv_ring_hdr *hdr;	/* in guest memory */
+	uint64_t gpa;			/* of hdr, for the dirty log */
 	void *slots;			/* 16-byte slots after it */
 	uint32_t req_cons;
 	uint32_t rsp_prod_pvt;
@@ -50,6 +52,10 @@ struct pv_be_ring {
 struct pv_backend {
 	const struct guest_mem *gm;
 	struct pv_evt_page *evt;
+	uint64_t evt_gpa;
+	/* Set while a migration copies the guest's RAM: every write here
+	 * marks its pages. NULL otherwise, and then marking costs a test. */
+	const struct dirty_log_view *log;
 	uint32_t size, mask;
 	uint32_t features;
 	unsigned nq;
@@ -75,6 +81,35 @@ static void pv_be_fail(struct pv_backend *be, int code, const char *fmt, ...)
 	vsnprintf(be->why, sizeof(be->why), fmt, ap);
 	va_end(ap);
 	log_guest_warn("backend stopped: %s", be->why);
+}
+
+/* ---- the dirty log: after the writes it covers ---- */
+
+static void pv_be_mark_ring(const struct pv_backend *be,
+			    const struct pv_be_ring *r)
+{
+	dirty_log_view_set_gpa(be->log, be->gm, r->gpa,
+			       PV_RING_BYTES(be->size));
+}
+
+static void pv_be_mark_evt(const struct pv_backend *be)
+{
+	dirty_log_view_set_gpa(be->log, be->gm, be->evt_gpa,
+			       sizeof(struct pv_evt_page));
+}
+
+void pv_backend_set_log(struct pv_backend *be,
+			const struct dirty_log_view *log)
+{
+	be->log = log;
+	if (!log)
+		return;
+	/* What we wrote before the log came (set-up, the last bursts). */
+	pv_be_mark_evt(be);
+	for (unsigned q = 0; q < be->nq; q++) {
+		pv_be_mark_ring(be, &be->tx[q]);
+		pv_be_mark_ring(be, &be->rx[q]);
+	}
 }
 
 static void *pv_slot(const struct pv_backend *be, const struct pv_be_ring *r,
@@ -133,6 +168,7 @@ static int pv_be_ring_init(struct pv_backend *be, struct pv_be_ring *r,
 		return errmsg_invalid(err, errlen, "queue %u %s port %u", q,
 				      what, port);
 	r->slots = r->hdr + 1;
+	r->gpa = gpa;
 	r->port = port;
 	r->irq_fd = irq_fd;
 	/*
@@ -191,6 +227,7 @@ struct pv_backend *pv_backend_create(const struct guest_mem *gm,
 	be->nq = cfg->num_queues;
 	be->evt = guest_mem_ptr(gm, cfg->evt_page_gpa,
 				sizeof(struct pv_evt_page));
+	be->evt_gpa = cfg->evt_page_gpa;
 	if (!be->evt || ((uintptr_t)be->evt & 7)) {
 		errmsg_invalid(err, errlen, "event page %#llx not in RAM",
 			       (unsigned long long)cfg->evt_page_gpa);
@@ -248,6 +285,8 @@ static void pv_be_push(struct pv_backend *be, struct pv_be_ring *r,
 		return;
 	}
 	ret = pv_evtchn_send(be->evt, r->port, r->irq_fd);
+	if (be->log)
+		pv_be_mark_evt(be);	/* the pending bit, set either way */
 	if (ret > 0)
 		be->st.irqs_sent++;
 	else if (ret == 0)
@@ -337,6 +376,8 @@ unsigned pv_backend_tx(struct pv_backend *be, unsigned q,
 	}
 	/* Answer what was done, even if the burst ended in a refusal. */
 	pv_be_push(be, r, old);
+	if (be->log && r->rsp_prod_pvt != old)
+		pv_be_mark_ring(be, r);
 	return handed;
 }
 
@@ -429,6 +470,9 @@ unsigned pv_backend_rx(struct pv_backend *be, unsigned q,
 			be->st.rx_too_big++;
 		} else {
 			memcpy(buf, frames[i], lens[i]);
+			if (be->log)
+				dirty_log_view_set_gpa(be->log, be->gm,
+						       req.gpa, lens[i]);
 			rsp.status = PV_RSP_OKAY;
 			rsp.len = lens[i];
 			be->st.rx_frames++;
@@ -447,6 +491,8 @@ unsigned pv_backend_rx(struct pv_backend *be, unsigned q,
 	if (!be->error)
 		pv_be_rx_no_kicks(be, r);
 	pv_be_push(be, r, old);
+	if (be->log)
+		pv_be_mark_ring(be, r);
 	return delivered;
 }
 
@@ -470,6 +516,8 @@ bool pv_backend_arm(struct pv_backend *be)
 		 */
 		__atomic_store_n(&r->hdr->req_event, r->req_cons + 1,
 				 __ATOMIC_RELAXED);
+		if (be->log)
+			pv_be_mark_ring(be, r);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&r->hdr->req_prod, __ATOMIC_ACQUIRE) !=
 		    r->req_cons)

@@ -114,6 +114,15 @@ unsigned pv_backend_rx_scan(struct pv_backend *be, unsigned q, unsigned max);
  */
 bool pv_backend_arm(struct pv_backend *be);
 
+/*
+ * Log every write into guest RAM in @log (NULL: stop) from now on, and
+ * mark the rings and event page at once (written before). The caller
+ * holds @log mapped until it sets NULL. Same thread as the data calls.
+ */
+struct dirty_log_view;
+void pv_backend_set_log(struct pv_backend *be,
+			const struct dirty_log_view *log);
+
 /* True once a request was refused; the backend no longer runs. */
 bool pv_backend_failed(const struct pv_backend *be);
 /* PV_E_* and a sentence on why it stopped (PV_E_NONE while running). */

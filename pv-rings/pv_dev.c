@@ -734,32 +734,16 @@ static void pv_reset(struct vdev *vd)
  */
 /*
  * The backend in the switch writes guest RAM (RX buffers, responses, the
- * event page) through its own mapping, which KVM's dirty log cannot see.
- * TODO(migration): the switch should mark those writes in the shared
- * dirty log (core/dirty_log.h) while a migration runs; the attach
- * protocol does not hand the log over yet. Until then a device whose
- * backend ran marks all of RAM at save time, which the switch-over does
- * before it takes the last pages (vmm_migrate_out.c): correct, at the
- * price of copying all of RAM while the vCPUs are held.
+ * event page) through its own mapping, which KVM's dirty log cannot see:
+ * the switch marks those writes in the shared dirty log itself
+ * (DIRTY_LOG), and where it cannot the migration marks all of RAM
+ * (vmm_migrate_out.c). Nothing for the device to do here.
  */
-static void pv_mark_backend_writes(struct vdev *vd)
-{
-	const struct guest_mem *gm = &vd->vmm->mem;
-
-	log_info("%s: the switch does not log its writes to guest RAM yet: "
-		 "the last round sends all of RAM", vd->id);
-	for (unsigned i = 0; i < gm->nregions; i++)
-		vmm_dirty_mark(vd->vmm, gm->regions[i].gpa,
-			       gm->regions[i].size);
-}
-
 static int pv_save(struct vdev *vd, struct vdev_state_writer *w)
 {
 	struct pv_dev *p = pv_of(vd);
 
 	pthread_mutex_lock(&p->lock);
-	if (p->backend)
-		pv_mark_backend_writes(vd);
 	vdev_state_put_u32(w, "version", PV_STATE_VERSION);
 	vdev_state_put(w, "mac", p->mac, 6);
 	vdev_state_put_u32(w, "max_queues", p->max_queues);

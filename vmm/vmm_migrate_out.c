@@ -130,6 +130,26 @@ static int mig_send_devices(struct mig_out *m, const struct mig_saved *sv)
 	return ret;
 }
 
+/*
+ * The switch writes guest RAM too (a pv backend's receive), through its
+ * own mapping: KVM does not see it. A switch that logs those writes
+ * (DIRTY_LOG, nic_port_dirty_log_all at the start) has marked them in
+ * the shared log by now: it stopped writing at the detach. For one that
+ * did not, all of RAM goes again, while the vCPUs are held.
+ */
+static void mig_cover_switch_writes(struct mig_out *m)
+{
+	const struct guest_mem *gm = &m->vmm->mem;
+
+	if (nic_port_dirty_logged(m->vmm))
+		return;
+	log_info("the switch does not log its writes to guest RAM: the last "
+		 "round sends all of RAM");
+	for (unsigned i = 0; i < gm->nregions; i++)
+		vmm_dirty_mark(m->vmm, gm->regions[i].gpa,
+			       gm->regions[i].size);
+}
+
 /* The last pages, the state, END; then the destination's answer. */
 static int mig_send_final(struct mig_out *m)
 {
@@ -144,6 +164,7 @@ static int mig_send_final(struct mig_out *m)
 	ret = mig_save_devices(m, &sv);
 	if (ret)
 		return ret;
+	mig_cover_switch_writes(m);
 	t1 = clock_mono_us();
 	n = dirty_log_collect(m->vmm->dirty, m->bitmap);
 	if (n < 0) {
@@ -440,6 +461,7 @@ static void mig_finish(struct mig_out *m, int ret)
 
 	mig_throttle_stop(m);
 	if (ret) {
+		nic_port_dirty_log_all(vmm, -1, 0);
 		dirty_log_stop(vmm->dirty);
 		if (!m->error[0] && m->s.err[0])
 			mig_error(m, "%s%s", ret == -ECONNRESET ||
@@ -475,6 +497,24 @@ static void mig_finish(struct mig_out *m, int ret)
 	m->bitmap = NULL;
 }
 
+/*
+ * Before round 1 copies all of RAM: every switch that writes guest RAM
+ * logs its writes from its answer on, so none is missed in between.
+ */
+static void mig_switch_log_start(struct mig_out *m)
+{
+	struct dirty_log *dl = m->vmm->dirty;
+	int missing;
+
+	missing = nic_port_dirty_log_all(m->vmm, dirty_log_fd(dl),
+					 dirty_log_shm_size(
+						 dirty_log_pages(dl)));
+	if (missing)
+		log_info("%d NIC(s) on a switch that does not log its writes "
+			 "to guest RAM: the last round will send all of RAM",
+			 missing);
+}
+
 void *mig_thread(void *arg)
 {
 	struct mig_out *m = arg;
@@ -488,6 +528,8 @@ void *mig_thread(void *arg)
 		ret = mig_send_header(m);
 	if (ret == 0)
 		ret = dirty_log_start(m->vmm->dirty);
+	if (ret == 0)
+		mig_switch_log_start(m);
 	if (ret == 0) {
 		mig_set_state(m, MIG_ACTIVE);
 		/* max_s bounds the rounds, not the switch-over. */

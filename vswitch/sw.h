@@ -29,6 +29,7 @@
 
 #include <jansson.h>
 
+#include "core/dirty_log.h"
 #include "core/guest_mem.h"
 #include "vswitch/forward.h"
 #include "vswitch/frame_check.h"
@@ -453,6 +454,27 @@ int sw_memfd_check(int fd, uint64_t offset, uint64_t size, const char *what,
 int sw_guest_mem_map(struct guest_mem *gm, const struct attach_msg *m,
 		     char *err, size_t errlen);
 void sw_guest_mem_unmap(struct guest_mem *gm);
+/*
+ * A VMM's dirty log (DIRTY_LOG on, core/dirty_log.h) mapped here: the
+ * port's data path marks its writes into guest RAM in @view. Mapped on
+ * the control thread; the data path gets @view through sw_fwd_exec.
+ */
+struct sw_dirty_log {
+	void *base;			/* NULL: none */
+	size_t size;
+	struct dirty_log_view view;
+};
+/*
+ * Map the log DIRTY_LOG @m carries for guest RAM @gm (regions from one
+ * memfd when @one_fd): sealed, what its header says it is, covering
+ * every region. 0, or -errno with @err (nothing mapped).
+ */
+int sw_dirty_log_map(struct sw_dirty_log *dl, const struct attach_msg *m,
+		     const struct guest_mem *gm, bool one_fd, char *err,
+		     size_t errlen);
+void sw_dirty_log_unmap(struct sw_dirty_log *dl);
+/* The regions of ATTACH @m all come from one fd (one dirty log). */
+bool sw_guest_mem_one_fd(const struct attach_msg *m);
 
 /* ---- sw_linkwatch.c: netlink ---- */
 int sw_linkwatch_start(struct sw *sw);
@@ -478,6 +500,16 @@ void sw_announce_snoop(struct sw *sw, const uint8_t *frame, unsigned len,
  * Returns the number of frames sent now.
  */
 unsigned sw_announce_port(struct sw *sw, struct sw_port *p);
+/*
+ * Forwarding thread: announce the MAC of @p's VM, which has just
+ * migrated here, from @p (5 rounds, QEMU's announce-self schedule). The
+ * frames come out of sw_announce_vm_take, which @p's rx_burst calls.
+ */
+void sw_announce_vm(struct sw *sw, struct sw_port *p);
+/* Forwarding thread: the round of @p's VM that is due, into @pkts
+ * (at most 2 frames, none if @n < 2). Count. */
+unsigned sw_announce_vm_take(struct sw *sw, struct sw_port *p,
+			     struct rte_mbuf **pkts, unsigned n);
 /* Forwarding thread: send repeats that are due. */
 void sw_announce_tick(struct sw *sw, uint64_t now_ns);
 /* Forwarding thread: nanoseconds until the next repeat, or UINT64_MAX. */

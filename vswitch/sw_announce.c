@@ -10,6 +10,15 @@
  * RFC 903) that only carries the MAC. Repeated SW_ANNOUNCE_ROUNDS times,
  * because the first copies can meet a link that is still settling.
  *
+ * And on behalf of a VM that has just migrated here (ATTACH_F_ANNOUNCE):
+ * its pv NIC's frames never pass through its VMM, so the switch sends
+ * what QEMU's announce-self would, from the VM's port as if the VM had
+ * sent it (learned there, flooded everywhere else): a RARP carrying the
+ * MAC and, when the switch has seen the VM's IPv4 address in an ARP, a
+ * gratuitous ARP. Five rounds: at once, then 50 ms later and 100 ms more
+ * each round (QEMU's announce-initial 50, -step 100, -rounds 5; the VMM's
+ * schedule for emu NICs, core/nic_announce.h).
+ *
  * Forwarding thread only.
  */
 #include <errno.h>
@@ -33,6 +42,12 @@ static const uint64_t sw_announce_gap_ns[SW_ANNOUNCE_ROUNDS] = {
 	0, 50 * 1000000ull, 150 * 1000000ull,
 };
 
+/* A migrated VM's rounds: delay before each, in ms. */
+#define SW_ANNOUNCE_VM_ROUNDS	5
+static const uint64_t sw_announce_vm_gap_ms[SW_ANNOUNCE_VM_ROUNDS] = {
+	0, 50, 150, 250, 350,
+};
+
 struct sw_ipent {
 	uint8_t mac[6];
 	uint16_t vid;		/* 0 = empty slot */
@@ -48,6 +63,7 @@ struct sw_announce_pending {
 struct sw_announce {
 	struct sw_ipent ip[SW_IPTAB_SIZE];
 	struct sw_announce_pending pend[SW_MAX_PORTS];
+	struct sw_announce_pending vm[SW_MAX_PORTS];	/* migrated VMs */
 	struct fdb_entry ent[SW_ANNOUNCE_MAX];
 	uint64_t sent_garp, sent_rarp;
 };
@@ -191,6 +207,65 @@ unsigned sw_announce_port(struct sw *sw, struct sw_port *p)
 	return sent;
 }
 
+void sw_announce_vm(struct sw *sw, struct sw_port *p)
+{
+	struct sw_announce_pending *pd = &sw->announce->vm[p->id];
+
+	pd->port = p;
+	pd->round = 0;
+	pd->next_ns = clock_mono_ns();
+	log_info("%s: announcing %02x:%02x:%02x:%02x:%02x:%02x for the VM "
+		 "that migrated here (%u rounds)", p->name, p->mac[0],
+		 p->mac[1], p->mac[2], p->mac[3], p->mac[4], p->mac[5],
+		 SW_ANNOUNCE_VM_ROUNDS);
+}
+
+/* One announcement frame from @mac as a fresh mbuf, or NULL. */
+static struct rte_mbuf *sw_announce_mbuf(struct sw *sw, const uint8_t *mac,
+					 const uint8_t *ip)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(sw->pool);
+	unsigned len;
+
+	if (!m)
+		return NULL;
+	len = sw_announce_build(rte_pktmbuf_mtod(m, uint8_t *), mac, ip);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+	return m;
+}
+
+unsigned sw_announce_vm_take(struct sw *sw, struct sw_port *p,
+			     struct rte_mbuf **pkts, unsigned n)
+{
+	struct sw_announce *an = sw->announce;
+	struct sw_announce_pending *pd = &an->vm[p->id];
+	const uint8_t *ip;
+	uint64_t now;
+	unsigned k = 0;
+
+	if (!pd->port || n < 2)
+		return 0;
+	now = clock_mono_ns();
+	if (now < pd->next_ns)
+		return 0;
+	ip = sw_ip_lookup(sw, p->mac, p->vlan.vid);
+	if ((pkts[k] = sw_announce_mbuf(sw, p->mac, NULL))) {
+		k++;
+		an->sent_rarp++;
+	}
+	if (ip && (pkts[k] = sw_announce_mbuf(sw, p->mac, ip))) {
+		k++;
+		an->sent_garp++;
+	}
+	if (++pd->round >= SW_ANNOUNCE_VM_ROUNDS)
+		pd->port = NULL;
+	else
+		pd->next_ns = now +
+			      sw_announce_vm_gap_ms[pd->round] * 1000000ull;
+	return k;
+}
+
 void sw_announce_tick(struct sw *sw, uint64_t now_ns)
 {
 	struct sw_announce *an = sw->announce;
@@ -214,12 +289,16 @@ uint64_t sw_announce_next_ns(struct sw *sw, uint64_t now_ns)
 	uint64_t best = UINT64_MAX;
 
 	for (unsigned i = 0; i < SW_MAX_PORTS; i++) {
-		const struct sw_announce_pending *pd = &sw->announce->pend[i];
+		for (unsigned k = 0; k < 2; k++) {
+			const struct sw_announce_pending *pd =
+				k ? &sw->announce->vm[i] :
+				    &sw->announce->pend[i];
 
-		if (pd->port)
-			best = pd->next_ns <= now_ns ? 0 :
-			       (pd->next_ns - now_ns < best ?
-					pd->next_ns - now_ns : best);
+			if (pd->port)
+				best = pd->next_ns <= now_ns ? 0 :
+				       (pd->next_ns - now_ns < best ?
+						pd->next_ns - now_ns : best);
+		}
 		if (best == 0)
 			break;
 	}
@@ -228,8 +307,10 @@ uint64_t sw_announce_next_ns(struct sw *sw, uint64_t now_ns)
 
 void sw_announce_forget_port(struct sw *sw, unsigned port_id)
 {
-	if (port_id < SW_MAX_PORTS)
+	if (port_id < SW_MAX_PORTS) {
 		sw->announce->pend[port_id].port = NULL;
+		sw->announce->vm[port_id].port = NULL;
+	}
 }
 
 void sw_announce_stats(struct sw *sw, uint64_t *garp, uint64_t *rarp)

@@ -13,6 +13,12 @@
  *  - a request the backend refuses: it stops ("error"), the VMM gets an
  *    unsolicited ERROR (EPROTO, seq 0), the port stays listed as broken
  *    and frames switched to it are dropped and counted;
+ *  - DIRTY_LOG (a migration copies the guest's RAM): from the answer on,
+ *    the backend marks every page it writes in the VMM's log, until
+ *    DIRTY_LOG off or the port goes; without one it marks nothing and
+ *    pays one test per burst;
+ *  - ATTACH with ATTACH_F_ANNOUNCE (the VM migrated here): the first
+ *    backend that runs announces the VM's MAC (sw_announce.c);
  *  - hang-up or DETACH: the port goes, mappings and fds with it.
  *
  * Threads: the control thread builds and tears down backends; the
@@ -55,6 +61,10 @@ struct sw_pvport {
 	struct guest_mem gm;		/* the guest's RAM, mapped here */
 	int epfd;			/* the port's wait fd: kicks inside */
 	int note_fd;			/* forwarding -> control: it stopped */
+	bool one_fd;			/* RAM from one memfd: loggable */
+	bool announce_owed;		/* ATTACH_F_ANNOUNCE, not done yet */
+	struct sw_dirty_log log_ctl;	/* control: the mapped log, if any */
+	uint64_t logs;			/* DIRTY_LOG on accepted */
 
 	/* Control thread: what the running config owns. */
 	struct pv_backend *be_ctl;
@@ -63,6 +73,7 @@ struct sw_pvport {
 
 	/* Forwarding thread (set through sw_pv_swap_fn). */
 	struct pv_backend *be;		/* NULL while idle */
+	const struct dirty_log_view *log;	/* NULL: not logging */
 	int kick_fds[ATTACH_MAX_FDS];	/* distinct kicks, in epfd */
 	unsigned nkicks;
 	unsigned rr;			/* next TX queue to look at */
@@ -137,6 +148,8 @@ static unsigned sw_pv_rx(struct sw_port *p, struct rte_mbuf **pkts,
 
 	if (!v->be || v->fail_noted)
 		return 0;
+	/* The VM just migrated here: its announcement, as if it sent it. */
+	s.got = sw_announce_vm_take(p->sw, p, pkts, n);
 	/*
 	 * Round-robin over the queues, at most @n frames (one burst) per
 	 * call: a guest that keeps its rings full, or kicks without end,
@@ -273,6 +286,9 @@ static int sw_pv_swap_fn(struct sw *sw, void *arg)
 					  v->kick_fds[i], NULL);
 	}
 	v->be = s->be;
+	/* A backend started while logging logs too (marks its set-up). */
+	if (v->be && v->log)
+		pv_backend_set_log(v->be, v->log);
 	v->fail_noted = false;
 	v->rr = 0;
 	v->nkicks = 0;
@@ -283,6 +299,27 @@ static int sw_pv_swap_fn(struct sw *sw, void *arg)
 			return -errno;
 		v->kick_fds[v->nkicks++] = s->kicks[i];
 	}
+	return 0;
+}
+
+/* Logging on (@arg a view) or off (NULL), between two bursts. */
+static int sw_pv_log_fn(struct sw *sw, void *arg)
+{
+	struct sw_pvport *v = arg;
+
+	(void)sw;
+	v->log = v->log_ctl.base ? &v->log_ctl.view : NULL;
+	if (v->be)
+		pv_backend_set_log(v->be, v->log);
+	return 0;
+}
+
+/* The VM migrated here: announce it, now that its link is up. */
+static int sw_pv_announce_fn(struct sw *sw, void *arg)
+{
+	struct sw_pvport *v = arg;
+
+	sw_announce_vm(sw, v->port);
 	return 0;
 }
 
@@ -310,6 +347,8 @@ static json_t *sw_pv_backend_json(struct sw_pvport *v)
 		v->be ? pv_backend_num_queues(v->be) : 0));
 	JSON_COUNTER(o, *v, configs);
 	JSON_COUNTER(o, *v, resets);
+	JSON_COUNTER(o, *v, logs);
+	json_object_set_new(o, "dirty_log", json_boolean(v->log != NULL));
 	JSON_COUNTER(o, *v, kicks);
 	JSON_COUNTER(o, st, irqs_sent);
 	JSON_COUNTER(o, st, irqs_masked);
@@ -472,6 +511,11 @@ static int sw_pv_config(struct sw_pvport *v, struct attach_msg *m)
 	v->configs++;
 	atomic_store(&v->state, SW_PV_RUNNING);
 	sw_port_set_link(v->sw, v->port, true);
+	/* Frames from a port whose link is down would be dropped. */
+	if (v->announce_owed) {
+		v->announce_owed = false;
+		sw_fwd_exec(v->sw, sw_pv_announce_fn, v);
+	}
 	log_info("%s: backend running: %u queue(s) of %u slots, events %s",
 		 v->port->name, c->num_queues, c->ring_size,
 		 (c->features & PV_F_EVENT_IDX) ? "suppressed" : "always");
@@ -483,7 +527,45 @@ refuse:
 	return 0;	/* the port stays, idle */
 }
 
-/* The attach_msg op: PV_CONFIG and PV_RESET on the port's connection. */
+/*
+ * DIRTY_LOG: map and check the log, hand it to the forwarding thread,
+ * answer. The answer comes after the hand-over, between two bursts: every
+ * write after it is marked, and the VMM copies all of RAM after it.
+ */
+static int sw_pv_dirty_log(struct sw_pvport *v, struct attach_msg *m)
+{
+	struct attach_ack ack = { .port_id = v->port->id };
+	struct sw_dirty_log old = v->log_ctl, nlog = { 0 };
+	char err[ATTACH_ERR_MAX];
+	int ret;
+
+	if (m->u.dirty_log.on) {
+		ret = sw_dirty_log_map(&nlog, m, &v->gm, v->one_fd, err,
+				       sizeof(err));
+		if (ret < 0) {
+			log_guest_warn("%s: DIRTY_LOG refused: %s",
+				       v->port->name, err);
+			sw_pv_send_error(v, m->hdr.seq, -ret, err);
+			return 0;	/* the port runs on, not logging */
+		}
+	}
+	v->log_ctl = nlog;
+	sw_fwd_exec(v->sw, sw_pv_log_fn, v);
+	sw_dirty_log_unmap(&old);
+	if (nlog.base) {
+		v->logs++;
+		log_info("%s: logging writes to guest RAM (%llu pages)",
+			 v->port->name,
+			 (unsigned long long)nlog.view.npages);
+	} else if (old.base) {
+		log_info("%s: no longer logging writes to guest RAM",
+			 v->port->name);
+	}
+	return attach_msg_send(v->conn_fd, ATTACH_MSG_ATTACH_ACK, m->hdr.seq,
+			       &ack, sizeof(ack), NULL, 0);
+}
+
+/* The attach_msg op: PV_CONFIG, PV_RESET, DIRTY_LOG on the connection. */
 static int sw_pv_attach_msg(struct sw_port *p, int conn_fd,
 			    struct attach_msg *m)
 {
@@ -492,6 +574,8 @@ static int sw_pv_attach_msg(struct sw_port *p, int conn_fd,
 	(void)conn_fd;		/* the same as v->conn_fd, kept since ATTACH */
 	if (m->hdr.type == ATTACH_MSG_PV_CONFIG)
 		return sw_pv_config(v, m);
+	if (m->hdr.type == ATTACH_MSG_DIRTY_LOG)
+		return sw_pv_dirty_log(v, m);
 	if (m->hdr.type != ATTACH_MSG_PV_RESET)
 		return -ENOMSG;
 	/* The guest reset the device; no answer expected. */
@@ -536,6 +620,7 @@ static void sw_pv_destroy(struct sw_port *p)
 		if (v->epfd >= 0)
 			close(v->epfd);
 		sw_guest_mem_unmap(&v->gm);
+		sw_dirty_log_unmap(&v->log_ctl);
 		free(v);
 	}
 	free(p);
@@ -586,6 +671,8 @@ int sw_pvport_create(struct sw *sw, int conn_fd, struct attach_msg *m,
 	ret = sw_guest_mem_map(&v->gm, m, err, errlen);
 	if (ret < 0)
 		goto fail;
+	v->one_fd = sw_guest_mem_one_fd(m);
+	v->announce_owed = m->u.attach.flags & ATTACH_F_ANNOUNCE;
 	ret = evloop_add_fd(sw->loop, v->note_fd, POLLIN, sw_pv_note_event, v);
 	if (ret < 0) {
 		snprintf(err, errlen, "event loop: %s", strerror(-ret));

@@ -157,6 +157,9 @@ static int sw_vmconn_hello(struct sw_vmconn *c, struct attach_msg *m)
 	snprintf(c->client, sizeof(c->client), "%s", m->u.hello.client);
 	for (size_t i = 0; i < sizeof(sw_vmkinds) / sizeof(*sw_vmkinds); i++)
 		ack.features |= 1u << sw_vmkinds[i].kind;
+	/* pv ports log and announce; other kinds refuse DIRTY_LOG (an
+	 * ERROR, the port stays) and take no announcement. */
+	ack.features |= ATTACH_FEAT_DIRTY_LOG | ATTACH_FEAT_ANNOUNCE;
 	snprintf(ack.server, sizeof(ack.server), "iopath-switch %s",
 		 c->sw->opts.name);
 	c->state = SW_VC_ATTACH;
@@ -288,6 +291,15 @@ static int sw_vmconn_msg(struct sw_vmconn *c, struct attach_msg *m)
 
 			if (ret != -ENOMSG)
 				return ret;
+		}
+		/* We advertise DIRTY_LOG: a kind without it says no and
+		 * keeps its port (the VMM falls back on resending RAM). */
+		if (c->state == SW_VC_ATTACHED &&
+		    m->hdr.type == ATTACH_MSG_DIRTY_LOG) {
+			sw_vmconn_error(c, m->hdr.seq, EOPNOTSUPP,
+					"this port kind does not log its "
+					"writes to guest RAM");
+			return 0;
 		}
 		break;
 	}

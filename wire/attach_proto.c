@@ -94,6 +94,9 @@ static bool body_size(uint16_t type, size_t *size)
 	case ATTACH_MSG_VF_REG:
 		*size = sizeof(struct attach_vf_reg);
 		return true;
+	case ATTACH_MSG_DIRTY_LOG:
+		*size = sizeof(struct attach_dirty_log);
+		return true;
 	}
 	return false;
 }
@@ -199,6 +202,9 @@ static int attach_req_check(const struct attach_req *r, unsigned nfds,
 		return fail(err, errlen, -EPROTO, "multicast MAC");
 	if (memcmp(r->mac, zero_mac, sizeof(zero_mac)) == 0)
 		return fail(err, errlen, -EPROTO, "zero MAC");
+	if (r->flags & ~ATTACH_F_KNOWN)
+		return fail(err, errlen, -EPROTO, "unknown attach flags %#x",
+			    r->flags & ~ATTACH_F_KNOWN);
 	if (r->vlan_mode == ATTACH_VLAN_ACCESS) {
 		if (r->vlan < 1 || r->vlan > 4094)
 			return fail(err, errlen, -EPROTO,
@@ -396,6 +402,24 @@ static int body_check(struct attach_msg *m, unsigned nfds, char *err,
 				    "outside the trapped pages", v->off);
 		break;
 	}
+	case ATTACH_MSG_DIRTY_LOG: {
+		const struct attach_dirty_log *d = &m->u.dirty_log;
+
+		if (d->on > 1 || d->reserved)
+			return fail(err, errlen, -EPROTO, "DIRTY_LOG on %u, "
+				    "reserved %#x", d->on, d->reserved);
+		if (nfds != d->on)
+			return fail(err, errlen, -EBADF, "DIRTY_LOG %s takes "
+				    "%u fd, not %u", d->on ? "on" : "off",
+				    d->on, nfds);
+		/* The header's page at least; the switch checks the rest
+		 * against the memfd and the header. */
+		if (d->on && d->size < ATTACH_PV_PAGE)
+			return fail(err, errlen, -EPROTO, "DIRTY_LOG of %llu "
+				    "bytes, under a page",
+				    (unsigned long long)d->size);
+		return 0;
+	}
 	case ATTACH_MSG_VF_UNMASK:
 		if (nfds != ATTACH_VF_VECTORS)
 			return fail(err, errlen, -EBADF, "VF_UNMASK takes %u "
@@ -410,7 +434,7 @@ static int body_check(struct attach_msg *m, unsigned nfds, char *err,
 				    m->u.error.err);
 		break;
 	}
-	/* Only ATTACH, PV_CONFIG and VF_UNMASK carry fds. */
+	/* Only ATTACH, PV_CONFIG, VF_UNMASK and DIRTY_LOG carry fds. */
 	if (nfds)
 		return fail(err, errlen, -EBADF, "extra fds: %u", nfds);
 	return 0;
@@ -671,6 +695,20 @@ int attach_client_connect(const char *path, const char *client,
 			  unsigned nfds, uint32_t *port_id, char *err,
 			  size_t errlen)
 {
+	struct attach_client_info info;
+	int sock = attach_client_open(path, client, req, fds, nfds, &info,
+				      err, errlen);
+
+	if (sock >= 0 && port_id)
+		*port_id = info.port_id;
+	return sock;
+}
+
+int attach_client_open(const char *path, const char *client,
+		       const struct attach_req *req, const int *fds,
+		       unsigned nfds, struct attach_client_info *info,
+		       char *err, size_t errlen)
+{
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct attach_hello hello = {
 		.version_min = ATTACH_VERSION,
@@ -710,6 +748,10 @@ int attach_client_connect(const char *path, const char *client,
 			   m.u.hello_ack.server, r.kind);
 		goto out;
 	}
+	info->features = m.u.hello_ack.features;
+	/* A switch that does not know a flag would refuse the ATTACH. */
+	if (!(info->features & ATTACH_FEAT_ANNOUNCE))
+		r.flags &= ~ATTACH_F_ANNOUNCE;
 	ret = attach_msg_send(sock, ATTACH_MSG_ATTACH, 2, &r, sizeof(r), fds,
 			      nfds);
 	if (ret) {
@@ -719,8 +761,7 @@ int attach_client_connect(const char *path, const char *client,
 	ret = client_expect(sock, ATTACH_MSG_ATTACH_ACK, &m, err, errlen);
 	if (ret)
 		goto out;
-	if (port_id)
-		*port_id = m.u.ack.port_id;
+	info->port_id = m.u.ack.port_id;
 	return sock;
 out:
 	close(sock);

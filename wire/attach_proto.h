@@ -39,7 +39,17 @@ enum attach_msg_type {
 	ATTACH_MSG_VF_REG = 9,		/* client -> switch and back, vf ports */
 	ATTACH_MSG_VF_FLR = 10,		/* client -> switch, vf ports, no body */
 	ATTACH_MSG_VF_UNMASK = 11,	/* client -> switch, vf ports, 3 fds */
+	ATTACH_MSG_DIRTY_LOG = 12,	/* client -> switch, pv/vf, 0 or 1 fd */
 };
+
+/*
+ * HELLO_ACK features beyond the kinds (bit 1 << kind): what this switch
+ * also understands. A client uses DIRTY_LOG and ATTACH_F_ANNOUNCE only
+ * with a switch that says so: an older one drops the connection on a
+ * message it does not know.
+ */
+#define ATTACH_FEAT_DIRTY_LOG	(1u << 16)	/* DIRTY_LOG (PROTOCOL.md 12) */
+#define ATTACH_FEAT_ANNOUNCE	(1u << 17)	/* ATTACH_F_ANNOUNCE */
 
 /* What the port is; the fds and regions an ATTACH carries depend on it. */
 enum attach_port_kind {
@@ -101,9 +111,20 @@ struct attach_req {
 	uint16_t nregions;
 	uint16_t vf;			/* vf ports: which VF, or ATTACH_VF_ANY */
 	uint16_t vf_flags;		/* vf ports: ATTACH_VF_F_* */
-	uint32_t reserved;
+	uint32_t flags;			/* ATTACH_F_* (was reserved, 0) */
 	struct attach_region regions[ATTACH_MAX_REGIONS];
 };
+
+/*
+ * ATTACH flags. ANNOUNCE: the VM has just migrated here; the switch
+ * announces its MAC on its behalf (RARP, and a gratuitous ARP when it
+ * knows the VM's IPv4 address), QEMU's announce-self schedule, as if the
+ * frames came from the port (pv ports: once the backend runs). Only with
+ * a switch that has ATTACH_FEAT_ANNOUNCE (attach_client_open clears it
+ * for one that has not).
+ */
+#define ATTACH_F_ANNOUNCE	0x0001u
+#define ATTACH_F_KNOWN		ATTACH_F_ANNOUNCE
 
 /*
  * pv ports: ATTACH carries the guest's RAM (one memfd, regions giving the
@@ -188,6 +209,23 @@ struct attach_vf_reg {
 	uint32_t reserved2;
 };
 
+/*
+ * DIRTY_LOG (pv and vf ports): vhost-user's log base. With `on` 1 it
+ * carries one fd, a sealed memfd of `size` bytes holding a dirty log in
+ * core/dirty_log.h's layout (a header, then one bit per 4 KiB page of the
+ * guest RAM memfd the ATTACH's regions name); from the switch's answer
+ * (ATTACH_ACK) on, every write the switch makes into the port's guest
+ * RAM sets its pages' bits (atomic OR). With `on` 0 (no fd) logging
+ * stops and the switch lets the log go. A log that does not cover every
+ * region, or is not what it says, is refused with ERROR; so is a port
+ * kind that cannot log. Either way the port runs on.
+ */
+struct attach_dirty_log {
+	uint32_t on;			/* 1 start (1 fd), 0 stop (none) */
+	uint32_t reserved;		/* 0 */
+	uint64_t size;			/* bytes of the memfd to map */
+};
+
 struct attach_ack {
 	uint32_t port_id;
 	uint32_t reserved;
@@ -208,6 +246,7 @@ _Static_assert(sizeof(struct attach_pv_queue) == 32, "attach ABI");
 _Static_assert(sizeof(struct attach_pv_config) == 24 + 4 * 32, "attach ABI");
 _Static_assert(sizeof(struct attach_error) == 132, "attach ABI");
 _Static_assert(sizeof(struct attach_vf_reg) == 16, "attach ABI");
+_Static_assert(sizeof(struct attach_dirty_log) == 16, "attach ABI");
 
 /* A received message, parsed and checked. */
 struct attach_msg {
@@ -220,6 +259,7 @@ struct attach_msg {
 		struct attach_error error;
 		struct attach_pv_config pv_config;
 		struct attach_vf_reg vf_reg;
+		struct attach_dirty_log dirty_log;
 	} u;
 	int fds[ATTACH_MAX_FDS];
 	unsigned nfds;
@@ -267,6 +307,22 @@ int attach_client_connect(const char *path, const char *client,
 			  const struct attach_req *req, const int *fds,
 			  unsigned nfds, uint32_t *port_id, char *err,
 			  size_t errlen);
+
+/* What attach_client_open learned from the switch. */
+struct attach_client_info {
+	uint32_t port_id;		/* ATTACH_ACK's */
+	uint32_t features;		/* HELLO_ACK's */
+};
+
+/*
+ * attach_client_connect, telling the caller what the switch said: its
+ * port id and features. Flags in @req the switch does not advertise
+ * (ATTACH_F_ANNOUNCE without ATTACH_FEAT_ANNOUNCE) are not sent.
+ */
+int attach_client_open(const char *path, const char *client,
+		       const struct attach_req *req, const int *fds,
+		       unsigned nfds, struct attach_client_info *info,
+		       char *err, size_t errlen);
 
 /*
  * Client helper: give the port up and wait (up to @timeout_ms) until the

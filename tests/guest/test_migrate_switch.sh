@@ -11,7 +11,10 @@
 #   - emu: the destination announces the MAC, RARP and gratuitous ARP, 5
 #     rounds, as QEMU's announce-self does (seen in a capture of the
 #     sender's port); pv: the backend restarts on the indices in guest
-#     memory (the switch's side of announcing is for later).
+#     memory, and the destination's switch announces for the VM (the
+#     port attached with ATTACH_F_ANNOUNCE): 5 RARPs in the same capture;
+#   - pv: the switch logged its writes to guest RAM (DIRTY_LOG), so the
+#     source did not send all of RAM again at the switch-over.
 # Uses the system tests' helpers (tests/system/lib.sh): root for the
 # switch, and /dev/kvm.
 source "$(dirname "$0")/../system/lib.sh"
@@ -22,7 +25,7 @@ command -v tcpdump >/dev/null || skip "tcpdump is not installed"
 
 switch_start m
 RATE=10000
-COUNT=40000
+COUNT=60000
 # A frame per 100 us: 3000 lost is a 300 ms gap.
 MAX_LOST=3000
 n=0
@@ -63,10 +66,20 @@ migrate_sink() {
 	# The switch dropped the source's port before the destination's came.
 	grep -q "port [0-9]* mig$n.0 removed" "$WORK/switch-m.log" ||
 		fail "$path: the source's port was not removed"
-	if [[ $path == emu ]]; then
-		local rarp
-		rarp=$(tcpdump -nr "$WORK/gen$n.pcap" "ether proto 0x8035 and ether src 02:10:00:66:00:$n" 2>/dev/null | wc -l)
-		[[ $rarp -eq 5 ]] || fail "emu: $rarp RARP announcements, want 5"
+	local rarp
+	rarp=$(tcpdump -nr "$WORK/gen$n.pcap" "ether proto 0x8035 and ether src 02:10:00:66:00:$n" 2>/dev/null | wc -l)
+	[[ $rarp -eq 5 ]] || fail "$path: $rarp RARP announcements, want 5"
+	if [[ $path == pv ]]; then
+		grep -q "mig$n.0: announcing " "$WORK/switch-m.log" ||
+			fail "pv: the switch did not announce for the VM"
+		grep -q "mig$n.0: logging writes to guest RAM" "$WORK/switch-m.log" ||
+			fail "pv: the switch did not log its writes to guest RAM"
+		grep -q "does not log its writes to guest RAM" "$WORK/src$n.log" &&
+			fail "pv: the source resent all of RAM: $(grep 'does not log' "$WORK/src$n.log")"
+		# The last round: what was dirty, not the 16384 pages of RAM.
+		local last
+		last=$(grep -o 'switch-over: [0-9]* pages' "$WORK/src$n.log" | grep -o '[0-9]*')
+		[[ -n $last && $last -lt 16384 ]] || fail "pv: the last round sent ${last:-?} pages"
 	fi
 	pass "$path: sink migrated under $RATE pps: $(jget "$res" .received)/$COUNT received, $lost lost; $(grep -o 'downtime [0-9.]* ms' "$WORK/src$n.log")"
 }

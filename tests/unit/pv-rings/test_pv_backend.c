@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/dirty_log.h"
 #include "pv-rings/pv_backend.h"
 
 #define RAM_LO		(1u << 20)		/* GPA 0 .. 1 MiB */
@@ -619,6 +620,88 @@ static void test_create_refuses_bad_config(void **state)
 	pv_backend_destroy(be);
 }
 
+/* ---- the dirty log (migration) ---- */
+
+static unsigned log_bits(const uint64_t *bits, uint64_t pages)
+{
+	unsigned n = 0;
+
+	for (uint64_t w = 0; w < (pages + 63) / 64; w++)
+		n += (unsigned)__builtin_popcountll(bits[w]);
+	return n;
+}
+
+static bool log_bit(const uint64_t *bits, uint64_t page)
+{
+	return bits[page / 64] & (1ull << (page % 64));
+}
+
+/*
+ * With a log, every page the backend writes is marked (by its place in
+ * the RAM memfd): the RX buffer, the ring, the event page; set-up and
+ * earlier writes when the log comes. Without one, nothing.
+ */
+static void test_dirty_log_marks_writes(void **state)
+{
+	struct env *e = *state;
+	const uint64_t pages = (RAM_LO + RAM_HI) >> 12;
+	const uint64_t buf = RAM_HI_GPA + 0x2000;
+	const uint64_t buf_page = (RAM_LO >> 12) + 2;
+	uint64_t *bits = calloc((pages + 63) / 64, sizeof(uint64_t));
+	struct dirty_log_shm shm = { .npages = pages };
+	struct dirty_log_view v = { .hdr = &shm, .bits = bits,
+				    .npages = pages };
+	uint8_t frame[60];
+	const void *frames[1] = { frame };
+	uint16_t lens[1] = { sizeof(frame) };
+
+	assert_non_null(bits);
+	memset(frame, 0xab, sizeof(frame));
+	/* No log: a frame delivered marks nothing. */
+	guest_rx_post(e, A_RX, &e->a_rx_prod, buf, 2048, 1);
+	guest_push(e, A_RX, e->a_rx_prod);
+	assert_int_equal(pv_backend_rx(e->a, 0, frames, lens, 1), 1);
+	assert_int_equal(log_bits(bits, pages), 0);
+
+	/* The log comes: what the backend wrote before is marked now. */
+	pv_backend_set_log(e->a, &v);
+	assert_true(log_bit(bits, EVT_GPA >> 12));
+	assert_true(log_bit(bits, A_TX >> 12));
+	assert_true(log_bit(bits, A_RX >> 12));
+	assert_int_equal(log_bits(bits, pages), 3);
+
+	/* A frame: its buffer (above 4 GiB), the RX ring, the event page. */
+	memset(bits, 0, (pages + 63) / 64 * sizeof(uint64_t));
+	guest_rx_post(e, A_RX, &e->a_rx_prod, buf, 2048, 2);
+	guest_push(e, A_RX, e->a_rx_prod);
+	hdr(e, A_RX)->rsp_event = hdr(e, A_RX)->rsp_prod + 1;
+	assert_int_equal(pv_backend_rx(e->a, 0, frames, lens, 1), 1);
+	assert_memory_equal(gpa(e, buf), frame, sizeof(frame));
+	assert_true(log_bit(bits, buf_page));
+	assert_true(log_bit(bits, A_RX >> 12));
+	assert_true(log_bit(bits, EVT_GPA >> 12));
+	assert_false(log_bit(bits, A_TX >> 12));
+	assert_int_equal(log_bits(bits, pages), 3);
+	/* The final check writes the TX ring's req_event. */
+	assert_false(pv_backend_arm(e->a));
+	assert_true(log_bit(bits, A_TX >> 12));
+	/* The bystander on the same RAM has no log. */
+	guest_tx(e, B_TX, &e->b_tx_prod, BUF_GPA, 60, 9);
+	guest_push(e, B_TX, e->b_tx_prod);
+	assert_int_equal(be_tx(e, e->b, 8), 1);
+	assert_false(log_bit(bits, B_TX >> 12));
+
+	/* Logging off: nothing from here. */
+	pv_backend_set_log(e->a, NULL);
+	memset(bits, 0, (pages + 63) / 64 * sizeof(uint64_t));
+	guest_rx_post(e, A_RX, &e->a_rx_prod, buf, 2048, 3);
+	guest_push(e, A_RX, e->a_rx_prod);
+	assert_int_equal(pv_backend_rx(e->a, 0, frames, lens, 1), 1);
+	pv_backend_arm(e->a);
+	assert_int_equal(log_bits(bits, pages), 0);
+	free(bits);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -635,6 +718,7 @@ int main(void)
 		cmocka_unit_test(test_refuse_malformed),
 		T(test_response_index_games),
 		T(test_create_refuses_bad_config),
+		T(test_dirty_log_marks_writes),
 #undef T
 	};
 

@@ -167,10 +167,9 @@ static void test_roundtrip_reconnects(void **state)
 	first = a.cfg;
 	fake_vmm_reset();
 	s1 = save(&a);
-	/* The backend wrote guest RAM unseen by KVM: all of it is marked
-	 * for the last round (until the switch logs its writes). */
-	assert_true(fake_vmm.dirty_calls >= 1);
-	assert_true(fake_vmm.dirty_len == RAM_SIZE);
+	/* Saving marks nothing: the switch logs its own writes to guest
+	 * RAM, or the migration covers them (vmm_migrate_out.c). */
+	assert_int_equal(fake_vmm.dirty_calls, 0);
 	pv_del(&a);
 
 	pv_new(&b, ram);

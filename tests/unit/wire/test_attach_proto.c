@@ -491,7 +491,11 @@ struct fake_switch {
 	bool refuse;		/* answer ATTACH with ERROR */
 	uint32_t features;
 	unsigned got_fds;
+	uint32_t got_flags;	/* the ATTACH's */
 };
+
+/* The last run_client's ATTACH flags, as the switch got them. */
+static uint32_t fake_got_flags;
 
 static void *fake_switch_run(void *arg)
 {
@@ -514,6 +518,7 @@ static void *fake_switch_run(void *arg)
 	if (attach_msg_recv(c, &m, 2000, err, sizeof(err)) == 0 &&
 	    m.hdr.type == ATTACH_MSG_ATTACH) {
 		fs->got_fds = m.nfds;
+		fs->got_flags = m.u.attach.flags;
 		attach_msg_close_fds(&m);
 		if (fs->refuse) {
 			struct attach_error e = { .err = EEXIST };
@@ -543,6 +548,8 @@ static int run_client(bool refuse, uint32_t features, char *err,
 	pthread_t t;
 	int fds[3], sock;
 
+	/* Sent only to a switch that announces (ATTACH_FEAT_ANNOUNCE). */
+	r.flags = ATTACH_F_ANNOUNCE;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/attach-test-%d.sock",
 		 getpid());
 	unlink(sa.sun_path);
@@ -563,6 +570,7 @@ static int run_client(bool refuse, uint32_t features, char *err,
 	close(fs.listen_fd);
 	unlink(sa.sun_path);
 	*got_fds = fs.got_fds;
+	fake_got_flags = fs.got_flags;
 	return sock < 0 ? sock : 0;
 }
 
@@ -849,6 +857,61 @@ static void test_vf_unmask(void **state)
 	expect_refused(buf, len, ATTACH_VF_VECTORS, -EPROTO);
 }
 
+/* DIRTY_LOG: on with the log's memfd, off with none; flags known. */
+static void test_dirty_log(void **state)
+{
+	struct attach_dirty_log on = { .on = 1, .size = 8192 };
+	struct attach_dirty_log off = { .on = 0 };
+	struct attach_dirty_log bad;
+	struct sockpair s = sp_open();
+	struct attach_req r = good_req();
+	struct attach_msg m;
+	uint8_t buf[512];
+	char err[128];
+	int fd[1];
+	size_t len;
+
+	make_fds(fd, 1);
+	assert_int_equal(attach_msg_send(s.a, ATTACH_MSG_DIRTY_LOG, 7, &on,
+					 sizeof(on), fd, 1), 0);
+	assert_int_equal(attach_msg_recv(s.b, &m, 1000, err, sizeof(err)), 0);
+	assert_int_equal(m.hdr.type, ATTACH_MSG_DIRTY_LOG);
+	assert_int_equal(m.u.dirty_log.on, 1);
+	assert_int_equal(m.u.dirty_log.size, 8192);
+	assert_int_equal(m.nfds, 1);
+	attach_msg_close_fds(&m);
+	close_all(fd, 1);
+	sp_close(&s);
+
+	len = raw_msg(buf, ATTACH_MSG_DIRTY_LOG, ATTACH_VERSION, &on,
+		      sizeof(on));
+	expect_refused(buf, len, 0, -EBADF);	/* on without the log */
+	expect_refused(buf, len, 2, -EBADF);
+	len = raw_msg(buf, ATTACH_MSG_DIRTY_LOG, ATTACH_VERSION, &off,
+		      sizeof(off));
+	expect_refused(buf, len, 1, -EBADF);	/* off with an fd */
+	bad = on;
+	bad.size = 100;				/* not even the header */
+	len = raw_msg(buf, ATTACH_MSG_DIRTY_LOG, ATTACH_VERSION, &bad,
+		      sizeof(bad));
+	expect_refused(buf, len, 1, -EPROTO);
+	bad = on;
+	bad.on = 2;
+	len = raw_msg(buf, ATTACH_MSG_DIRTY_LOG, ATTACH_VERSION, &bad,
+		      sizeof(bad));
+	expect_refused(buf, len, 1, -EPROTO);
+	bad = on;
+	bad.reserved = 1;
+	len = raw_msg(buf, ATTACH_MSG_DIRTY_LOG, ATTACH_VERSION, &bad,
+		      sizeof(bad));
+	expect_refused(buf, len, 1, -EPROTO);
+
+	/* ATTACH: the announce flag is known, others are refused. */
+	r.flags = 0x8000;
+	len = raw_msg(buf, ATTACH_MSG_ATTACH, ATTACH_VERSION, &r, sizeof(r));
+	expect_refused(buf, len, 3, -EPROTO);
+}
+
 static void test_client_connect(void **state)
 {
 	char err[256] = "";
@@ -859,6 +922,12 @@ static void test_client_connect(void **state)
 				    sizeof(err), &port_id, &got_fds), 0);
 	assert_int_equal(port_id, 5);
 	assert_int_equal(got_fds, 3);
+	/* An older switch would refuse a flag it does not know. */
+	assert_int_equal(fake_got_flags, 0);
+	assert_int_equal(run_client(false, (1u << ATTACH_KIND_PKTCHAN) |
+				    ATTACH_FEAT_ANNOUNCE, err, sizeof(err),
+				    &port_id, &got_fds), 0);
+	assert_int_equal(fake_got_flags, ATTACH_F_ANNOUNCE);
 
 	assert_int_equal(run_client(true, 1u << ATTACH_KIND_PKTCHAN, err,
 				    sizeof(err), &port_id, &got_fds), -EEXIST);
@@ -898,6 +967,7 @@ int main(void)
 		cmocka_unit_test(test_vf_attach),
 		cmocka_unit_test(test_vf_reg),
 		cmocka_unit_test(test_vf_unmask),
+		cmocka_unit_test(test_dirty_log),
 		cmocka_unit_test(test_client_connect),
 	};
 
