@@ -356,6 +356,31 @@ int sw_afpacket_guard(struct sw_uplink *u);
 /* Frames dropped by the guard since the last call. */
 uint64_t sw_afpacket_count(struct sw_uplink *u);
 void sw_afpacket_release(struct sw_uplink *u);
+/*
+ * The PMD's fanout group id on @ifindex for this process (its pid XOR
+ * @ifindex). Before creating an af_packet @vdev: take that group on the
+ * vdev's interface and hold it until sw_afpacket_unhold(@vdev), once the
+ * PMD's sockets are in it. 0 (also: nothing to hold, or already held) or
+ * -EADDRINUSE: another process has that id on another device.
+ */
+unsigned sw_afpacket_fanout_id(int ifindex);
+int sw_afpacket_hold(const char *vdev);
+void sw_afpacket_unhold(const char *vdev);
+void sw_afpacket_unhold_all(void);
+/* @err of creating @vdev, or -EADDRINUSE if the fanout group was why. */
+int sw_afpacket_why(const char *vdev, int err);
+/* strerror(-@err), or what -EADDRINUSE means for @vdev (in @buf). */
+const char *sw_afpacket_strerror(const char *vdev, int err, char *buf,
+				 size_t len);
+
+/* ---- sw_respawn.c: a pid whose fanout groups are free ---- */
+/*
+ * Before anything else at start-up: hold the fanout group of every
+ * af_packet uplink in @o; if one is taken, go on in a child process and
+ * make this one wait for it. Returns in the process that is the switch,
+ * with the groups held; dies after a few tries.
+ */
+void sw_respawn_check(const struct sw_opts *o);
 
 /* ---- sw_team.c: bonding ---- */
 int sw_team_add(struct sw *sw, const struct sw_team_spec *spec,

@@ -24,10 +24,27 @@
  *
  * Frames the PMD's ring took in before the filter was attached are
  * drained by the uplink's creator before the port carries traffic.
+ *
+ * The PMD also joins each of its sockets to the fanout group
+ * (getpid() ^ ifindex) & 0xffff, type hash with the defrag and rollover
+ * flags, and has no argument to choose another. Fanout group ids are per
+ * network namespace, and the kernel refuses (EINVAL) to join a group that
+ * exists on another device or with another type: two switches in one
+ * namespace collide whenever pid ^ ifindex agree, which nearby pids and
+ * ifindexes make frequent (1 start in 6 in test_team). The switch probes
+ * the id with a socket of its own before the PMD makes its sockets, and
+ * keeps that socket in the group until they have joined it: closed at
+ * once, the group would vanish and another process could take the id in
+ * between. The probe drops whatever the group hashes to it (a filter that
+ * passes nothing); the uplink carries no traffic yet, and what its own
+ * sockets take in meanwhile is drained as above. At start-up a taken id
+ * makes the switch go on in a child process, whose pid gives other ids
+ * (sw_respawn.c); at run time it is a clear error.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -41,6 +58,7 @@
 #define LOG_SUBSYS "uplink"
 #include "base/log.h"
 #include "vswitch/sw.h"
+#include "vswitch/sw_req.h"
 
 #define AFP_AD(x)	((uint32_t)(SKF_AD_OFF + (x)))
 
@@ -125,8 +143,13 @@ static int afp_guard_sockets(int ifindex)
 	return ret < 0 ? ret : n;
 }
 
-/* The counting socket: filter first, then bind, so nothing slips in. */
-static int afp_count_open(int ifindex)
+/*
+ * A packet socket on @ifindex for every protocol, with filter @prog
+ * attached before it is bound so that nothing slips past it, and the
+ * smallest receive buffer. The fd or -errno.
+ */
+static int afp_open_filtered(int ifindex, const struct sock_filter *prog,
+			     size_t n)
 {
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
@@ -139,8 +162,7 @@ static int afp_count_open(int ifindex)
 
 	if (fd < 0)
 		return -errno;
-	ret = afp_attach(fd, afp_count_prog,
-			 sizeof(afp_count_prog) / sizeof(afp_count_prog[0]));
+	ret = afp_attach(fd, prog, n);
 	if (ret == 0 &&
 	    (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &zero, sizeof(zero)) < 0 ||
 	     bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0))
@@ -150,6 +172,14 @@ static int afp_count_open(int ifindex)
 		return ret;
 	}
 	return fd;
+}
+
+/* The counting socket. */
+static int afp_count_open(int ifindex)
+{
+	return afp_open_filtered(ifindex, afp_count_prog,
+				 sizeof(afp_count_prog) /
+				 sizeof(afp_count_prog[0]));
 }
 
 static bool afp_is_af_packet(const char *devname)
@@ -213,4 +243,150 @@ void sw_afpacket_release(struct sw_uplink *u)
 	if (u->afp_count_fd >= 0)
 		close(u->afp_count_fd);
 	u->afp_count_fd = -1;
+}
+
+/* ---- the PMD's fanout group ---- */
+
+/* The type DPDK 22.11's rte_eth_af_packet.c asks for. */
+#define AFP_FANOUT_TYPE	(PACKET_FANOUT_HASH | \
+			 PACKET_FANOUT_FLAG_DEFRAG | \
+			 PACKET_FANOUT_FLAG_ROLLOVER)
+#define AFP_HELD_MAX	64
+
+/* Groups held until the PMD's sockets are in them; one thread uses this. */
+static struct {
+	char ifname[SW_IFNAME_MAX];
+	int fd;
+} afp_held[AFP_HELD_MAX];
+static unsigned afp_nheld;
+
+/* The probe passes nothing up: frames the group hashes to it are dropped. */
+static const struct sock_filter afp_none_prog[] = {
+	BPF_STMT(BPF_RET | BPF_K, 0),
+};
+
+unsigned sw_afpacket_fanout_id(int ifindex)
+{
+	return ((unsigned)getpid() ^ (unsigned)ifindex) & 0xffffu;
+}
+
+/*
+ * A socket on @ifindex in fanout group @id with the PMD's type, or
+ * -EADDRINUSE if the group exists on another device (or with another
+ * type), or -errno.
+ */
+static int afp_fanout_join(int ifindex, unsigned id)
+{
+	uint32_t arg = id | (uint32_t)AFP_FANOUT_TYPE << 16;
+	/* Bound to ETH_P_ALL as the PMD's are: the kernel compares that. */
+	int fd = afp_open_filtered(ifindex, afp_none_prog,
+				   sizeof(afp_none_prog) /
+				   sizeof(afp_none_prog[0]));
+
+	if (fd < 0)
+		return fd;
+	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0) {
+		int ret = errno == EINVAL ? -EADDRINUSE : -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* The kernel interface of an af_packet @vdev into @ifname; else false. */
+static bool afp_vdev_iface(const char *vdev, char *ifname)
+{
+	char devname[SW_VDEV_MAX];
+
+	return sw_vdev_split(vdev, devname, sizeof(devname), ifname,
+			     SW_IFNAME_MAX) == 0 &&
+	       afp_is_af_packet(devname) && ifname[0];
+}
+
+static int afp_held_find(const char *ifname)
+{
+	for (unsigned i = 0; i < afp_nheld; i++)
+		if (strcmp(afp_held[i].ifname, ifname) == 0)
+			return (int)i;
+	return -1;
+}
+
+int sw_afpacket_hold(const char *vdev)
+{
+	char ifname[SW_IFNAME_MAX];
+	int ifindex, fd;
+
+	if (!afp_vdev_iface(vdev, ifname) || afp_held_find(ifname) >= 0)
+		return 0;
+	ifindex = (int)if_nametoindex(ifname);
+	if (!ifindex)
+		return 0;	/* the PMD says so, in its words */
+	fd = afp_fanout_join(ifindex, sw_afpacket_fanout_id(ifindex));
+	if (fd == -EADDRINUSE)
+		return fd;
+	if (fd < 0) {
+		/* Not ours to judge (no CAP_NET_RAW...): the PMD will tell. */
+		log_debug("%s: cannot probe the fanout group: %s", ifname,
+			  strerror(-fd));
+		return 0;
+	}
+	if (afp_nheld == AFP_HELD_MAX) {
+		close(fd);
+		return 0;
+	}
+	snprintf(afp_held[afp_nheld].ifname, SW_IFNAME_MAX, "%s", ifname);
+	afp_held[afp_nheld++].fd = fd;
+	return 0;
+}
+
+void sw_afpacket_unhold(const char *vdev)
+{
+	char ifname[SW_IFNAME_MAX];
+	int i;
+
+	if (!afp_vdev_iface(vdev, ifname) || (i = afp_held_find(ifname)) < 0)
+		return;
+	close(afp_held[i].fd);
+	afp_held[i] = afp_held[--afp_nheld];
+}
+
+void sw_afpacket_unhold_all(void)
+{
+	while (afp_nheld)
+		close(afp_held[--afp_nheld].fd);
+}
+
+int sw_afpacket_why(const char *vdev, int err)
+{
+	char ifname[SW_IFNAME_MAX];
+	int ifindex, fd;
+
+	if (err == -EADDRINUSE || !afp_vdev_iface(vdev, ifname) ||
+	    !(ifindex = (int)if_nametoindex(ifname)))
+		return err;
+	/* The PMD says -1 whatever happened; ask the kernel again. */
+	fd = afp_fanout_join(ifindex, sw_afpacket_fanout_id(ifindex));
+	if (fd == -EADDRINUSE)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+const char *sw_afpacket_strerror(const char *vdev, int err, char *buf,
+				 size_t len)
+{
+	char ifname[SW_IFNAME_MAX];
+	int ifindex;
+
+	if (err != -EADDRINUSE || !afp_vdev_iface(vdev, ifname) ||
+	    !(ifindex = (int)if_nametoindex(ifname)))
+		return strerror(-err);
+	snprintf(buf, len, "fanout group %u on %s is held by another process "
+		 "in this network namespace: DPDK's af_packet PMD derives it "
+		 "from pid XOR ifindex (%d ^ %d)",
+		 sw_afpacket_fanout_id(ifindex), ifname, (int)getpid(),
+		 ifindex);
+	return buf;
 }

@@ -369,9 +369,13 @@ static int sw_team_build(struct sw *sw, struct sw_team *t,
 		ret = sw_uplink_probe(&m->up, spec->vdevs[i]);
 		t->nmembers = i + 1;
 		if (ret < 0) {
+			char why[256];
+
 			snprintf(err, errlen,
 				 "member %s: cannot create \"%s\": %s",
-				 m->name, spec->vdevs[i], strerror(-ret));
+				 m->name, spec->vdevs[i],
+				 sw_afpacket_strerror(spec->vdevs[i], ret, why,
+						      sizeof(why)));
 			return ret;
 		}
 	}

@@ -156,7 +156,14 @@ int sw_uplink_probe(struct sw_uplink *u, const char *vdev)
 	}
 	comma = strchr(vdev, ',');
 
-	ret = rte_vdev_init(u->devname, comma ? comma + 1 : "");
+	/* The af_packet PMD's fanout group must be free (sw_afpacket.c). */
+	ret = sw_afpacket_hold(vdev);
+	if (ret == 0) {
+		ret = rte_vdev_init(u->devname, comma ? comma + 1 : "");
+		sw_afpacket_unhold(vdev);
+		if (ret < 0)
+			ret = sw_afpacket_why(vdev, ret);
+	}
 	if (ret < 0 || rte_eth_dev_get_port_by_name(u->devname,
 						    &u->eth_port) != 0) {
 		if (ret >= 0)
@@ -281,8 +288,10 @@ int sw_uplink_add(struct sw *sw, const char *name, const char *vdev,
 	}
 	ret = sw_uplink_probe(u, vdev);
 	if (ret < 0) {
+		char why[256];
+
 		snprintf(err, errlen, "cannot create vdev \"%s\": %s", vdev,
-			 strerror(-ret));
+			 sw_afpacket_strerror(vdev, ret, why, sizeof(why)));
 		goto fail;
 	}
 	ret = sw_ethdev_start(sw, u->eth_port);

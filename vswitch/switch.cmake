@@ -9,6 +9,7 @@ add_executable(iopath-switch
 	sw_fwd.c
 	sw_uplink.c
 	sw_afpacket.c
+	sw_respawn.c
 	sw_team.c
 	sw_linkwatch.c
 	sw_announce.c

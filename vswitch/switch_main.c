@@ -503,6 +503,12 @@ int main(int argc, char **argv)
 	log_set_ident(ident);
 	if (sw.opts.log_path && (ret = log_open_file(sw.opts.log_path)) < 0)
 		die("--log %s: %s", sw.opts.log_path, strerror(-ret));
+	/*
+	 * Before the EAL and anything else of ours: the af_packet PMD's
+	 * fanout groups must be free for this pid, or another pid found
+	 * (sw_respawn.c). The log is shared with a waiting parent.
+	 */
+	sw_respawn_check(&sw.opts);
 	sw.start_ns = clock_mono_ns();
 
 	ret = sw_eal_init(&sw.opts, argv[0]);
