@@ -31,14 +31,21 @@
  * ENABLE, and igbvf_configure_rx/tx do).
  *
  * Waking an idle VF: the model polls a VF's tails only while it is busy
- * and writes IGBVF_POLL nonzero meanwhile. A driver that moves a tail
- * must then read IGBVF_POLL (after a full barrier) and, if it is 0,
- * write 0 to EICS. On the 82576 EICS <- 0 sets no cause bit, a no-op,
- * and IGBVF_POLL is reserved and reads 0, so the same driver rings on
- * every post and stays correct on real silicon; here the write wakes the
- * model (and a VMM can catch exactly that write with a data-matched
- * ioeventfd, so the doorbell needs no userspace exit). See
- * sriov/README.md for the costs.
+ * and keeps IGBVF_POLL odd meanwhile; each time it stops it makes the
+ * value a new even number (a count of its sleeps and wake-ups). A driver
+ * that moves a tail must then read IGBVF_POLL (after a full barrier) and,
+ * if it is even and not the value it last rang for, write 0 to EICS and
+ * remember that value. One doorbell per sleep is enough: it wakes the
+ * model, which reads the tail after it wakes, so later posts before it
+ * is polling again are seen too; a post after it went back to sleep
+ * finds a new even value and rings. Until a driver has rung, the value
+ * to compare with must be odd (never a sleep's). On the 82576 EICS <- 0
+ * sets no cause bit, a no-op, and IGBVF_POLL is reserved and reads 0, so
+ * the same driver rings once and stays correct on real silicon, where
+ * the tail write itself reaches the NIC; here the write wakes the model
+ * (and a VMM can catch exactly that write with a data-matched ioeventfd,
+ * so the doorbell needs no userspace exit). See sriov/README.md for the
+ * costs.
  *
  * One queue pair (queue 0) is modelled, as igbvf uses; the registers of
  * queue 1 exist in the shared pages and are ignored.
@@ -93,7 +100,7 @@
 #define IGBVF_RDH(n)		(0x2810 + 0x100 * (n))	/* model writes */
 #define IGBVF_RDT(n)		(0x2818 + 0x100 * (n))
 #define IGBVF_RXDCTL(n)		(0x2828 + 0x100 * (n))
-#define IGBVF_POLL		0x2F00	/* iopath: nonzero = model polling */
+#define IGBVF_POLL		0x2F00	/* iopath: odd = model polling */
 #define IGBVF_TDBAL(n)		(0x3800 + 0x100 * (n))
 #define IGBVF_TDBAH(n)		(0x3804 + 0x100 * (n))
 #define IGBVF_TDLEN(n)		(0x3808 + 0x100 * (n))

@@ -348,11 +348,25 @@ void sriov_pf_set_link(struct sriov_nic *nic, bool up, uint64_t now_ns)
 
 /* ---- polling ---- */
 
+/*
+ * IGBVF_POLL counts: odd while the VF is polled, and each sleep makes it
+ * a new even value, so a driver that rang for one sleep can tell the
+ * next (igbvf_regs.h). Stored even when unchanged: a fresh attachment's
+ * page starts at 0.
+ */
+static void sriov_vf_set_poll(struct sriov_vf *vf, bool on)
+{
+	if (((vf->poll_gen & 1) != 0) != on)
+		vf->poll_gen++;
+	if (vf->sh)
+		__atomic_store_n(&vf->sh->poll, vf->poll_gen,
+				 __ATOMIC_RELEASE);
+}
+
 void sriov_vf_wake(struct sriov_vf *vf)
 {
 	vf->busy = true;
-	if (vf->sh)
-		__atomic_store_n(&vf->sh->poll, 1u, __ATOMIC_RELEASE);
+	sriov_vf_set_poll(vf, true);
 }
 
 void sriov_vf_kick(struct sriov_nic *nic, unsigned vf)
@@ -363,6 +377,14 @@ void sriov_vf_kick(struct sriov_nic *nic, unsigned vf)
 		return;
 	v->st.doorbells++;
 	sriov_vf_wake(v);
+}
+
+void sriov_vf_resume(struct sriov_nic *nic, unsigned vf)
+{
+	struct sriov_vf *v = sriov_vf_get(nic, vf);
+
+	if (v && !v->busy)
+		sriov_vf_wake(v);
 }
 
 uint32_t sriov_vf_masked_causes(const struct sriov_nic *nic, unsigned vf)
@@ -388,12 +410,12 @@ bool sriov_vf_sleep(struct sriov_nic *nic, unsigned vf)
 			v->busy = false;
 		return true;
 	}
-	__atomic_store_n(&v->sh->poll, 0u, __ATOMIC_RELEASE);
+	sriov_vf_set_poll(v, false);
 	/* Order the flag's store before the tail's load (the guest does
 	 * the mirror image: tail store, fence, flag load). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (vf_queue_tx_pending(&v->q)) {
-		__atomic_store_n(&v->sh->poll, 1u, __ATOMIC_RELEASE);
+		sriov_vf_set_poll(v, true);
 		return false;
 	}
 	v->busy = false;

@@ -142,6 +142,15 @@ bool sriov_vf_sleep(struct sriov_nic *nic, unsigned vf);
 void sriov_vf_kick(struct sriov_nic *nic, unsigned vf);
 
 /*
+ * The thread that polls VF @vf is awake (it came back from a sleep, or
+ * it put the VFs to sleep and then found work elsewhere and did not
+ * sleep): VF @vf is busy again, IGBVF_POLL set, so its driver does not
+ * ring a doorbell while it is being polled anyway. Not a doorbell: not
+ * counted as one.
+ */
+void sriov_vf_resume(struct sriov_nic *nic, unsigned vf);
+
+/*
  * Frames from the PF's vswitch port into the VEB. Returns how many
  * reached at least one VF; the rest were dropped and counted.
  */

@@ -31,7 +31,8 @@ struct sriov_vf {
 	struct igbvf_shared *sh;	/* NULL while detached */
 	uint32_t ctrl;			/* CTRL as last written, less RST */
 	uint64_t t0_ns;			/* FRTIMER's zero */
-	bool busy;			/* polled; IGBVF_POLL mirrors it */
+	bool busy;			/* polled; IGBVF_POLL is odd */
+	uint32_t poll_gen;		/* IGBVF_POLL's value */
 	struct sriov_vf_regstats rs;
 	struct sriov_vf_stats st;
 };

@@ -177,6 +177,10 @@ static unsigned sw_sriov_poll(struct sw_port *p, uint64_t now_ns)
 		 */
 		if (SW_SRIOV_PFQ - s->pfq_n < SW_BURST)
 			break;
+		/* Awake means polled: back from a sleep, or from a sleep
+		 * another port called off after arm_wait, the VF's driver
+		 * has no doorbell to ring (each one a KVM exit). */
+		sriov_vf_resume(s->nic, i);
 		work += sriov_vf_poll(s->nic, i, SW_BURST, now_ns);
 	}
 	s->rr = (s->rr + 1) % s->nvfs;

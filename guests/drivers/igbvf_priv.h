@@ -98,11 +98,16 @@ struct igbvf_txq {
 	uint32_t size, mask;
 	uint32_t prod, clean;		/* free-running */
 	uint32_t wd_clean;		/* clean at the last watchdog */
+	uint32_t rang_for;		/* IGBVF_POLL when we last rang */
 };
+
+/* rang_for before the first doorbell: odd, never a sleeping model's. */
+#define IGBVF_RANG_NONE		1u
 
 struct igbvf_stats {
 	uint64_t doorbells;		/* EICS <- 0: the VF was idle */
 	uint64_t doorbells_saved;	/* tails the polling model saw */
+	uint64_t doorbells_pending;	/* asleep, but rung for already */
 	uint64_t rearms;		/* EIMS writes before a sleep */
 	uint64_t irq_vec[IGBVF_MSIX_VECTORS];
 	uint64_t resets, reset_fails;

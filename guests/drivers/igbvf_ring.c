@@ -16,7 +16,8 @@
  * reclaim reads one descriptor per group (rs_at remembers where each
  * group's RS is). TDT once per burst, then the doorbell protocol of
  * sriov/README.md ("Waking an idle VF"): a full barrier, a look at
- * IGBVF_POLL, and EICS <- 0 only if the model has stopped polling us.
+ * IGBVF_POLL, and EICS <- 0 only if the model has stopped polling us
+ * and we have not rung since it stopped.
  *
  * Every value the NIC writes is read once and checked before use: DD and
  * EOP, the error bit, the length against the frame size we allowed. A
@@ -139,6 +140,7 @@ void igbvf_rings_start(struct igbvf *v)
 
 	igbvf_tx_drop_all(v);
 	v->tx.prod = v->tx.clean = v->tx.wd_clean = 0;
+	v->tx.rang_for = IGBVF_RANG_NONE;
 	v->rx.next = v->rx.tail = 0;
 	v->rx.discard = false;
 	/* The NIC is reset: nothing reads the rings now. RX buffers stay
@@ -202,17 +204,32 @@ uint32_t igbvf_tx_reclaim(struct igbvf *v)
 	return n;
 }
 
-/* Tell the NIC about the burst: the tail, and the doorbell if needed. */
+/*
+ * Tell the NIC about the burst: the tail, and the doorbell if needed.
+ * IGBVF_POLL is odd while the model polls us, and a new even value each
+ * time it stops (igbvf_regs.h): one doorbell per stop wakes it, and it
+ * reads the tail after it wakes, so the posts until it polls again need
+ * none. A busy host may leave the woken switch thread waiting for a CPU
+ * for a while; ringing on every post meanwhile cost an exit each.
+ */
 static void igbvf_tx_kick(struct igbvf *v)
 {
+	uint32_t poll;
+
 	cpu_barrier();		/* the descriptors before the tail */
 	v->sh->txq[0].tdt = v->tx.prod & v->tx.mask;
 	igbvf_mb();
-	if (v->sh->poll) {
+	poll = v->sh->poll;
+	if (poll & 1) {
 		v->st.doorbells_saved++;
 		return;
 	}
+	if (poll == v->tx.rang_for) {
+		v->st.doorbells_pending++;
+		return;
+	}
 	igbvf_reg_write(&v->bar, IGBVF_EICS, 0);
+	v->tx.rang_for = poll;
 	v->st.doorbells++;
 }
 

@@ -471,26 +471,29 @@ static void test_sleep_and_doorbell(void **state)
 {
 	struct env *e = *state;
 	uint8_t f[60];
+	uint32_t g;
 
 	assert_true(sriov_vf_busy(e->nic, 0));
+	assert_int_equal(e->g[0].sh->poll & 1, 1);
 	assert_true(sriov_vf_sleep(e->nic, 0));
 	assert_false(sriov_vf_busy(e->nic, 0));
-	assert_int_equal(e->g[0].sh->poll, 0);
+	assert_int_equal(e->g[0].sh->poll & 1, 0);
+	g = e->g[0].sh->poll;
 	/* The driver posts, sees IGBVF_POLL clear, rings EICS <- 0. */
 	fg_make_frame(f, 60, mac[1], mac[0], 1);
 	fg_tx_frame(&e->g[0], f, 60);
 	fg_set_tdt(&e->g[0], e->g[0].tx_tail);
-	assert_int_equal(e->g[0].sh->poll, 0);
+	assert_int_equal(e->g[0].sh->poll & 1, 0);
 	wr(e, 0, IGBVF_EICS, 0);
 	assert_true(sriov_vf_busy(e->nic, 0));
-	assert_int_equal(e->g[0].sh->poll, 1);
+	assert_int_equal(e->g[0].sh->poll & 1, 1);
 	assert_int_equal(stats(e, 0).doorbells, 1);
 	assert_int_equal(sriov_vf_poll(e->nic, 0, 64, e->now), 1);
 	/* A post racing with going to sleep is caught by the final check. */
 	fg_tx_frame(&e->g[0], f, 60);
 	fg_set_tdt(&e->g[0], e->g[0].tx_tail);
 	assert_false(sriov_vf_sleep(e->nic, 0));
-	assert_int_equal(e->g[0].sh->poll, 1);
+	assert_int_equal(e->g[0].sh->poll & 1, 1);
 	assert_int_equal(sriov_vf_poll(e->nic, 0, 64, e->now), 1);
 	assert_true(sriov_vf_sleep(e->nic, 0));
 	sriov_vf_kick(e->nic, 0);
@@ -500,8 +503,22 @@ static void test_sleep_and_doorbell(void **state)
 	assert_true(sriov_vf_sleep(e->nic, 0));
 	assert_int_equal(vf_send(e, 0, mac[1], mac[0], 60), 1);
 	assert_true(sriov_vf_busy(e->nic, 0));
-	assert_int_equal(e->g[0].sh->poll, 1);
+	assert_int_equal(e->g[0].sh->poll & 1, 1);
 	assert_int_equal(stats(e, 0).doorbells, 2);	/* EICS, kick */
+	/* Every sleep is a value of its own (a driver rings once per
+	 * sleep), and resuming is not a doorbell. */
+	assert_true(sriov_vf_sleep(e->nic, 0));
+	assert_int_equal(e->g[0].sh->poll & 1, 0);
+	assert_int_not_equal(e->g[0].sh->poll, g);
+	g = e->g[0].sh->poll;
+	sriov_vf_resume(e->nic, 0);
+	assert_true(sriov_vf_busy(e->nic, 0));
+	assert_int_equal(e->g[0].sh->poll, g + 1);
+	sriov_vf_resume(e->nic, 0);
+	assert_int_equal(e->g[0].sh->poll, g + 1);
+	assert_true(sriov_vf_sleep(e->nic, 0));
+	assert_int_equal(e->g[0].sh->poll, g + 2);
+	assert_int_equal(stats(e, 0).doorbells, 2);
 }
 
 /* The representor's view: what each VF sent and was given. */
