@@ -39,6 +39,57 @@ static void lab_say(const struct lab *l, const char *fmt, ...)
 	fflush(stdout);
 }
 
+/*
+ * A switch that died is started again when its host asks for it (switch:
+ * restart: true), unless it keeps dying: after LAB_RESTART_TRIES deaths in
+ * a row each within LAB_RESTART_QUICK_S of its start it stays dead and
+ * the on_exit policy decides.
+ */
+#define LAB_RESTART_QUICK_S	10
+#define LAB_RESTART_TRIES	3
+
+static struct {
+	time_t started;
+	unsigned int quick;	/* deaths in a row soon after a start */
+	bool due;		/* dead, to be started again */
+	bool given_up;
+} lab_switch_life[TOPO_HOSTS_MAX];
+
+/* The host whose switch @p is, or -1. */
+static int lab_switch_host(const struct lab *l, const struct lab_proc *p)
+{
+	char nm[sizeof(p->name)];
+
+	if (p->kind != LAB_PROC_SWITCH)
+		return -1;
+	for (unsigned int h = 0; h < l->t.nhosts; h++) {
+		snprintf(nm, sizeof(nm), "%s-%s", l->t.name,
+			 l->t.hosts[h].name);
+		if (!strcmp(nm, p->name))
+			return (int)h;
+	}
+	return -1;
+}
+
+/* Will switch @p, which just exited, be started again? */
+static bool lab_switch_restarts(const struct lab *l, const struct lab_proc *p)
+{
+	int h = lab_switch_host(l, p);
+
+	if (h < 0 || !l->t.hosts[h].restart || lab_switch_life[h].given_up)
+		return false;
+	if (time(NULL) - lab_switch_life[h].started < LAB_RESTART_QUICK_S)
+		lab_switch_life[h].quick++;
+	else
+		lab_switch_life[h].quick = 0;
+	if (lab_switch_life[h].quick >= LAB_RESTART_TRIES) {
+		lab_switch_life[h].given_up = true;
+		return false;
+	}
+	lab_switch_life[h].due = true;
+	return true;
+}
+
 /* Reap what exited; 1 if one that the policy says ends the lab did. */
 static int lab_reap(struct lab *l)
 {
@@ -49,7 +100,7 @@ static int lab_reap(struct lab *l)
 		for (unsigned int i = 0; i < l->nprocs; i++) {
 			struct lab_proc *p = &l->procs[i];
 			char what[48];
-			bool failed;
+			bool failed, restart;
 
 			if (p->pid != pid || p->exited)
 				continue;
@@ -60,9 +111,14 @@ static int lab_reap(struct lab *l)
 			p->status = st;
 			lab_proc_status_str(st, what, sizeof(what));
 			failed = !WIFEXITED(st) || WEXITSTATUS(st) != 0;
-			lab_say(l, "%s %s (pid %d) %s; log %s",
+			restart = lab_switch_restarts(l, p);
+			lab_say(l, "%s %s (pid %d) %s; log %s%s",
 				p->kind == LAB_PROC_VM ? "vm" : "switch",
-				p->name, (int)pid, what, p->log);
+				p->name, (int)pid, what, p->log,
+				restart ? "; starting it again (restart: true)"
+					: "");
+			if (restart)
+				continue;
 			/* A switch gone takes every port with it. */
 			if (l->t.on_exit == TOPO_EXIT_DOWN_ON_ANY ||
 			    (l->t.on_exit == TOPO_EXIT_DOWN_ON_FAILURE &&
@@ -105,19 +161,20 @@ static void team_arg(const struct topo_host *host,
 			      host->uplinks[tm->members[m]].name);
 }
 
-static int lab_start_switch(struct lab *l, unsigned int h)
+/* Start the switch of host @h into @p (a new slot, or its old one). */
+static int lab_switch_spawn(struct lab *l, unsigned int h, struct lab_proc *p)
 {
 	const struct topo_host *host = &l->t.hosts[h];
-	struct lab_proc *p = &l->procs[l->nprocs];
 	char exe[LAB_PATH_MAX + 16], out[LAB_PATH_MAX + 32];
 	char up[TOPO_UPLINKS_MAX][TOPO_TEXT_MAX + 64];
 	char team[TOPO_TEAMS_MAX][256], sriov[32];
 	char *argv[18 + 2 * (TOPO_UPLINKS_MAX + TOPO_TEAMS_MAX)];
 	char dir[sizeof(l->rundir)], hn[TOPO_NAME_MAX];
 	unsigned int n = 0, afp = 0;
-	int rc;
 
 	p->kind = LAB_PROC_SWITCH;
+	p->exited = false;
+	p->status = 0;
 	{
 		char nm[sizeof(p->name)];
 
@@ -171,17 +228,75 @@ static int lab_start_switch(struct lab *l, unsigned int h)
 	p->pid = lab_proc_spawn(argv, out, p->log);
 	if (p->pid < 0)
 		return (int)p->pid;
-	l->nprocs++;
-	rc = lab_wait_path(l, p, p->ctl, 30);
+	lab_switch_life[h].started = time(NULL);
+	return 0;
+}
+
+/* Its control and attach sockets are there: 0, -ECHILD, -ETIMEDOUT. */
+static int lab_switch_wait(struct lab *l, struct lab_proc *p)
+{
+	int rc = lab_wait_path(l, p, p->ctl, 30);
+
 	if (!rc)
 		rc = lab_wait_path(l, p, p->sock, 10);
 	if (rc)
 		lab_say(l, "switch %s did not start (%s); log %s", p->name,
 			rc == -ECHILD ? "it exited" : "timeout", p->log);
-	else
+	return rc;
+}
+
+static int lab_start_switch(struct lab *l, unsigned int h)
+{
+	struct lab_proc *p = &l->procs[l->nprocs];
+	int rc = lab_switch_spawn(l, h, p);
+
+	if (rc)
+		return rc;
+	l->nprocs++;
+	rc = lab_switch_wait(l, p);
+	if (!rc)
 		lab_say(l, "switch %s up (pid %d), control %s", p->name,
 			(int)p->pid, p->ctl);
 	return rc;
+}
+
+static void lab_unlink_socket(const char *path)
+{
+	struct stat st;
+
+	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
+		unlink(path);
+}
+
+/*
+ * The switches due for a restart, with the arguments they had (uplinks,
+ * teams, SR-IOV NIC). The dead one's sockets go first: the waits below
+ * look for the new ones, and they are in our run directory.
+ */
+static void lab_restart_due(struct lab *l)
+{
+	for (unsigned int i = 0; i < l->nprocs; i++) {
+		struct lab_proc *p = &l->procs[i];
+		int h = lab_switch_host(l, p);
+		int rc;
+
+		if (h < 0 || !lab_switch_life[h].due || !p->exited)
+			continue;
+		lab_switch_life[h].due = false;
+		lab_unlink_socket(p->ctl);
+		lab_unlink_socket(p->sock);
+		rc = lab_switch_spawn(l, (unsigned int)h, p);
+		if (rc) {
+			p->exited = true;
+			lab_say(l, "switch %s not restarted: %s", p->name,
+				strerror(-rc));
+			continue;
+		}
+		if (lab_switch_wait(l, p) == 0)
+			lab_say(l, "switch %s restarted (pid %d); its VMs "
+				"reattach by themselves", p->name,
+				(int)p->pid);
+	}
 }
 
 static int lab_start_vm(struct lab *l, unsigned int v)
@@ -422,6 +537,8 @@ static void lab_supervise(struct lab *l, const sigset_t *set)
 					"(on_exit policy)");
 				ending = true;
 			}
+			if (!ending)
+				lab_restart_due(l);
 			lab_state_write(l, getpid(), "running");
 		} else {
 			lab_say(l, "%s: tearing down",

@@ -49,6 +49,9 @@ struct topo_team {
 struct topo_host {
 	char name[TOPO_NAME_MAX];
 	bool poll;			/* iopath-switch --poll */
+	/* The supervisor starts a switch that died again, with the same
+	 * arguments; its VMs' NICs reattach (--nic reconnect). */
+	bool restart;
 	unsigned int nuplinks, nteams;
 	struct topo_uplink uplinks[TOPO_UPLINKS_MAX];
 	struct topo_team teams[TOPO_TEAMS_MAX];

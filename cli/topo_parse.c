@@ -483,6 +483,8 @@ static int tp_switch_pair(struct tp *p, const char *key, yaml_node_t *v,
 
 	if (!strcmp(key, "poll"))
 		return tp_bool(p, v, "switch: poll", &c->h->poll);
+	if (!strcmp(key, "restart"))
+		return tp_bool(p, v, "switch: restart", &c->h->restart);
 	if (!strcmp(key, "uplinks")) {
 		if (c->uplinks_done)
 			return 0;
@@ -495,7 +497,8 @@ static int tp_switch_pair(struct tp *p, const char *key, yaml_node_t *v,
 static int tp_host_pair(struct tp *p, const char *key, yaml_node_t *v,
 			void *ctx)
 {
-	static const char *const skeys[] = { "uplinks", "teams", "poll", NULL };
+	static const char *const skeys[] = { "uplinks", "teams", "poll",
+					     "restart", NULL };
 	struct host_ctx *c = ctx;
 	struct host_ctx sc = *c;
 

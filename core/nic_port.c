@@ -13,6 +13,7 @@
 
 #define LOG_SUBSYS "nic"
 #include "base/clock.h"
+#include "base/json_counters.h"
 #include "base/log.h"
 #include "core/evloop.h"
 #include "core/nic_announce.h"
@@ -24,6 +25,14 @@
 #define NIC_PORT_SEQ_FIRST	100
 /* A switch retires a port within one forwarding round; far less than this. */
 #define NIC_PORT_DETACH_WAIT_MS	1000
+/*
+ * Reconnect: the first try this long after the loss, then twice as long
+ * each time up to the most. A restarted switch is back within a second
+ * of its socket appearing, and a try that finds no socket costs a
+ * failed connect().
+ */
+#define NIC_PORT_RETRY_FIRST_MS	100
+#define NIC_PORT_RETRY_MAX_MS	1000
 
 /*
  * The ports of this process (one VMM per process), to find a device's
@@ -50,7 +59,8 @@ static int nic_port_opts(struct nic_port *p, const char *opts,
 			 unsigned index, struct attach_req *req)
 {
 	static const char *const common[] = { "mac", "switch", "vlan",
-					      "trunk", "port", NULL };
+					      "trunk", "port", "reconnect",
+					      NULL };
 	char buf[128];
 	long vlan = 0;
 
@@ -78,6 +88,14 @@ static int nic_port_opts(struct nic_port *p, const char *opts,
 			log_err("--nic: vlan must be 1..4094");
 			return -EINVAL;
 		}
+	}
+	p->reconnect = true;
+	if (vdev_opt_get(opts, "reconnect", buf, sizeof(buf)) >= 0) {
+		if (strcmp(buf, "0") && strcmp(buf, "1")) {
+			log_err("--nic: reconnect must be 0 or 1");
+			return -EINVAL;
+		}
+		p->reconnect = buf[0] == '1';
 	}
 	if (vdev_opt_get(opts, "port", p->port, sizeof(p->port)) < 0)
 		snprintf(p->port, sizeof(p->port), "%.24s.%u", p->vmm->name,
@@ -148,27 +166,53 @@ static void nic_port_unwatch(struct nic_port *p)
 	evloop_del_fd(p->vmm->loop, p->sock);
 }
 
-void nic_port_close(struct nic_port *p)
+/* Stop watching and close the attach connection (the switch drops the
+ * port). */
+static void nic_port_drop(struct nic_port *p)
 {
-	nic_port_unwatch(p);
-	nic_port_free(p);
-}
-
-void nic_port_lost(struct nic_port *p, const char *why)
-{
-	if (p->lost)
-		return;
-	p->lost = true;
-	log_warn("%s: switch %s: %s; link down", p->vd->id, p->path, why);
 	nic_port_unwatch(p);
 	pthread_mutex_lock(&p->sock_lock);
 	if (p->sock >= 0)
 		close(p->sock);
 	p->sock = -1;
 	pthread_mutex_unlock(&p->sock_lock);
+}
+
+static void nic_port_retry_cancel(struct nic_port *p)
+{
+	if (p->retry_timer > 0)
+		evloop_del_timer(p->vmm->loop, p->retry_timer);
+	p->retry_timer = 0;
+}
+
+void nic_port_close(struct nic_port *p)
+{
+	nic_port_retry_cancel(p);
+	nic_port_unwatch(p);
+	nic_port_free(p);
+}
+
+static void nic_port_retry_start(struct nic_port *p);
+
+/* Link down and tell the path: the switch is gone, or never took us. */
+static void nic_port_down(struct nic_port *p)
+{
+	p->lost = true;
 	p->ops->set_link(p->vd, false);
 	if (p->ops->switch_lost)
 		p->ops->switch_lost(p);
+	if (p->reconnect)
+		nic_port_retry_start(p);
+}
+
+void nic_port_lost(struct nic_port *p, const char *why)
+{
+	if (p->lost)
+		return;
+	log_warn("%s: switch %s: %s; link down%s", p->vd->id, p->path, why,
+		 p->reconnect ? "; reconnecting" : "");
+	nic_port_drop(p);
+	nic_port_down(p);
 }
 
 /* ---- the attach connection, on the loop ---- */
@@ -256,9 +300,12 @@ int nic_port_guest_mem(const struct nic_port *p, struct attach_req *req,
 	return 0;
 }
 
-static int nic_port_attach(struct nic_port *p)
+/*
+ * Connect, ATTACH, watch. 0, or -errno with the reason in @err and
+ * nothing left open. Logs nothing: a reconnect tries quietly.
+ */
+static int nic_port_attach_try(struct nic_port *p, char *err, size_t errlen)
 {
-	char err[ATTACH_ERR_MAX] = "";
 	char client[ATTACH_NAME_MAX];
 	int fds[ATTACH_MAX_FDS];
 	/* attach_prepare adds to it: start from the options' each time. */
@@ -267,16 +314,17 @@ static int nic_port_attach(struct nic_port *p)
 	unsigned nfds = 0;
 	int ret;
 
+	err[0] = '\0';
 	ret = p->ops->attach_prepare(p, &req, fds, &nfds);
 	if (ret == 0) {
 		snprintf(client, sizeof(client), "iopath-vmm %.19s",
 			 p->vmm->name);
 		ret = attach_client_open(p->path, client, &req, fds, nfds,
-					 &info, err, sizeof(err));
+					 &info, err, errlen);
 	}
 	if (ret < 0) {
-		log_err("%s: cannot attach to switch %s: %s", p->vd->id,
-			p->path, err[0] ? err : strerror(-ret));
+		if (!err[0])
+			snprintf(err, errlen, "%s", strerror(-ret));
 		return ret;
 	}
 	p->port_id = info.port_id;
@@ -285,24 +333,100 @@ static int nic_port_attach(struct nic_port *p)
 	 * once, after an incoming migration). */
 	p->dirty_logged = false;
 	p->req.flags &= ~ATTACH_F_ANNOUNCE;
-	/* No vCPU runs: no sock_lock needed, but cheap. */
+	/* A vCPU may run (a reconnect) but has no socket to use yet. */
 	pthread_mutex_lock(&p->sock_lock);
 	p->sock = ret;
 	p->lost = false;
 	pthread_mutex_unlock(&p->sock_lock);
 	ret = evloop_add_fd(p->vmm->loop, p->sock, POLLIN,
 			    nic_port_sock_ready, p);
-	if (ret < 0)
+	if (ret == 0) {
+		p->watching = true;
+		if (p->ops->attached)
+			ret = p->ops->attached(p);
+	}
+	if (ret < 0) {
+		snprintf(err, errlen, "watching the port: %s", strerror(-ret));
+		nic_port_drop(p);
 		return ret;
-	p->watching = true;
-	if (p->ops->attached) {
-		ret = p->ops->attached(p);
-		if (ret < 0)
-			return ret;
+	}
+	return 0;
+}
+
+static int nic_port_attach(struct nic_port *p)
+{
+	char err[ATTACH_ERR_MAX];
+	int ret = nic_port_attach_try(p, err, sizeof(err));
+
+	if (ret < 0) {
+		log_err("%s: cannot attach to switch %s: %s", p->vd->id,
+			p->path, err);
+		return ret;
 	}
 	log_info("%s: attached to switch %s as %s port %s (id %u)", p->vd->id,
 		 p->path, p->ops->name, p->port, p->port_id);
 	return 0;
+}
+
+/* ---- reconnect ---- */
+
+static void nic_port_retry(void *opaque);
+
+static void nic_port_retry_arm(struct nic_port *p)
+{
+	int64_t id = evloop_add_timer(p->vmm->loop,
+				      p->retry_ms * 1000000ull, false,
+				      nic_port_retry, p);
+
+	if (id < 0) {
+		log_err("%s: cannot schedule a reconnect (%s): the link "
+			"stays down", p->vd->id, strerror((int)-id));
+		return;
+	}
+	p->retry_timer = id;
+}
+
+static void nic_port_retry_start(struct nic_port *p)
+{
+	nic_port_retry_cancel(p);
+	p->retries = 0;
+	p->retry_ms = NIC_PORT_RETRY_FIRST_MS;
+	p->lost_ms = clock_mono_ms();
+	p->retry_err[0] = '\0';
+	nic_port_retry_arm(p);
+}
+
+/* One try, on the loop's timer; the next one armed if it failed. */
+static void nic_port_retry(void *opaque)
+{
+	struct nic_port *p = opaque;
+	char err[ATTACH_ERR_MAX];
+
+	p->retry_timer = 0;
+	p->retries++;
+	if (nic_port_attach_try(p, err, sizeof(err)) < 0) {
+		/* Once per loss, not once per try. */
+		if (!p->retry_err[0])
+			log_info("%s: switch %s not back (%s); trying again "
+				 "every %u ms at most", p->vd->id, p->path,
+				 err, NIC_PORT_RETRY_MAX_MS);
+		snprintf(p->retry_err, sizeof(p->retry_err), "%s", err);
+		p->retry_ms = p->retry_ms * 2 < NIC_PORT_RETRY_MAX_MS
+				      ? p->retry_ms * 2
+				      : NIC_PORT_RETRY_MAX_MS;
+		nic_port_retry_arm(p);
+		return;
+	}
+	p->reconnects++;
+	log_info("%s: reattached to switch %s as %s port %s (id %u) after "
+		 "%u tries, %llu ms down; link up", p->vd->id, p->path,
+		 p->ops->name, p->port, p->port_id, p->retries,
+		 (unsigned long long)(clock_mono_ms() - p->lost_ms));
+	/* The switch side first (pv: the backend from the rings' indices),
+	 * so the guest finds a working port when it sees the link. */
+	if (p->ops->resumed)
+		p->ops->resumed(p);
+	p->ops->set_link(p->vd, true);
 }
 
 int nic_port_add(struct vmm *vmm, const struct nic_port_ops *ops,
@@ -377,6 +501,13 @@ void nic_port_detach_all(struct vmm *vmm)
 
 		if (!p || p->vmm != vmm || p->attach_owed)
 			continue;
+		/* A port waiting for its switch to come back waits for the
+		 * resume instead (the destination has the MAC meanwhile). */
+		if (p->retry_timer > 0) {
+			nic_port_retry_cancel(p);
+			p->attach_owed = true;
+			continue;
+		}
 		/* A port without a switch, or whose switch is lost, has
 		 * nothing to detach and nothing to attach again. */
 		if (!p->path[0] || p->sock < 0)
@@ -413,12 +544,10 @@ int nic_port_attach_all(struct vmm *vmm)
 			if (p->ops->unattached_link)
 				p->ops->set_link(p->vd, true);
 		} else if (nic_port_attach(p) < 0) {
-			/* As if the switch were lost: the VM runs on. */
+			/* As if the switch were lost: the VM runs on, and
+			 * (reconnect) the port tries again. */
 			failed++;
-			p->lost = true;
-			p->ops->set_link(p->vd, false);
-			if (p->ops->switch_lost)
-				p->ops->switch_lost(p);
+			nic_port_down(p);
 			continue;
 		} else {
 			p->ops->set_link(p->vd, true);
@@ -602,6 +731,8 @@ json_t *nic_port_stats(struct vmm *vmm, const struct nic_port_ops *ops)
 					    json_string(p->path[0] ? p->path
 								   : "none"));
 			json_object_set_new(st, "port", json_string(p->port));
+			json_counter_set(st, "switch_reconnects",
+					 p->reconnects);
 			if (ops->port_stats)
 				ops->port_stats(p, st);
 		}

@@ -6,7 +6,7 @@
  * A VMM NIC's switch port: the piece every --nic path uses.
  *
  *   --nic PATH[,mac=MAC][,switch=SOCKET|none][,vlan=N][,trunk][,port=NAME]
- *             [,the path's own options]
+ *             [,reconnect=0|1][,the path's own options]
  *
  * mac      the NIC's address (nic_mac.h); default derived from the VM and
  *          NIC names, locally administered
@@ -16,6 +16,8 @@
  * vlan     access VLAN (1..4094), or the native VLAN with trunk
  * trunk    a trunk port: frames carry their 802.1Q tags
  * port     switch port name, default "<vm>.<n>"
+ * reconnect  1 (default): attach again when the switch comes back; 0:
+ *          a lost switch leaves the link down for good
  *
  * nic_port_add() parses these, creates the path's device, plugs the port
  * in as the device's wire and attaches it to the switch. From then on the
@@ -25,6 +27,15 @@
  * goes away (hang-up, an error, a message the path does not expect) the
  * port stops watching, closes the connection and tells the path, which
  * takes the link down. The VM runs on.
+ *
+ * Reconnect (as QEMU's vhost-user reconnect does). After a loss the port
+ * tries to attach to the same socket again on a timer of the event loop,
+ * 100 ms after the loss, then twice as long each time up to 1 s, until
+ * a switch takes it; then the link comes up and the path carries on as
+ * after a migration (ops->resumed: pv restarts the backend from the ring
+ * indices in guest memory; emu gets a fresh packet channel; vf a fresh
+ * VF binding, which the guest's driver sees as a PF reset). No guest
+ * reset, no VMM restart. Each step is logged once, not each try.
  *
  * What differs per path is a struct nic_port_ops: the device, what the
  * ATTACH carries (fds, guest memory regions), what else is watched, what
@@ -94,6 +105,16 @@ struct nic_port {
 	 * nic_port_dirty_log_all, cleared by every new attach. */
 	uint32_t features;
 	bool dirty_logged;
+	/* Reconnect (loop thread, or the loop not running): the option,
+	 * read-only for the path; the pending try's timer (0: none), the
+	 * next delay, the tries since the loss and when it happened. */
+	bool reconnect;
+	int64_t retry_timer;
+	unsigned retry_ms;
+	unsigned retries;
+	uint64_t lost_ms;
+	uint64_t reconnects;	/* for the stats */
+	char retry_err[ATTACH_ERR_MAX];
 };
 
 /*
@@ -144,12 +165,15 @@ struct nic_port_ops {
 	 */
 	int (*sock_message)(struct nic_port *p, const struct attach_msg *m);
 	/* The switch is gone and the link is already down: what else the
-	 * device must learn (opt). Once, loop thread. */
+	 * device must learn (opt). Once a loss, loop thread. With
+	 * p->reconnect the port will attach again and call resumed: the
+	 * device should keep what it needs to carry on. */
 	void (*switch_lost)(struct nic_port *p);
 	/* Attached again after a migration's switch-over (the device's
-	 * state came in the stream, or stayed while the source waited):
-	 * restart what the switch side runs (opt). Loop thread, or the
-	 * loop not running; the vCPUs are paused. */
+	 * state came in the stream, or stayed while the source waited), or
+	 * after a lost switch came back (reconnect): restart what the
+	 * switch side runs (opt). Loop thread, or the loop not running;
+	 * the vCPUs are paused at a switch-over, running on a reconnect. */
 	void (*resumed)(struct nic_port *p);
 	/* Put one frame on the wire from the NIC, for announcements (opt:
 	 * a path whose frames the VMM does not carry). 0 or -errno. */
@@ -223,8 +247,8 @@ void nic_port_close(struct nic_port *p);
 
 /*
  * The switch is gone (@why, for the log): stop watching, close the
- * connection, link down, tell the path. Only the first call counts.
- * Loop thread.
+ * connection, link down, tell the path, and (p->reconnect) start trying
+ * to attach again. Only the first call of a loss counts. Loop thread.
  */
 void nic_port_lost(struct nic_port *p, const char *why);
 

@@ -202,8 +202,13 @@ static int tp_attach_prepare(struct nic_port *p, struct attach_req *req,
 static int tp_attached(struct nic_port *p)
 {
 	struct tulip_port *t = tp_of(p);
+	uint64_t stale;
 	int ret;
 
+	/* A break of the channel before (seen by a vCPU as the switch
+	 * died) must not read as a break of this one. */
+	while (read(t->notify_fd, &stale, sizeof(stale)) == sizeof(stale))
+		;
 	ret = evloop_add_fd(p->vmm->loop, pktchan_wait_fd(t->ch), POLLIN,
 			    tp_rx_ready, p);
 	if (!ret)

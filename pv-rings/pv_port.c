@@ -101,13 +101,20 @@ static int pv_port_sock_message(struct nic_port *p, const struct attach_msg *m)
 	return 0;
 }
 
-/* The link is down already; a running backend is gone with the switch. */
+/*
+ * The link is down already; a running backend is gone with the switch.
+ * With reconnect the device keeps its state (no error for the guest to
+ * reset) and the backend starts again from the rings when the port is
+ * back (pv_port_resumed).
+ */
 static void pv_port_switch_lost(struct nic_port *p)
 {
-	pv_dev_backend_error(p->vd, PV_E_BACKEND_GONE);
+	if (!p->reconnect)
+		pv_dev_backend_error(p->vd, PV_E_BACKEND_GONE);
 }
 
-/* Attached after a switch-over: the backend starts on this switch. */
+/* Attached after a switch-over, or to a switch that came back: the
+ * backend starts on this switch. */
 static void pv_port_resumed(struct nic_port *p)
 {
 	pv_dev_reconnect(p->vd);

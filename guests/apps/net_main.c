@@ -20,6 +20,8 @@
  *   phy=N            MII PHY address (default: scan)
  *   intx=0           irq mode: never fall back to INTx when there is no MSI
  *   rx_zc=1          21140: zero-copy RX (buffer swap; unsafe on QEMU)
+ *   link_ms=N        ping, echo, reflect: read the link every N ms and print
+ *                    {"event":"link","up":..} when it changed (0: off)
  *
  * Records: boot; {"event":"netdev","driver":"tulip","model":"21140A",
  * "bdf":"00:03.0","mac":"02:..","link":true,"mode":"adaptive","poll_us":..,

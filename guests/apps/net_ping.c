@@ -5,7 +5,7 @@
  *   dst=10.0.0.1 (required)  count=5  interval_ms=1000  size=56 (ICMP
  *   data bytes, 8..1472)  timeout_ms=1000 (wait for the last replies)
  *   arp_ms=3000 (ARP resolution limit)  max_loss_pct=0  verbose=1 (one
- *   record per reply)
+ *   record per reply)  link_ms=N (link events, netdev_link_watch)
  *
  * {"event":"ping_reply","seq":3,"rtt_us":85.123}           (verbose=1)
  * {"event":"ping","dst":"10.0.0.1","size":56,"sent":5,"received":5,
@@ -67,6 +67,7 @@ static void ping_rx_until(struct ping *pg, uint64_t deadline)
 
 	while (clock_tsc() < deadline) {
 		struct pkt *pkts[32];
+		uint64_t look = netdev_link_watch(nd);
 		unsigned int n = netdev_rx_burst(nd, pkts, 32), i;
 
 		for (i = 0; i < n; i++) {
@@ -83,7 +84,8 @@ static void ping_rx_until(struct ping *pg, uint64_t deadline)
 			}
 		}
 		if (!n)
-			netdev_wait(nd, deadline, NETDEV_EV_RX);
+			netdev_wait(nd, look < deadline ? look : deadline,
+				    NETDEV_EV_RX);
 	}
 }
 

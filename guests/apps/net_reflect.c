@@ -10,6 +10,7 @@
  *
  * Both run for seconds= (default 10; 0 = no limit), until count= answers,
  * or until idle_ms= of silence after the first frame (0 = off).
+ * link_ms=N: link events (netdev_link_watch).
  *
  * {"event":"reflect","rx":..,"reflected":..,"tx_dropped":..,
  *  "icmp_echoed":..,"duration_us":..,"drv":{...},"stack":{...}}
@@ -42,6 +43,7 @@ static void reflect_loop(struct net_stack *s, uint16_t port,
 		struct pkt *rx[32], *tx[32];
 		unsigned int n, i, k = 0, sent;
 		uint64_t now = clock_tsc();
+		uint64_t look = netdev_link_watch(nd);
 
 		if (now >= end || (count && run->answered +
 				   s->st.icmp_echo_replies - icmp0 >= count) ||
@@ -50,6 +52,9 @@ static void reflect_loop(struct net_stack *s, uint16_t port,
 		n = netdev_rx_burst(nd, rx, 32);
 		if (!n) {
 			uint64_t until = idle && last ? last + idle : end;
+
+			if (look < until)
+				until = look;
 
 			netdev_wait(nd, until < end ? until : end,
 				    NETDEV_EV_RX);

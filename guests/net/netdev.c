@@ -118,6 +118,38 @@ struct netdev *netdev_probe(const struct netdev_conf *c, int *err)
 	return NULL;
 }
 
+uint64_t netdev_link_watch(struct netdev *nd)
+{
+	uint64_t now = clock_tsc();
+	struct json j;
+	bool up;
+
+	if (!nd->link_period_tsc) {
+		uint64_t ms = cmdline_get_u64("link_ms", 0);
+
+		nd->link_period_tsc = ms ? clock_ns_to_tsc(ms * 1000000)
+					 : ~0ull;
+		nd->link_last = netdev_link(nd);
+		nd->link_next_tsc = now;
+	}
+	if (nd->link_period_tsc == ~0ull)
+		return ~0ull;
+	if (now < nd->link_next_tsc)
+		return nd->link_next_tsc;
+	nd->link_next_tsc = now + nd->link_period_tsc;
+	up = netdev_link(nd);
+	if (up != nd->link_last) {
+		nd->link_last = up;
+		nd->link_changes++;
+		json_begin(&j, "link");
+		json_kv_bool(&j, "up", up);
+		json_kv_u64(&j, "changes", nd->link_changes);
+		json_kv_u64(&j, "t_ms", clock_tsc_to_ns(now) / 1000000);
+		json_end(&j);
+	}
+	return nd->link_next_tsc;
+}
+
 void netdev_report(struct netdev *nd, const char *event)
 {
 	struct json j;

@@ -137,6 +137,11 @@ struct netdev {
 	struct pci_dev pci;
 	struct netdev_stats st;
 	void *priv;
+	/* netdev_link_watch(): period (0: not read yet, ~0: off), next
+	 * look, the link last seen and how often it changed. */
+	uint64_t link_period_tsc, link_next_tsc;
+	bool link_last;
+	uint32_t link_changes;
 };
 
 /* A driver: PCI IDs it takes and a constructor (NULL + errno-style code
@@ -164,6 +169,14 @@ struct netdev *netdev_probe(const struct netdev_conf *c, int *err);
 void netdev_report(struct netdev *nd, const char *event);
 /* The "drv" object: the driver's counters, then the generic ones. */
 void netdev_report_drv(struct netdev *nd, struct json *j);
+/*
+ * link_ms=N (0, the default: off): an app's loop calls this; every N ms
+ * it reads the link (register accesses: exits, so not per packet) and
+ * prints {"event":"link","up":false,"changes":1,"t_ms":..} when the link
+ * changed since the last look. Returns the TSC of the next look, for the
+ * loop's sleep deadline (~0 when off).
+ */
+uint64_t netdev_link_watch(struct netdev *nd);
 /* Mode for the JSON records: "poll", "irq", "adaptive". */
 const char *netdev_mode_name(enum netdev_mode m);
 /* Mode from an interrupt set-up: what was asked if the device can
