@@ -302,6 +302,11 @@ int sriov_vf_attach(struct sriov_nic *nic, unsigned vf,
 	if (v->sh)
 		return -EBUSY;
 	v->sh = sh;
+	/* Count on from what the page holds: a driver that rang for a
+	 * value under an earlier switch must not find it again under this
+	 * one (a restarted switch, the same VMM). Only the guest reads it,
+	 * so a guest that wrote there only confuses itself. */
+	v->poll_gen = __atomic_load_n(&sh->poll, __ATOMIC_ACQUIRE);
 	vf_queue_attach(&v->q, gm, sh);
 	vf_mbx_init(&v->mbx);
 	sriov_vf_reset(v, true);

@@ -519,6 +519,15 @@ static void test_sleep_and_doorbell(void **state)
 	assert_true(sriov_vf_sleep(e->nic, 0));
 	assert_int_equal(e->g[0].sh->poll, g + 2);
 	assert_int_equal(stats(e, 0).doorbells, 2);
+	/* A VMM that comes back (or a new switch) counts on from what the
+	 * page holds: no value a driver rang for before comes again. */
+	assert_int_equal(sriov_vf_detach(e->nic, 0), 0);
+	e->g[0].sh->poll = 40;
+	assert_int_equal(sriov_vf_attach(e->nic, 0, &e->g[0].gm,
+					 e->g[0].sh), 0);
+	assert_int_equal(e->g[0].sh->poll, 41);
+	assert_true(sriov_vf_sleep(e->nic, 0));
+	assert_int_equal(e->g[0].sh->poll, 42);
 }
 
 /* The representor's view: what each VF sent and was given. */
