@@ -111,6 +111,9 @@ vms:
 EOF
 RUN=/run/iopath/lab-$LAB	# root's labs (cli/lab_rundir.c)
 sys_on_cleanup '"$BIN/iopath" lab down --lab "$LAB"'
+# After lab down: the lab's logs go to $WORK (printed on failure), the
+# run directory goes.
+sys_on_cleanup 'for f in "$RUN"/*.log; do cp "$f" "$WORK/lab-${f##*/}"; done; rm -rf "$RUN"'
 start_bg lab "$BIN/iopath" lab up "$WORK/lab.yaml"
 wait_for_line "$WORK/lab.out" "lab $LAB: up:" 60 ||
 	fail "lab did not come up: $(tail -5 "$WORK/lab.out")"
