@@ -280,6 +280,7 @@ static int tx_step(struct tulip *t)
 		tulip_status_set(t, CSR5_TU);
 		return 0;
 	}
+	t->tx_taken++;
 	if (d.des1 & TDES1_SET) {
 		if (t->tx_in_frame) {
 			/* A frame without LS: the setup frame ends it. */

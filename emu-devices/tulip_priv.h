@@ -24,6 +24,12 @@ struct vdev;
 struct vdev_state_writer;
 struct vdev_state_reader;
 
+/*
+ * TAP while idle (tulip_csr.c): after this long with nothing taken the
+ * poll period doubles, up to the slow one.
+ */
+#define TULIP_TAP_BUSY_NS	2000000ull
+#define TULIP_TAP_SLOW_NS	51200000ull
 /* Walk bounds for guest-built descriptor lists (see tulip_dma.c). */
 #define TULIP_WALK_MAX		4096	/* descriptors per engine run */
 #define TULIP_FRAME_DESC_MAX	64	/* descriptors in one frame */
@@ -116,6 +122,9 @@ struct tulip {
 	uint32_t gpt_value;	/* as written, with CON */
 	uint64_t gpt_start_ns;
 	bool tap_armed;
+	uint64_t tap_cur_ns;	/* TAP's period now (backs off when idle) */
+	uint64_t tap_busy_ns;	/* last poll demand or descriptor taken */
+	uint64_t tx_taken;	/* transmit descriptors taken, ever */
 
 	/* CSR12 general-purpose port: direction 1 = output. */
 	uint8_t gp_dir, gp_out;
@@ -165,6 +174,8 @@ void tulip_gpt_expired(struct tulip *t);
 void tulip_tap_expired(struct tulip *t);
 /* (Dis)arm transmit automatic polling after TS or CSR0 changed. */
 void tulip_tap_update(struct tulip *t);
+/* A transmit poll demand: TAP polls at the datasheet's period again. */
+void tulip_tap_busy(struct tulip *t);
 /* CSR11: time to the next expiry (0: none due); and set it back up with
  * @value as written and @left_ns to the next expiry (migration). */
 uint64_t tulip_gpt_left_ns(const struct tulip *t);

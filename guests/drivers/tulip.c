@@ -30,8 +30,11 @@
 
 /* Linux's x86 default (tulip_core.c, csr0): memory write-and-invalidate,
  * read line, read multiple, 16-longword cache alignment, unlimited burst;
- * descriptor skip 0 (the descriptors are contiguous). */
+ * descriptor skip 0 (the descriptors are contiguous). Plus transmit
+ * automatic polling every 200 us, set before the processes start: most
+ * transmit bursts then need no CSR1 write (tulip_ring.c, "Kicks"). */
 #define TULIP_CSR0_DEFAULT	(CSR0_MWI | CSR0_RML | CSR0_MRM | CSR0_CAL_16)
+#define TULIP_CSR0_TAP		(CSR0_TAP_200US << CSR0_TAP_SHIFT)
 /* MII port, heartbeat off, store and forward, full duplex (a virtual
  * wire has no collisions). Linux's MII media value is 0x020E0000. */
 #define TULIP_CSR6_DEFAULT	(CSR6_MBO | CSR6_HBD | CSR6_PS | CSR6_SF | \
@@ -70,6 +73,8 @@ static void tulip_stats(struct netdev *nd, struct json *j)
 	json_kv_u64(j, "csr_reads", t->csr_reads);
 	json_kv_u64(j, "csr_writes", t->csr_writes);
 	json_kv_u64(j, "irq_acks", t->acks);
+	json_kv_u64(j, "tx_kicks", t->kicks);
+	json_kv_bool(j, "tap_seen", t->tap_seen);
 }
 
 static const struct netdev_ops tulip_ops = {
@@ -171,7 +176,8 @@ static struct netdev *tulip_probe(const struct pci_dev *d,
 	/* Reset: the chip needs 50 PCI clocks; Linux waits 100 us. */
 	tulip_csr_write(t, 0, CSR0_SWR);
 	clock_delay_us(100);
-	tulip_csr_write(t, 0, TULIP_CSR0_DEFAULT);
+	t->tap = true;
+	tulip_csr_write(t, 0, TULIP_CSR0_DEFAULT | TULIP_CSR0_TAP);
 
 	r = tulip_srom_load(t);
 	if (r)
@@ -208,6 +214,7 @@ static struct netdev *tulip_probe(const struct pci_dev *d,
 			goto fail;
 		}
 	}
+	tulip_tx_kick_init(t);
 	return &t->nd;
 fail:
 	*err = r;

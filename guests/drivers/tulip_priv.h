@@ -38,6 +38,13 @@ struct tulip {
 	uint32_t rx_size, tx_size;	/* powers of two */
 	uint32_t rx_head;		/* next slot the chip will complete */
 	uint32_t tx_prod, tx_clean;	/* handed over / reclaimed */
+	/* Transmit poll demands (CSR1), see tulip_ring.c "Kicks". */
+	bool tap;			/* CSR0 TAP set at bring-up */
+	bool tap_seen;			/* the chip took unkicked frames */
+	uint32_t kick_prod;		/* tx_prod at the last CSR1 write */
+	uint64_t kick_tsc, post_tsc;	/* last CSR1 write, last post */
+	uint64_t kick_gap_tsc;		/* TULIP_KICK_GAP_US */
+	uint64_t kicks;
 	uint8_t *setup_buf;
 
 	/* interrupts */
@@ -101,6 +108,8 @@ void tulip_setup_frame_queue(struct tulip *t);
 /* Waits (RAM polling) until the chip has taken every queued TX
  * descriptor. true on success. */
 bool tulip_tx_drain(struct tulip *t, uint64_t timeout_us);
+/* After bring-up: the transmit kick state starts from here. */
+void tulip_tx_kick_init(struct tulip *t);
 uint16_t tulip_rx_burst(struct netdev *nd, struct pkt **pkts, uint16_t n);
 uint16_t tulip_tx_burst(struct netdev *nd, struct pkt **pkts, uint16_t n);
 /* netdev_wait's callbacks (net/netdev_wait.c). */

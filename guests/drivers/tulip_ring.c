@@ -6,7 +6,8 @@
  *
  * Exits are what costs here, so: ownership and completion are read from
  * the descriptors (RAM, free), never from CSR5; tx_burst writes CSR1 (TX
- * poll demand) once per burst; the receive side needs no CSR access at all
+ * poll demand) at most once per burst, and less with TAP (see "Kicks"
+ * below); the receive side needs no CSR access at all
  * - a receive process that ran out of descriptors re-reads the current
  * one when the next frame arrives (4.3.3, "receive process suspended"),
  * so returning a descriptor needs no CSR2 poll demand. With interrupts
@@ -32,6 +33,24 @@
 #include "rt/string.h"
 
 #define ETH_ZLEN	60	/* shortest frame without FCS */
+
+/*
+ * Kicks. With CSR0 TAP set (tulip.c) the chip looks at a suspended
+ * transmit list every 200 us by itself (3.2.2.1), so a CSR1 write - a VM
+ * exit, 15-70 us of CPU here - only buys latency. A burst kicks when the
+ * last kick is at least this long ago (a stream costs at most one exit
+ * per gap), and otherwise waits for the chip's own poll. A burst of one
+ * frame always kicks: that is a request, a reply or an app's last word
+ * (pktgen's FIN frames, sent just before the VM ends, when no poll would
+ * come in time), and at low rates every burst is one frame anyway.
+ *
+ * Not every chip polls: QEMU's 21143 ignores TAP. Until the chip has
+ * been seen taking frames no kick covered (tap_seen), the driver kicks
+ * before it sleeps with frames still the chip's; and frames the chip has
+ * left alone for a whole gap are kicked from ready(), so a driver that
+ * spins without sleeping never strands them either.
+ */
+#define TULIP_KICK_GAP_US	1000
 
 static uint32_t tulip_ring_round(unsigned int want, unsigned int def)
 {
@@ -152,6 +171,9 @@ static uint32_t tulip_tx_reclaim(struct tulip *t)
 
 		if (st & TULIP_DES0_OWN)
 			break;
+		/* Taken without a poll demand covering it: the chip polls. */
+		if ((int32_t)(t->tx_clean - t->kick_prod) >= 0)
+			t->tap_seen = true;
 		p = t->tx_pkt[slot];
 		/* Setup frames have no buffer; QEMU's model writes their
 		 * status as 0x7fffffff, so their error bits mean nothing. */
@@ -165,6 +187,32 @@ static uint32_t tulip_tx_reclaim(struct tulip *t)
 		n++;
 	}
 	return n;
+}
+
+static void tulip_tx_kick(struct tulip *t, uint64_t now)
+{
+	tulip_csr_write(t, 1, 0);
+	t->kick_prod = t->tx_prod;
+	t->kick_tsc = now;
+	t->kicks++;
+}
+
+void tulip_tx_kick_init(struct tulip *t)
+{
+	t->kick_gap_tsc = clock_ns_to_tsc(TULIP_KICK_GAP_US * 1000ull);
+	t->kick_prod = t->tx_prod;
+	t->kick_tsc = t->post_tsc = clock_tsc();
+	/* The setup frame went with the start of transmission (CSR6 ST),
+	 * which says nothing about polling. */
+	t->tap_seen = false;
+}
+
+/* Frames handed to the chip that it has not taken yet? */
+static bool tulip_tx_pending(const struct tulip *t)
+{
+	return t->tx_clean != t->tx_prod &&
+	       (t->tx_ring[t->tx_clean & (t->tx_size - 1)].des0 &
+		TULIP_DES0_OWN);
 }
 
 bool tulip_tx_drain(struct tulip *t, uint64_t timeout_us)
@@ -220,9 +268,11 @@ uint16_t tulip_tx_burst(struct netdev *nd, struct pkt **pkts, uint16_t n)
 	t->tx_prod += n;
 	nd->st.tx_packets += n;
 	nd->st.tx_bytes += bytes;
-	/* One poll demand for the whole burst: a suspended transmit
-	 * process re-reads the current descriptor (3.2.2.2). */
-	tulip_csr_write(t, 1, 0);
+	/* At most one poll demand for the whole burst: a suspended
+	 * transmit process re-reads the current descriptor (3.2.2.2). */
+	t->post_tsc = clock_tsc();
+	if (!t->tap || n == 1 || t->post_tsc - t->kick_tsc >= t->kick_gap_tsc)
+		tulip_tx_kick(t, t->post_tsc);
 	return n;
 }
 
@@ -288,6 +338,15 @@ int tulip_ready(struct netdev *nd)
 		ev |= NETDEV_EV_RX;
 	if (tulip_tx_reclaim(t))
 		ev |= NETDEV_EV_TX;
+	/* Frames the chip left alone for a gap: it does not poll after all
+	 * (or its poll is late): kick. */
+	if (t->tap && tulip_tx_pending(t)) {
+		uint64_t now = clock_tsc();
+
+		if (now - t->post_tsc >= t->kick_gap_tsc &&
+		    now - t->kick_tsc >= t->kick_gap_tsc)
+			tulip_tx_kick(t, now);
+	}
 	return ev;
 }
 
@@ -299,6 +358,11 @@ void tulip_arm(struct netdev *nd, int events)
 	 * exit each time, and TI only comes from descriptors with TDES1 IC,
 	 * set when the TX ring fills (tulip_tx_burst). */
 	(void)events;
+	/* About to sleep: frames nobody kicked wait for the chip's own poll,
+	 * unless it has never shown it polls. */
+	if (t->tap && !t->tap_seen && t->kick_prod != t->tx_prod &&
+	    tulip_tx_pending(t))
+		tulip_tx_kick(t, clock_tsc());
 	if (t->irq_seen) {
 		t->irq_seen = 0;
 		t->need_ack = true;

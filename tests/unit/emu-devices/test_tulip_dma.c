@@ -192,6 +192,53 @@ static void test_tx_automatic_polling(void **state)
 	assert_false(te->t->tap_armed);
 }
 
+static void tap_tick(struct tenv *te)
+{
+	pthread_mutex_lock(&te->t->lock);
+	tulip_tap_expired(te->t);
+	pthread_mutex_unlock(&te->t->lock);
+}
+
+/*
+ * TAP slows down while idle: empty looks within the busy window keep the
+ * datasheet's period; past it each one doubles the period up to the slow
+ * one; a frame taken, or a poll demand, brings 200 us back. (The test
+ * moves the last sign of life back instead of waiting.)
+ */
+static void test_tap_backs_off_when_idle(void **state)
+{
+	struct tenv *te = *state;
+	uint64_t want = 200000;
+
+	csr_w(te, 0, CSR0_TAP_200US << CSR0_TAP_SHIFT);
+	start(te, 0);
+	assert_true(te->t->tap_armed);
+	assert_int_equal(te->t->tap_cur_ns, 200000);
+	tap_tick(te);
+	assert_int_equal(te->t->tap_cur_ns, 200000);
+	te->t->tap_busy_ns -= TULIP_TAP_BUSY_NS;
+	while (want < TULIP_TAP_SLOW_NS) {
+		want = want * 2 < TULIP_TAP_SLOW_NS ? want * 2
+						    : TULIP_TAP_SLOW_NS;
+		tap_tick(te);
+		assert_int_equal(te->t->tap_cur_ns, want);
+	}
+	tap_tick(te);
+	assert_int_equal(te->t->tap_cur_ns, TULIP_TAP_SLOW_NS);
+	/* Slow, but it still finds a frame; and then polls fast again. */
+	desc_put(te, TXR, OWN, TDES1_FS | TDES1_LS | 60, BUF, 0);
+	tap_tick(te);
+	assert_int_equal(te->ntx, 1);
+	assert_int_equal(te->t->tap_cur_ns, 200000);
+	/* A poll demand does the same. */
+	te->t->tap_busy_ns -= TULIP_TAP_BUSY_NS;
+	tap_tick(te);
+	assert_int_equal(te->t->tap_cur_ns, 400000);
+	csr_w(te, 1, 0);
+	assert_int_equal(te->t->tap_cur_ns, 200000);
+	assert_true(te->t->tap_armed);
+}
+
 /* ---- receive ---- */
 
 static void test_rx_ring(void **state)
@@ -476,6 +523,7 @@ int main(void)
 		T(test_tx_frame_waits_for_owner),
 		T(test_tx_wire_full_and_link_down),
 		T(test_tx_automatic_polling),
+		T(test_tap_backs_off_when_idle),
 		T(test_rx_ring),
 		T(test_rx_resumes_on_next_frame),
 		T(test_rx_chain_multi_desc),
