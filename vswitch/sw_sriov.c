@@ -22,7 +22,7 @@
  * moves frames VF to VF inside the model and queues those for the PF, and
  * sends the interrupts moderation held (sriov_nic_poll_irqs). Before the
  * thread sleeps, arm_wait puts each VF to sleep (sriov_vf_sleep: its
- * IGBVF_POLL flag cleared, then a last look at its tail) and arms a
+ * IGBVF_POLL made even, then a last look at its tail) and arms a
  * timerfd for the next moderation deadline. From then on a driver that
  * posts frames rings its doorbell (EICS <- 0, which the VMM made a KVM
  * ioeventfd: no exit to userspace) and the thread, asleep in epoll on the
@@ -30,10 +30,12 @@
  * wakes. A guest's EIMS <- 1 << n (re-enabling a vector before it
  * sleeps) comes the same way when its VMM sent VF_UNMASK: applied before
  * the thread sleeps, each round for a vector with a cause waiting, and
- * before any trapped access of that VF. A VF found with
- * work while asleep is marked busy again by the model, so a busy driver
- * never rings. The cost of an idle VF is its share of one poll per round
- * while the switch is awake, and nothing while it sleeps.
+ * before any trapped access of that VF. Every round the thread polls
+ * marks every VF busy again (sriov_vf_resume), so a driver does not ring
+ * while the thread polls, and rings once per sleep otherwise
+ * (IGBVF_POLL is a new even value each sleep). The cost of an idle VF is
+ * its share of one poll per round while the switch is awake, and
+ * nothing while it sleeps.
  */
 #include <errno.h>
 #include <stdio.h>
