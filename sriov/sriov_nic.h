@@ -127,14 +127,14 @@ unsigned sriov_vf_poll(struct sriov_nic *nic, unsigned vf, unsigned budget,
  */
 uint32_t sriov_vf_masked_causes(const struct sriov_nic *nic, unsigned vf);
 
-/* Is VF @vf busy (polled; IGBVF_POLL nonzero)? */
+/* Is VF @vf busy (polled; IGBVF_POLL odd)? */
 bool sriov_vf_busy(const struct sriov_nic *nic, unsigned vf);
 
 /*
- * Stop polling VF @vf: clear IGBVF_POLL, then look at the tail again
- * (the final check, against a guest that posted just before seeing the
- * flag clear). True if it is asleep; false if work arrived (it stays
- * busy).
+ * Stop polling VF @vf: IGBVF_POLL the next even value, then look at the
+ * tail again (the final check, against a guest that posted just before
+ * seeing the new value). True if it is asleep; false if work arrived (it
+ * stays busy, IGBVF_POLL odd again).
  */
 bool sriov_vf_sleep(struct sriov_nic *nic, unsigned vf);
 
@@ -144,7 +144,7 @@ void sriov_vf_kick(struct sriov_nic *nic, unsigned vf);
 /*
  * The thread that polls VF @vf is awake (it came back from a sleep, or
  * it put the VFs to sleep and then found work elsewhere and did not
- * sleep): VF @vf is busy again, IGBVF_POLL set, so its driver does not
+ * sleep): VF @vf is busy again, IGBVF_POLL odd, so its driver does not
  * ring a doorbell while it is being polled anyway. Not a doorbell: not
  * counted as one.
  */
