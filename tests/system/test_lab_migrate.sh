@@ -117,7 +117,8 @@ for s in (src, dst):
 time.sleep(1)
 PY
 
-sys_on_cleanup '"$BIN/iopath" lab down --lab "$LAB"'
+# Never leave a lab behind; its logs go to $WORK (shown if we fail).
+sys_on_cleanup '"$BIN/iopath" lab down --lab "$LAB"; cp "$RUN"/*.log "$RUN"/*.console "$WORK"/ 2>/dev/null; rm -rf "$RUN"'
 start_bg lab "$BIN/iopath" lab up "$WORK/lab.yaml"
 wait_for_line "$WORK/lab.out" "lab $LAB: up:" 90 ||
 	fail "lab did not come up: $(tail -5 "$WORK/lab.out")"
