@@ -302,9 +302,31 @@ struct igbvf_txq_regs {
 	uint32_t rsvd3[48];
 };
 
+/*
+ * 0x2000 (reserved on the 82576, reads 0 there; no driver touches it):
+ * the model's copy of the VF's interrupt registers as the driver last
+ * wrote them (EIMS without the auto-masking since), valid when magic is
+ * IGBVF_IRQ_KEEP_MAGIC. The shared pages outlive the model that serves
+ * them (a restarted switch binds the VF again with the same pages), and
+ * a VF's own MSI-X routing is the VF's, not the PF's: the new model
+ * takes it over, so the PF's control message after the rebind reaches
+ * the driver as the mailbox interrupt it set up. Only a copy: the guest
+ * can write it, and confuses only its own VF (the values are taken as
+ * register writes, masked as such).
+ */
+#define IGBVF_IRQ_KEEP		0x2000
+#define IGBVF_IRQ_KEEP_MAGIC	0x4B515249u	/* "IRQK" */
+
+struct igbvf_irq_keep {
+	uint32_t magic;
+	uint32_t ivar0, ivar_misc, eiac, eiam, eims;
+	uint32_t eitr[IGBVF_MSIX_VECTORS];
+};
+
 /* BAR0 0x2000-0x3FFF as one structure; offsets relative to 0x2000. */
 struct igbvf_shared {
-	uint8_t rsvd0[0x800];
+	struct igbvf_irq_keep irq_keep;		/* 0x2000 model */
+	uint8_t rsvd0[0x800 - sizeof(struct igbvf_irq_keep)];
 	struct igbvf_rxq_regs rxq[2];		/* 0x2800 */
 	uint8_t rsvd1[0x500];
 	uint32_t poll;				/* 0x2F00 IGBVF_POLL, model */
@@ -323,6 +345,8 @@ _Static_assert(__builtin_offsetof(struct igbvf_shared, rxq[0].rdt) ==
 	       IGBVF_SHARED_AT(IGBVF_RDT(0)), "RDT");
 _Static_assert(__builtin_offsetof(struct igbvf_shared, rxq[0].rxdctl) ==
 	       IGBVF_SHARED_AT(IGBVF_RXDCTL(0)), "RXDCTL");
+_Static_assert(__builtin_offsetof(struct igbvf_shared, irq_keep) ==
+	       IGBVF_SHARED_AT(IGBVF_IRQ_KEEP), "IRQ_KEEP");
 _Static_assert(__builtin_offsetof(struct igbvf_shared, poll) ==
 	       IGBVF_SHARED_AT(IGBVF_POLL), "POLL");
 _Static_assert(__builtin_offsetof(struct igbvf_shared, txq[0].tdt) ==

@@ -260,12 +260,77 @@ static bool sriov_vf_link_eval(struct sriov_vf *vf)
 	return true;
 }
 
-void sriov_vf_update_link(struct sriov_vf *vf)
+/* The PF's control message (igb_ping_all_vfs) and its interrupt. */
+static void sriov_vf_ping(struct sriov_vf *vf)
+{
+	if (vf_mbx_ping(&vf->mbx, &vf->cfg, false) & VF_MBX_EV_IRQ)
+		vf_irq_cause(&vf->irq, VF_IRQ_MBX, vf->nic->now_ns);
+}
+
+bool sriov_vf_update_link(struct sriov_vf *vf)
 {
 	/* igb pings its VFs on a link change; igbvf then reads STATUS. */
-	if (sriov_vf_link_eval(vf) && vf->sh &&
-	    (vf_mbx_ping(&vf->mbx, &vf->cfg, false) & VF_MBX_EV_IRQ))
-		vf_irq_cause(&vf->irq, VF_IRQ_MBX, vf->nic->now_ns);
+	if (!sriov_vf_link_eval(vf) || !vf->sh)
+		return false;
+	sriov_vf_ping(vf);
+	return true;
+}
+
+void sriov_vf_irq_save(struct sriov_vf *vf)
+{
+	struct igbvf_irq_keep *k;
+	const struct vf_irq *irq = &vf->irq;
+	unsigned i;
+
+	if (!vf->sh)
+		return;
+	k = &vf->sh->irq_keep;
+	__atomic_store_n(&k->ivar0, irq->ivar0, __ATOMIC_RELAXED);
+	__atomic_store_n(&k->ivar_misc, irq->ivar_misc, __ATOMIC_RELAXED);
+	__atomic_store_n(&k->eiac, irq->eiac, __ATOMIC_RELAXED);
+	__atomic_store_n(&k->eiam, irq->eiam, __ATOMIC_RELAXED);
+	__atomic_store_n(&k->eims, irq->eims, __ATOMIC_RELAXED);
+	for (i = 0; i < IGBVF_MSIX_VECTORS; i++)
+		__atomic_store_n(&k->eitr[i], irq->eitr[i], __ATOMIC_RELAXED);
+	__atomic_store_n(&k->magic, IGBVF_IRQ_KEEP_MAGIC, __ATOMIC_RELEASE);
+}
+
+/* The copy a model before this one left in @sh; false if none. */
+static bool sriov_vf_irq_kept(const struct igbvf_shared *sh,
+			      struct igbvf_irq_keep *k)
+{
+	const struct igbvf_irq_keep *s = &sh->irq_keep;
+	unsigned i;
+
+	if (__atomic_load_n(&s->magic, __ATOMIC_ACQUIRE) !=
+	    IGBVF_IRQ_KEEP_MAGIC)
+		return false;
+	k->ivar0 = __atomic_load_n(&s->ivar0, __ATOMIC_RELAXED);
+	k->ivar_misc = __atomic_load_n(&s->ivar_misc, __ATOMIC_RELAXED);
+	k->eiac = __atomic_load_n(&s->eiac, __ATOMIC_RELAXED);
+	k->eiam = __atomic_load_n(&s->eiam, __ATOMIC_RELAXED);
+	k->eims = __atomic_load_n(&s->eims, __ATOMIC_RELAXED);
+	for (i = 0; i < IGBVF_MSIX_VECTORS; i++)
+		k->eitr[i] = __atomic_load_n(&s->eitr[i], __ATOMIC_RELAXED);
+	return true;
+}
+
+/* Take the routing over as register writes: vf_irq masks each. */
+static void sriov_vf_irq_restore(struct sriov_vf *vf,
+				 const struct igbvf_irq_keep *k)
+{
+	struct vf_irq *irq = &vf->irq;
+	uint64_t now = vf->nic->now_ns;
+	unsigned i;
+
+	vf_irq_write(irq, IGBVF_IVAR0, k->ivar0, now);
+	vf_irq_write(irq, IGBVF_IVAR_MISC, k->ivar_misc, now);
+	vf_irq_write(irq, IGBVF_EIAC, k->eiac, now);
+	vf_irq_write(irq, IGBVF_EIAM, k->eiam, now);
+	for (i = 0; i < IGBVF_MSIX_VECTORS; i++)
+		vf_irq_write(irq, IGBVF_EITR(i), k->eitr[i], now);
+	vf_irq_write(irq, IGBVF_EIMS, k->eims, now);
+	vf->st.irq_restores++;
 }
 
 void sriov_vf_cfg_changed(struct sriov_vf *vf)
@@ -273,10 +338,19 @@ void sriov_vf_cfg_changed(struct sriov_vf *vf)
 	vf_queue_set_max_frame(&vf->q, vf_cfg_max_frame(&vf->cfg));
 }
 
-void sriov_vf_reset(struct sriov_vf *vf, bool flr)
+/*
+ * VF reset; @keep: a rebind's (the interrupt routing to take over, and
+ * the PF control message sent even when the link did not change, as
+ * igb_reset pings every VF), NULL for CTRL.RST and FLR.
+ */
+static void sriov_vf_reset_keep(struct sriov_vf *vf,
+				const struct igbvf_irq_keep *keep)
 {
 	vf_queue_reset(&vf->q);
 	vf_irq_reset(&vf->irq);
+	if (keep)
+		sriov_vf_irq_restore(vf, keep);
+	sriov_vf_irq_save(vf);
 	vf_mbx_vf_reset(&vf->mbx);
 	/* igb_vf_reset_event: the VF's MAC goes unless the admin set it. */
 	if (!vf->cfg.mac_admin)
@@ -286,21 +360,33 @@ void sriov_vf_reset(struct sriov_vf *vf, bool flr)
 	vf->ctrl = 0;
 	vf->t0_ns = vf->nic->now_ns;
 	vf->st.resets++;
-	sriov_vf_update_link(vf);
+	if (!sriov_vf_update_link(vf) && keep && vf->sh)
+		sriov_vf_ping(vf);
 	sriov_vf_wake(vf);
-	(void)flr;	/* the 82576 treats both alike for the VF's state */
 	sriov_pf_event(vf, SRIOV_EV_VF_RESET);
+}
+
+void sriov_vf_reset(struct sriov_vf *vf, bool flr)
+{
+	(void)flr;	/* the 82576 treats both alike for the VF's state */
+	sriov_vf_reset_keep(vf, NULL);
 }
 
 int sriov_vf_attach(struct sriov_nic *nic, unsigned vf,
 		    const struct guest_mem *gm, struct igbvf_shared *sh)
 {
 	struct sriov_vf *v = sriov_vf_get(nic, vf);
+	struct igbvf_irq_keep keep;
+	bool kept;
 
 	if (!v || !gm || !sh)
 		return -EINVAL;
 	if (v->sh)
 		return -EBUSY;
+	/* Pages an earlier model served: the driver on them knows nothing
+	 * of this rebind and sees it as a PF reset (RSTD), told at once by
+	 * the mailbox interrupt it routed there. */
+	kept = sriov_vf_irq_kept(sh, &keep);
 	v->sh = sh;
 	/* Count on from what the page holds: a driver that rang for a
 	 * value under an earlier switch must not find it again under this
@@ -309,7 +395,7 @@ int sriov_vf_attach(struct sriov_nic *nic, unsigned vf,
 	v->poll_gen = __atomic_load_n(&sh->poll, __ATOMIC_ACQUIRE);
 	vf_queue_attach(&v->q, gm, sh);
 	vf_mbx_init(&v->mbx);
-	sriov_vf_reset(v, true);
+	sriov_vf_reset_keep(v, kept ? &keep : NULL);
 	return 0;
 }
 

@@ -60,8 +60,13 @@ struct sriov_nic {
 /* VF @vf, or NULL for no such VF. */
 struct sriov_vf *sriov_vf_get(struct sriov_nic *nic, unsigned vf);
 
-/* Bring the VF's effective link (STATUS.LU) in line; ping it on change. */
-void sriov_vf_update_link(struct sriov_vf *vf);
+/* Bring the VF's effective link (STATUS.LU) in line; ping it on change
+ * (true: pinged). */
+bool sriov_vf_update_link(struct sriov_vf *vf);
+
+/* Copy the VF's interrupt registers to its shared pages (igbvf_regs.h,
+ * IGBVF_IRQ_KEEP) after they changed. */
+void sriov_vf_irq_save(struct sriov_vf *vf);
 
 /* The VF asked for (or was given) a new max frame: tell its queues. */
 void sriov_vf_cfg_changed(struct sriov_vf *vf);

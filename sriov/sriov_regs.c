@@ -182,6 +182,8 @@ int sriov_vf_reg_write(struct sriov_nic *nic, unsigned vf, uint32_t off,
 	}
 	if (sriov_reg_irq(off)) {
 		vf_irq_write(&v->irq, off, val, now_ns);
+		if (off != IGBVF_EICS && off != IGBVF_EICR)
+			sriov_vf_irq_save(v);
 		return 0;
 	}
 	sh = sriov_reg_shared(v, off);

@@ -842,6 +842,50 @@ static void test_link_changes(void **state)
 	assert_int_equal(exits(a), e + 2);
 }
 
+/*
+ * The switch restarts: a new model binds the VFs again on the same
+ * shared pages (a PF reset to the drivers). The model takes over the
+ * routing the driver set and sends the PF's control message; a sleeping
+ * driver's mailbox interrupt brings its watchdog at once, which finds
+ * RSTD and resets. A polled driver has no interrupt and finds it at its
+ * next watchdog, as before.
+ */
+static void test_switch_restart(void **state)
+{
+	struct igbvf *a, *b;
+	struct pkt *got[64];
+	unsigned i;
+
+	(void)state;
+	set_admin_macs();
+	a = probe(0, NULL, 64, 64, true);
+	b = probe(1, NULL, 64, 64, false);
+	igbvf_arm(&a->nd, NETDEV_EV_RX);	/* asleep: mailbox vector on */
+	sriov_nic_destroy(nic);
+	nic = sriov_nic_create("t0", NVF, &model_ops, NULL);
+	assert_non_null(nic);
+	set_admin_macs();
+	for (i = 0; i < NVF; i++)
+		assert_int_equal(sriov_vf_attach(nic, i, &gm, tv[i].sh), 0);
+	assert_int_equal(tv[0].irqs[IGBVF_VEC_MBX], 1);
+	assert_int_equal(tv[1].irqs[IGBVF_VEC_MBX], 0);
+	igbvf_ready(&a->nd);		/* the interrupt path, no deadline */
+	assert_int_equal(a->st.resets, 2);
+	assert_string_equal(a->last_reset_why, "rstd");
+	assert_true(a->up);
+	assert_true(a->link_up);
+	assert_int_equal(b->st.resets, 1);
+	b->wd_next_tsc = 0;
+	igbvf_ready(&b->nd);
+	assert_int_equal(b->st.resets, 2);
+	assert_string_equal(b->last_reset_why, "rstd");
+	assert_int_equal(send(a, b, 3, 60), 3);
+	run_switch();
+	assert_int_equal(receive(b, got, 64), 3);
+	pkt_free_bulk(got, 3);
+	assert_no_leak();
+}
+
 static void test_reset_frees_tx(void **state)
 {
 	struct igbvf *a, *b;
@@ -886,6 +930,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recovery_polling, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_link_changes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_switch_restart, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reset_frees_tx, setup,
 						teardown),

@@ -749,6 +749,61 @@ static void test_show(void **state)
 	json_decref(j);
 }
 
+/*
+ * The switch restarts: a new NIC binds the VFs again on the same shared
+ * pages. Each VF finds RSTD and the PF's control message (igb_reset's
+ * ping), and the mailbox interrupt comes on the routing its driver set,
+ * at once when enabled, on EIMS when masked; pages no model served
+ * before have no routing to take over.
+ */
+static void test_rebind_pings(void **state)
+{
+	static const struct sriov_nic_ops ops = {
+		.pf_tx = on_pf_tx, .vf_irq = on_irq, .pf_event = on_event,
+		.vf_tap = on_tap,
+	};
+	struct env *e = *state;
+	unsigned i;
+
+	wr(e, 1, IGBVF_EIMC, 1u << VEC_MBX);
+	memset(&e->g[2].sh->irq_keep, 0, sizeof(e->g[2].sh->irq_keep));
+	sriov_nic_destroy(e->nic);
+	e->nic = sriov_nic_create("nic0", NVF, &ops, e);
+	assert_non_null(e->nic);
+	memset(e->irqs, 0, sizeof(e->irqs));
+	for (i = 0; i < NVF; i++) {
+		assert_int_equal(sriov_vf_set_mac(e->nic, i, mac[i], e->now),
+				 0);
+		assert_int_equal(sriov_vf_attach(e->nic, i, &e->g[i].gm,
+						 e->g[i].sh), 0);
+	}
+	for (i = 0; i < NVF; i++) {
+		assert_int_equal(rd(e, i, IGBVF_VFMAILBOX),
+				 IGBVF_MBX_RSTD | IGBVF_MBX_PFSTS);
+		assert_int_equal(rd(e, i, IGBVF_VMBMEM(0)),
+				 IGBVF_PF_CONTROL_MSG);
+	}
+	assert_int_equal(e->irqs[0][VEC_MBX], 1);
+	assert_int_equal(stats(e, 0).irq_restores, 1);
+	assert_int_equal(rd(e, 0, IGBVF_IVAR_MISC),
+			 VEC_MBX | IGBVF_IVAR_VALID);
+	/* Masked: pending until the driver enables the vector. */
+	assert_int_equal(e->irqs[1][VEC_MBX], 0);
+	wr(e, 1, IGBVF_EIMS, 1u << VEC_MBX);
+	assert_int_equal(e->irqs[1][VEC_MBX], 1);
+	assert_int_equal(e->irqs[2][VEC_MBX], 0);
+	assert_int_equal(stats(e, 2).irq_restores, 0);
+	assert_int_equal(rd(e, 2, IGBVF_IVAR_MISC), 0);
+	/* The driver's reset starts over; so would an FLR. */
+	driver_up(e, 0, NULL);
+	assert_int_equal(e->g[0].sh->irq_keep.ivar_misc,
+			 VEC_MBX | IGBVF_IVAR_VALID);
+	assert_int_equal(sriov_vf_flr(e->nic, 0, e->now), 0);
+	assert_int_equal(e->g[0].sh->irq_keep.magic, IGBVF_IRQ_KEEP_MAGIC);
+	assert_int_equal(e->g[0].sh->irq_keep.ivar_misc, 0);
+	assert_int_equal(e->g[0].sh->irq_keep.eims, 0);
+}
+
 static void test_create_refuses(void **state)
 {
 	(void)state;
@@ -783,6 +838,7 @@ int main(void)
 		T(test_hostile_rx_ring),
 		T(test_bad_access_and_flr),
 		T(test_show),
+		T(test_rebind_pings),
 		cmocka_unit_test(test_create_refuses),
 	};
 
