@@ -23,6 +23,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fake_rt.h"
+
 #include "core/guest_mem.h"
 #include "drivers/igbvf_priv.h"
 #include "rt/alloc.h"
@@ -35,30 +37,9 @@
 
 /* ---- the guest runtime, faked ---- */
 
+/* Allocator and clock: fake_rt.c. */
 static uint8_t *arena;
-static size_t arena_used;
 static struct guest_mem gm;
-
-void *alloc_aligned(size_t size, size_t align)
-{
-	size_t p = (arena_used + align - 1) & ~(align - 1);
-
-	if (p + size > ARENA_SIZE)
-		return NULL;
-	arena_used = p + size;
-	return memset(arena + p, 0, size);
-}
-
-void *alloc_zeroed(size_t size)
-{
-	return alloc_aligned(size, 16);
-}
-
-/* 1 TSC tick = 1 ns here; the driver's timeouts are only shorter. */
-uint64_t clock_ns_to_tsc(uint64_t ns)
-{
-	return ns;
-}
 
 uint64_t clock_tsc_to_ns(uint64_t tsc)
 {
@@ -161,6 +142,7 @@ static int group_setup(void **state)
 	arena = aligned_alloc(1u << 21, ARENA_SIZE);
 	if (!arena)
 		return -1;
+	fake_rt_arena(arena, ARENA_SIZE);
 	/* Identity: GPA == host address, as the guest's pointers are. */
 	gm = (struct guest_mem){
 		.fd = -1, .size = ARENA_SIZE, .base = arena, .nregions = 1,

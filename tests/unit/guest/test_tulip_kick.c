@@ -26,6 +26,8 @@
 #include <sys/mman.h>
 #include <cmocka.h>
 
+#include "fake_rt.h"
+
 #include "drivers/tulip_priv.h"
 #include "rt/alloc.h"
 
@@ -35,28 +37,8 @@
 
 /* ---- the guest runtime, faked ---- */
 
+/* Allocator and clock: fake_rt.c. */
 static uint8_t *arena;
-static size_t arena_used;
-
-void *alloc_aligned(size_t size, size_t align)
-{
-	size_t p = (arena_used + align - 1) & ~(align - 1);
-
-	if (p + size > ARENA_SIZE)
-		return NULL;
-	arena_used = p + size;
-	return memset(arena + p, 0, size);
-}
-
-void *alloc_zeroed(size_t size)
-{
-	return alloc_aligned(size, 16);
-}
-
-uint64_t clock_ns_to_tsc(uint64_t ns)
-{
-	return ns;
-}
 
 /* ---- the chip ---- */
 
@@ -124,6 +106,7 @@ static int group_setup(void **state)
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	if (arena == MAP_FAILED)
 		return -1;
+	fake_rt_arena(arena, ARENA_SIZE);
 	return pkt_pool_init(POOL);
 }
 
