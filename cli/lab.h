@@ -140,6 +140,8 @@ int lab_state_write(const struct lab *l, pid_t supervisor, const char *state);
 int lab_state_read(const char *name, struct lab *l, pid_t *supervisor,
 		   char *state, size_t statelen, char *err, size_t errlen);
 void lab_state_remove(const struct lab *l);
+/* Remove @path if it is a socket (a dead process's); "" is nothing. */
+void lab_socket_remove(const char *path);
 /* Is @pid a live lab supervisor (`iopath lab up`) of ours? */
 bool lab_supervisor_alive(pid_t pid);
 int lab_status(const char *name, bool json);

@@ -325,7 +325,7 @@ void lab_state_remove(const struct lab *l)
 	unlink(path);
 }
 
-static void unlink_socket(const char *path)
+void lab_socket_remove(const char *path)
 {
 	struct stat st;
 
@@ -337,8 +337,8 @@ static void unlink_socket(const char *path)
 static void lab_remove_sockets(const struct lab *l)
 {
 	for (unsigned int i = 0; i < l->nprocs; i++) {
-		unlink_socket(l->procs[i].ctl);
-		unlink_socket(l->procs[i].sock);
+		lab_socket_remove(l->procs[i].ctl);
+		lab_socket_remove(l->procs[i].sock);
 	}
 }
 

@@ -260,14 +260,6 @@ static int lab_start_switch(struct lab *l, unsigned int h)
 	return rc;
 }
 
-static void lab_unlink_socket(const char *path)
-{
-	struct stat st;
-
-	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
-		unlink(path);
-}
-
 /*
  * The switches due for a restart, with the arguments they had (uplinks,
  * teams, SR-IOV NIC). The dead one's sockets go first: the waits below
@@ -283,8 +275,8 @@ static void lab_restart_due(struct lab *l)
 		if (h < 0 || !lab_switch_life[h].due || !p->exited)
 			continue;
 		lab_switch_life[h].due = false;
-		lab_unlink_socket(p->ctl);
-		lab_unlink_socket(p->sock);
+		lab_socket_remove(p->ctl);
+		lab_socket_remove(p->sock);
 		rc = lab_switch_spawn(l, (unsigned int)h, p);
 		if (rc) {
 			p->exited = true;
