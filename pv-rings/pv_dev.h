@@ -60,12 +60,14 @@ void pv_dev_set_link(struct vdev *vd, bool up);
 void pv_dev_backend_error(struct vdev *vd, uint32_t code);
 void pv_dev_get_mac(struct vdev *vd, uint8_t mac[6]);
 /*
- * Migration: the device's state came in the stream (or stayed, on a
- * source whose migration failed) and its port is attached again. If the
- * guest had the device running, make the event channels (eventfds,
- * ioeventfds, irqfds) and send the configuration to the backend once
- * more, with the same ring addresses: it carries on from the indices in
- * guest memory, as Xen's netfront does on reconnect. vCPUs paused.
+ * The port is attached again: after a migration (the device's state came
+ * in the stream, or stayed on a source whose migration failed; vCPUs
+ * paused) or after the switch came back (vCPUs running; the device lock
+ * keeps the guest's register writes out meanwhile). If the guest had the
+ * device running, make the event channels (eventfds, ioeventfds, irqfds)
+ * and send the configuration to the backend once more, with the same
+ * ring addresses: it carries on from the indices in guest memory, as
+ * Xen's netfront does on reconnect.
  */
 void pv_dev_reconnect(struct vdev *vd);
 /* Counters as a JSON object (new reference). */
