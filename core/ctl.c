@@ -115,6 +115,9 @@ static void ctl_client_drop(struct ctl_client *c)
 	unsigned i;
 
 	evloop_del_fd(ctl->loop, c->fd);
+	/* Hang up now, not when the poll lets go (evloop.h): fuzz_ctl's
+	 * client once waited 10 s for this EOF. */
+	shutdown(c->fd, SHUT_RDWR);
 	close(c->fd);
 	for (i = 0; i < CTL_MAX_CLIENTS; i++)
 		if (ctl->clients[i] == c)

@@ -28,7 +28,12 @@ void evloop_destroy(struct evloop *loop);
  */
 int evloop_add_fd(struct evloop *loop, int fd, uint32_t events,
 		  evloop_fd_fn fn, void *opaque);
-/* Stop watching @fd; no callback for it runs after this returns. */
+/*
+ * Stop watching @fd; no callback for it runs after this returns. The
+ * kernel cancels the poll later and holds @fd's file until then, so a
+ * close() right after may not reach the peer for a while: a socket that
+ * must hang up on its peer now is shut down (shutdown(2)) first.
+ */
 int evloop_del_fd(struct evloop *loop, int fd);
 
 /*

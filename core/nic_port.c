@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define LOG_SUBSYS "nic"
@@ -149,8 +150,12 @@ static void nic_port_free(struct nic_port *p)
 	for (unsigned i = 0; i < NIC_PORT_MAX; i++)
 		if (nic_ports[i] == p)
 			nic_ports[i] = NULL;
-	if (p->sock >= 0)
+	if (p->sock >= 0) {
+		/* The switch drops the port on our hang-up: now, not when
+		 * the cancelled poll lets go of the file (evloop.h). */
+		shutdown(p->sock, SHUT_RDWR);
 		close(p->sock);
+	}
 	pthread_mutex_destroy(&p->sock_lock);
 	free(p->priv);
 	free(p);

@@ -123,6 +123,9 @@ static void sw_vmconn_close(struct sw_vmconn *c, const char *why)
 		log_debug("attach client %s gone: %s",
 			  c->client[0] ? c->client : "?", why);
 	evloop_del_fd(sw->loop, c->fd);
+	/* The close is the detach ack (PROTOCOL.md §3): hang up now, not
+	 * when the cancelled poll lets go of the file (evloop.h). */
+	shutdown(c->fd, SHUT_RDWR);
 	close(c->fd);
 	for (pp = &l->conns; *pp; pp = &(*pp)->next)
 		if (*pp == c) {

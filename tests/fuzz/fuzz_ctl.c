@@ -45,6 +45,13 @@ static struct {
 	bool ready;
 } fz;
 
+/* Say which check failed: the crash file alone does not. */
+static void fz_fail(const char *why)
+{
+	fprintf(stderr, "fuzz_ctl: %s\n", why);
+	abort();
+}
+
 /* ---- the fake VM behind the commands ---- */
 
 void vmm_pause(struct vmm *vmm)
@@ -146,13 +153,13 @@ static void fz_check_answers(char *buf, size_t len, unsigned *count)
 		if (!json_is_object(a) || !json_is_boolean(ok) ||
 		    (json_is_false(ok) &&
 		     !json_is_string(json_object_get(a, "error"))))
-			abort();	/* not an answer */
+			fz_fail("an answer that is not a JSON answer");
 		json_decref(a);
 		(*count)++;
 		line = nl + 1;
 	}
 	if (line != buf + len)
-		abort();	/* half a line, then EOF */
+		fz_fail("half an answer line, then EOF");
 }
 
 static int fz_connect(void)
@@ -185,7 +192,7 @@ static size_t fz_talk(int fd, const uint8_t *out, size_t len, size_t chunk,
 		if (!shut)
 			p.events |= POLLOUT;
 		if (poll(&p, 1, FZ_TIMEOUT_MS) != 1)
-			abort();	/* the server stalled */
+			fz_fail("the server stalled for 10 s");
 		if (p.revents & POLLOUT) {
 			size_t k = len - sent < chunk ? len - sent : chunk;
 
@@ -202,7 +209,7 @@ static size_t fz_talk(int fd, const uint8_t *out, size_t len, size_t chunk,
 			if (n > 0)
 				got += (size_t)n;
 			if (got == cap)
-				abort();	/* far more than was asked */
+				fz_fail("far more answers than requests");
 		}
 	}
 }
@@ -238,8 +245,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(fd);
 	fz_check_answers(answers, got, &count);
 	/* After a line that is too long: its error, and the client goes. */
-	if (pre ? count != 1 : count != want)
-		abort();
+	if (pre ? count != 1 : count != want) {
+		fprintf(stderr, "fuzz_ctl: %u answers, %u owed\n", count,
+			pre ? 1 : want);
+		fz_fail("answers and requests do not match");
+	}
 	free(out);
 	return 0;
 }
