@@ -68,6 +68,13 @@
 #define PV_F_MAC		(1u << 0)	/* MAC in MAC_LO/HI */
 #define PV_F_MQ			(1u << 1)	/* more than one queue pair */
 #define PV_F_EVENT_IDX		(1u << 2)	/* req/rsp_event honoured */
+/*
+ * This NIC is the standby of a passed-through VF with the same MAC
+ * (virtio's VIRTIO_NET_F_STANDBY, Linux net_failover): the driver teams
+ * the two, active-backup, the VF preferred while its link is up, so the
+ * VF can leave for a migration and a fresh one join on the destination.
+ */
+#define PV_F_STANDBY		(1u << 3)
 
 /* Status: the driver writes DRIVER_OK once rings and ports are set;
  * 0 resets the device (rings forgotten, ports unbound). */
