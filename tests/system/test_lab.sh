@@ -44,6 +44,9 @@ YAML
 
 # Whatever happens, never leave a lab behind.
 sys_on_cleanup '"$BIN/iopath" lab down --lab "$LAB"'
+# lab down keeps the logs for a post-mortem: the test keeps a copy in
+# $WORK (kept when it fails) and removes the run directory.
+sys_on_cleanup 'cp "$RUN"/*.log "$WORK"/ 2>/dev/null; rm -rf "$RUN"'
 
 leftovers() {	# prints anything of the lab still present
 	ip netns list | grep -- "iopath-$LAB-fabric" || true
