@@ -41,6 +41,9 @@ static void pvnet_stats(struct netdev *nd, struct json *j)
 
 	json_kv_u64(j, "ring", v->size);
 	json_kv_bool(j, "event_idx", v->event_idx);
+	json_kv_bool(j, "standby", v->standby);
+	if (v->standby_alone)
+		json_kv_str(j, "standby_alone", v->standby_alone);
 	json_kv_u64(j, "reg_reads", v->reg_reads);
 	json_kv_u64(j, "reg_writes", v->reg_writes);
 	json_kv_u64(j, "notifies", v->notifies);
@@ -129,8 +132,9 @@ static int pvnet_setup(struct pvnet *v, const struct netdev_conf *c)
 	pvnet_reg_write(v, PV_REG_STATUS, 0);
 	feat = pvnet_reg_read(v, PV_REG_DEV_FEATURES);
 	v->event_idx = feat & PV_F_EVENT_IDX;
+	v->standby = feat & PV_F_STANDBY;
 	pvnet_reg_write(v, PV_REG_DRV_FEATURES,
-			feat & (PV_F_MAC | PV_F_EVENT_IDX));
+			feat & (PV_F_MAC | PV_F_EVENT_IDX | PV_F_STANDBY));
 	if (c->mac_set) {
 		memcpy(v->nd.mac, c->mac, 6);
 	} else if (feat & PV_F_MAC) {
@@ -199,6 +203,29 @@ static struct netdev *pvnet_probe(const struct pci_dev *d,
 		return NULL;
 	}
 	return &v->nd;
+}
+
+bool pvnet_standby_offered(const struct pci_dev *d)
+{
+	volatile uint8_t *regs = pci_bar_map(d, PVNET_BAR_REGS);
+
+	if (!pvnet_match(d) || !regs)
+		return false;
+	pci_enable(d, PCI_CMD_MEM | PCI_CMD_MASTER);
+	return mmio_read32(regs + PV_REG_MAGIC) == PV_MAGIC &&
+	       mmio_read32(regs + PV_REG_VERSION) == PV_VERSION &&
+	       (mmio_read32(regs + PV_REG_DEV_FEATURES) & PV_F_STANDBY);
+}
+
+bool pvnet_standby(struct netdev *nd)
+{
+	return nd->ops == &pvnet_ops && pvnet_of(nd)->standby;
+}
+
+void pvnet_standby_alone(struct netdev *nd, const char *why)
+{
+	if (nd->ops == &pvnet_ops)
+		pvnet_of(nd)->standby_alone = why;
 }
 
 const struct netdev_driver pvnet_driver = {

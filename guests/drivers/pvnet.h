@@ -15,4 +15,15 @@
 
 extern const struct netdev_driver pvnet_driver;
 
+/*
+ * PV_F_STANDBY (wire/pv_abi.h): the NIC is the standby of a VF with the
+ * same MAC (net/failover.h). pvnet_standby_offered peeks at a function
+ * not probed yet (three register reads); pvnet_standby says whether a
+ * probed NIC accepted the feature. pvnet_standby_alone records, for the
+ * netdev report, why it runs without its VF.
+ */
+bool pvnet_standby_offered(const struct pci_dev *d);
+bool pvnet_standby(struct netdev *nd);
+void pvnet_standby_alone(struct netdev *nd, const char *why);
+
 #endif

@@ -34,6 +34,8 @@ struct pvnet {
 	volatile struct pv_evt_page *evt;
 	uint32_t size, mask;
 	bool event_idx;			/* PV_F_EVENT_IDX negotiated */
+	bool standby;			/* PV_F_STANDBY negotiated */
+	const char *standby_alone;	/* why no VF was teamed with it */
 	struct pvnet_ring tx, rx;
 
 	int vector;

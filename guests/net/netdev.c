@@ -6,6 +6,7 @@
 #include "drivers/igbvf.h"
 #include "drivers/pvnet.h"
 #include "drivers/tulip.h"
+#include "net/failover.h"
 #include "rt/clock.h"
 #include "rt/cmdline.h"
 #include "rt/errno.h"
@@ -102,12 +103,53 @@ void netdev_mode_set(struct netdev *nd, const struct netdev_conf *c,
 		       clock_ns_to_tsc((uint64_t)c->poll_us * 1000) : 0;
 }
 
+/*
+ * A pv NIC offering PV_F_STANDBY is the standby of a VF with its MAC
+ * (net/failover.h): probe it, then the VFs until one has that MAC once
+ * its reset is done (the PF gives it its address), and team the two. With
+ * no such VF the pv NIC runs alone, and its report says why.
+ */
+static struct netdev *netdev_probe_standby(struct pci_dev *devs, int n,
+					   const struct pci_dev *pv,
+					   const struct netdev_conf *c,
+					   int *err)
+{
+	struct netdev *sb = pvnet_driver.probe(pv, c, err), *vf;
+	const char *why = "no VF";
+	int i, e;
+
+	if (!sb)
+		return NULL;
+	if (!pvnet_standby(sb))
+		return sb;
+	for (i = 0; i < n; i++) {
+		if (!igbvf_driver.match(&devs[i]))
+			continue;
+		e = 0;
+		vf = igbvf_driver.probe(&devs[i], c, &e);
+		if (!vf) {
+			why = "VF probe failed";
+			continue;
+		}
+		if (memcmp(vf->mac, sb->mac, 6)) {
+			why = "no VF with this MAC";
+			continue;
+		}
+		return failover_create(vf, sb, c, err);
+	}
+	pvnet_standby_alone(sb, why);
+	return sb;
+}
+
 struct netdev *netdev_probe(const struct netdev_conf *c, int *err)
 {
 	static struct pci_dev devs[PCI_MAX_DEVS];
 	int n = pci_scan(devs, PCI_MAX_DEVS), i;
 	unsigned int k;
 
+	for (i = 0; i < n; i++)
+		if (pvnet_standby_offered(&devs[i]))
+			return netdev_probe_standby(devs, n, &devs[i], c, err);
 	for (i = 0; i < n; i++)
 		for (k = 0; k < sizeof(netdev_drivers) /
 				sizeof(netdev_drivers[0]); k++)

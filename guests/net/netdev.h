@@ -95,6 +95,10 @@ struct netdev_ops {
 	uint16_t (*tx_burst)(struct netdev *nd, struct pkt **pkts, uint16_t n);
 	/* true if the link is up; may cost register accesses: not per packet */
 	bool (*link)(struct netdev *nd);
+	/* The link as the driver last saw it, from RAM, cheap enough per
+	 * burst (the failover netdev follows its primary by it); NULL: the
+	 * driver keeps no such view. */
+	bool (*link_cached)(struct netdev *nd);
 	/*
 	 * The wait loop's three callbacks (netdev_wait.c). ready: the
 	 * NETDEV_EV_* ready now, reclaiming TX completions; RAM only, no
@@ -137,6 +141,9 @@ struct netdev {
 	struct pci_dev pci;
 	struct netdev_stats st;
 	void *priv;
+	/* The stack's IPv4 address (host order; 0: none), for a driver that
+	 * announces the host itself (failover.h: gratuitous ARP). */
+	uint32_t ipv4;
 	/* netdev_link_watch(): period (0: not read yet, ~0: off), next
 	 * look, the link last seen and how often it changed. */
 	uint64_t link_period_tsc, link_next_tsc;

@@ -25,6 +25,7 @@ int net_stack_init(struct net_stack *s, struct netdev *dev,
 		return -EINVAL;
 	arp_cache_init(&s->arp, clock_ns_to_tsc(NET_ARP_LIFETIME_S *
 						1000000000ull));
+	dev->ipv4 = s->ip;	/* for a driver's own announcements */
 	return 0;
 }
 

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The failover netdev (failover.h): a VF and a pv NIC of the same MAC,
+ * active-backup, the VF preferred while its link is up.
+ *
+ * Following the primary: its link is looked at on every burst and every
+ * ready() of the wait loop, through link_cached (RAM). igbvf keeps that
+ * view current from its watchdog, and a mailbox interrupt - the VMM's
+ * unplug or the PF's message on the destination - runs the watchdog at
+ * the next call into the driver; a wait that sleeps is woken by that
+ * interrupt (the primary is armed too), so the switch happens without a
+ * register read per packet and without waiting for a period.
+ *
+ * A primary whose MAC is no longer ours (a fresh VF the PF gave another
+ * address) is not switched to: the peers know us by the standby's MAC.
+ */
+#include "net/failover.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "net/proto.h"
+#include "rt/alloc.h"
+#include "rt/clock.h"
+#include "rt/errno.h"
+#include "rt/string.h"
+
+struct failover {
+	struct netdev nd;
+	struct netdev *primary, *standby;
+	struct netdev *active;
+	bool rx_standby_first;		/* the primary filled the last burst */
+	bool primary_up;		/* its link, as last followed */
+	bool primary_mac_differs;
+	uint64_t link_poll_tsc, link_next_tsc;	/* without link_cached */
+	uint64_t switchovers;
+	uint64_t to_primary, to_standby;
+	uint64_t announces, announce_fails;
+	uint64_t switch_tsc;		/* the last switch */
+};
+
+static struct failover *failover_of(struct netdev *nd)
+{
+	return (struct failover *)nd;
+}
+
+void failover_rarp_put(uint8_t *f, const uint8_t mac[6])
+{
+	memset(f, 0, ETH_ZLEN);
+	eth_put(f, eth_broadcast, mac, ETH_P_RARP);
+	/* Ethernet/IPv4 addresses as in ARP; the target is ourselves and
+	 * no IPv4 address is claimed (QEMU's announce-self sends the
+	 * same). */
+	arp_put(f, RARP_OP_REQUEST, mac, 0, mac, 0);
+}
+
+/* One frame on @m; false if no buffer or no room. */
+static bool failover_send(struct netdev *m, struct pkt *p)
+{
+	if (m->ops->tx_burst(m, &p, 1) == 1)
+		return true;
+	pkt_free(p);
+	return false;
+}
+
+static void failover_announce(struct failover *f, struct netdev *m)
+{
+	static const uint8_t zero[ETH_ALEN];
+	struct pkt *p = pkt_alloc();
+
+	if (p) {
+		failover_rarp_put(p->data, f->nd.mac);
+		p->len = ETH_ZLEN;
+	}
+	if (p && failover_send(m, p))
+		f->announces++;
+	else
+		f->announce_fails++;
+	if (!f->nd.ipv4)
+		return;
+	/* Gratuitous ARP (RFC 5227's announcement): a request for our own
+	 * address, which hosts caching it also refresh. */
+	p = pkt_alloc();
+	if (p) {
+		memset(p->data, 0, ETH_ZLEN);
+		eth_put(p->data, eth_broadcast, f->nd.mac, ETH_P_ARP);
+		arp_put(p->data, ARP_OP_REQUEST, f->nd.mac, f->nd.ipv4, zero,
+			f->nd.ipv4);
+		p->len = ETH_ZLEN;
+	}
+	if (p && failover_send(m, p))
+		f->announces++;
+	else
+		f->announce_fails++;
+}
+
+static bool failover_primary_link(struct failover *f)
+{
+	struct netdev *p = f->primary;
+	uint64_t now;
+
+	if (p->ops->link_cached)
+		return p->ops->link_cached(p);
+	now = clock_tsc();
+	if (now >= f->link_next_tsc) {
+		f->link_next_tsc = now + f->link_poll_tsc;
+		f->primary_up = netdev_link(p);
+	}
+	return f->primary_up;
+}
+
+/* Picks the member TX goes to; announces on it after a switch. */
+static struct netdev *failover_follow(struct failover *f)
+{
+	bool up = failover_primary_link(f);
+	struct netdev *want;
+
+	f->primary_up = up;
+	f->primary_mac_differs = memcmp(f->primary->mac, f->nd.mac, 6) != 0;
+	want = up && !f->primary_mac_differs ? f->primary : f->standby;
+	if (want == f->active)
+		return want;
+	f->active = want;
+	f->switchovers++;
+	if (want == f->primary)
+		f->to_primary++;
+	else
+		f->to_standby++;
+	f->switch_tsc = clock_tsc();
+	failover_announce(f, want);
+	return want;
+}
+
+static uint16_t failover_rx_burst(struct netdev *nd, struct pkt **pkts,
+				  uint16_t n)
+{
+	struct failover *f = failover_of(nd);
+	struct netdev *a = f->primary, *b = f->standby, *t;
+	uint16_t got;
+
+	/* The primary first, unless it filled the last burst: then the
+	 * standby, so neither member's ring can be starved. */
+	if (f->rx_standby_first) {
+		t = a;
+		a = b;
+		b = t;
+	}
+	got = a->ops->rx_burst(a, pkts, n);
+	f->rx_standby_first = a == f->primary && got == n;
+	if (got < n)
+		got += b->ops->rx_burst(b, pkts + got, n - got);
+	nd->st.rx_packets += got;
+	/* After the members' calls: igbvf's runs its watchdog there. */
+	failover_follow(f);
+	return got;
+}
+
+static uint16_t failover_tx_burst(struct netdev *nd, struct pkt **pkts,
+				  uint16_t n)
+{
+	struct failover *f = failover_of(nd);
+	struct netdev *m = failover_follow(f);
+	uint16_t sent = m->ops->tx_burst(m, pkts, n);
+
+	nd->st.tx_packets += sent;
+	if (sent < n)
+		nd->st.tx_full++;
+	return sent;
+}
+
+static bool failover_link(struct netdev *nd)
+{
+	struct failover *f = failover_of(nd);
+
+	return netdev_link(f->primary) || netdev_link(f->standby);
+}
+
+/* RX from either member; TX room only where TX goes. */
+static int failover_ready(struct netdev *nd)
+{
+	struct failover *f = failover_of(nd);
+	int p = f->primary->ops->ready(f->primary);
+	int s = f->standby->ops->ready(f->standby);
+	struct netdev *m = failover_follow(f);
+
+	return ((p | s) & NETDEV_EV_RX) |
+	       ((m == f->primary ? p : s) & NETDEV_EV_TX);
+}
+
+/* Both, so that either one's interrupt (the primary's mailbox above all)
+ * ends the sleep. */
+static void failover_arm(struct netdev *nd, int events)
+{
+	struct failover *f = failover_of(nd);
+	int rx = events & NETDEV_EV_RX, tx = events & NETDEV_EV_TX;
+
+	f->primary->ops->arm(f->primary,
+			     rx | (f->active == f->primary ? tx : 0));
+	f->standby->ops->arm(f->standby,
+			     rx | (f->active == f->standby ? tx : 0));
+}
+
+static void failover_disarm(struct netdev *nd)
+{
+	struct failover *f = failover_of(nd);
+
+	if (f->primary->ops->disarm)
+		f->primary->ops->disarm(f->primary);
+	if (f->standby->ops->disarm)
+		f->standby->ops->disarm(f->standby);
+}
+
+static const char *failover_role(struct failover *f, struct netdev *m)
+{
+	return m == f->primary ? "primary" : "standby";
+}
+
+static void failover_member_report(struct netdev *m, const char *key,
+				   struct json *j)
+{
+	char mac[MAC_STR_LEN];
+
+	json_obj_begin(j, key);
+	json_kv_str(j, "driver", m->driver);
+	json_kv_str(j, "model", m->model);
+	mac_format(m->mac, mac);
+	json_kv_str(j, "mac", mac);
+	json_kv_str(j, "mode", netdev_mode_name(m->mode));
+	json_kv_str(j, "irq", m->irq_kind);
+	netdev_report_drv(m, j);
+	json_obj_end(j);
+}
+
+static void failover_stats(struct netdev *nd, struct json *j)
+{
+	struct failover *f = failover_of(nd);
+
+	json_kv_str(j, "active", failover_role(f, f->active));
+	json_kv_str(j, "active_driver", f->active->driver);
+	json_kv_bool(j, "primary_link", f->primary_up);
+	json_kv_bool(j, "primary_mac_differs", f->primary_mac_differs);
+	json_kv_u64(j, "switchovers", f->switchovers);
+	json_kv_u64(j, "to_primary", f->to_primary);
+	json_kv_u64(j, "to_standby", f->to_standby);
+	json_kv_u64(j, "announces", f->announces);
+	json_kv_u64(j, "announce_fails", f->announce_fails);
+	if (f->switchovers)
+		json_kv_u64(j, "last_switch_ms",
+			    clock_tsc_to_ns(f->switch_tsc) / 1000000);
+	failover_member_report(f->primary, "primary", j);
+	failover_member_report(f->standby, "standby", j);
+	/* The interrupts are the members'; the generic line shows their
+	 * sum (netdev_report_drv prints it after this). */
+	nd->st.irqs = f->primary->st.irqs + f->standby->st.irqs;
+}
+
+static const struct netdev_ops failover_ops = {
+	.rx_burst = failover_rx_burst,
+	.tx_burst = failover_tx_burst,
+	.link = failover_link,
+	.ready = failover_ready,
+	.arm = failover_arm,
+	.disarm = failover_disarm,
+	.stats = failover_stats,
+};
+
+struct netdev *failover_create(struct netdev *primary, struct netdev *standby,
+			       const struct netdev_conf *c, int *err)
+{
+	struct failover *f = alloc_zeroed(sizeof(*f));
+	bool irq;
+
+	if (!f) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	f->nd.ops = &failover_ops;
+	f->nd.driver = "failover";
+	f->nd.model = "active-backup";
+	memcpy(f->nd.mac, standby->mac, 6);
+	f->nd.pci = standby->pci;
+	f->nd.priv = f;
+	f->primary = primary;
+	f->standby = standby;
+	/* One wait loop sleeps for both: only if both can wake it. */
+	irq = primary->mode != NETDEV_MODE_POLL &&
+	      standby->mode != NETDEV_MODE_POLL;
+	netdev_mode_set(&f->nd, c, irq);
+	f->nd.irq_kind = irq ? standby->irq_kind : "none";
+	f->link_poll_tsc = clock_ns_to_tsc(FAILOVER_LINK_POLL_MS * 1000000ull);
+	/* The first pick is no switch-over: nothing to announce yet. */
+	f->active = f->standby;
+	f->primary_up = failover_primary_link(f);
+	f->primary_mac_differs = memcmp(primary->mac, f->nd.mac, 6) != 0;
+	if (f->primary_up && !f->primary_mac_differs)
+		f->active = f->primary;
+	return &f->nd;
+}
+
+struct netdev *failover_active(struct netdev *nd)
+{
+	return failover_of(nd)->active;
+}
+
+uint64_t failover_switchovers(struct netdev *nd)
+{
+	return failover_of(nd)->switchovers;
+}
