@@ -31,6 +31,12 @@ static bool igbvf_link(struct netdev *nd)
 	return igbvf_link_read(igbvf_of(nd));
 }
 
+/* The watchdog's view, RAM only: what the failover netdev follows. */
+static bool igbvf_link_cached(struct netdev *nd)
+{
+	return igbvf_of(nd)->up && igbvf_of(nd)->link_up;
+}
+
 static void igbvf_stats(struct netdev *nd, struct json *j)
 {
 	struct igbvf *v = igbvf_of(nd);
@@ -85,6 +91,7 @@ static const struct netdev_ops igbvf_ops = {
 	.rx_burst = igbvf_rx_burst,
 	.tx_burst = igbvf_tx_burst,
 	.link = igbvf_link,
+	.link_cached = igbvf_link_cached,
 	.ready = igbvf_ready,
 	.arm = igbvf_arm,
 	.stats = igbvf_stats,
