@@ -11,17 +11,32 @@
  *   verify=1         check UDP checksums (bad ones are counted, dropped)
  *   max_loss_pct=0   exit 1 above this loss
  *
- * Per flow: frames at or past the next expected number advance it (a
- * jump is a gap); an older number seen before within the last 1024 is a
- * duplicate, otherwise a late (reordered) arrival that fills a gap.
- * expected = FIN's count if a FIN came, else highest seq + 1; lost =
- * expected - received (unique frames).
+ * Per flow (apps/sink_seq.h): frames at or past the next expected number
+ * advance it (a jump is a gap); an older number seen before within the
+ * last 1024 is a duplicate, otherwise a late (reordered) arrival that
+ * fills a gap. expected = FIN's count if a FIN came, else highest seq +
+ * 1; lost = expected - received (unique frames). max_gap: the longest
+ * run of numbers skipped at once (or a lost tail), the flow's dark time
+ * at a known rate, e.g. across a live migration; lost_outside_gap: the
+ * rest of lost; gaps: how many separate runs were lost.
  *
  * {"event":"sink","received":..,"bytes":..,"expected":..,"lost":..,
  *  "loss_pct":0.0,"reordered":..,"duplicated":..,"csum_errors":..,
- *  "fin":true,"duration_us":..,"pps":..,"bps":..,"latency_us":{...},
+ *  "max_gap":..,"max_gap_us":..,"lost_outside_gap":..,"gaps":..,
+ *  "max_idle_us":..,"fin":true,
+ *  "duration_us":..,"pps":..,"bps":..,"latency_us":{...},
  *  "flows":[{"flow":0,"received":..,"expected":..,"lost":..,
- *  "reordered":..,"duplicated":..},...],"drv":{...},"stack":{...}}
+ *  "reordered":..,"duplicated":..,"max_gap":..,"lost_outside_gap":..,
+ *  "gaps":..},
+ *  ...],"drv":{...},"stack":{...}}
+ * max_gap and max_gap_us are the longest of any flow's; max_gap_us is
+ * the sender's time from the frame before that gap to the one after (its
+ * TSC stamps: 0 when the gap had no frame on one side), lost_outside_gap
+ * and gaps the sums over the flows. max_idle_us: the longest time between
+ * two data frames received, by the sink's clock: the silence the sink
+ * saw, also when it is the sender that stopped (a sender paused by its
+ * migration leaves no gap in the numbers: pktgen makes up the frames
+ * that fell due meanwhile).
  * bytes/bps count frames with FCS; duration runs from the first to the
  * last data frame. latency_us is one-way from the sender's TSC and means
  * something only when both run on one host's TSC (two VMs here).
@@ -29,6 +44,7 @@
  * max_loss_pct, else 1.
  */
 #include "apps/net_app.h"
+#include "apps/sink_seq.h"
 #include "net/bytes.h"
 #include "rt/alloc.h"
 #include "rt/clock.h"
@@ -36,59 +52,15 @@
 #include "rt/rt.h"
 #include "rt/string.h"
 
-#define SINK_WIN		1024	/* duplicate-detection window */
 #define SINK_FLOWS_REPORTED	16
-
-struct sink_flow {
-	bool seen, fin;
-	uint32_t next;			/* highest seq + 1 */
-	uint32_t fin_count;
-	uint64_t received, reordered, dups;
-	uint64_t win[SINK_WIN / 64];	/* bit seq % SINK_WIN: seen */
-};
 
 struct sink {
 	struct sink_flow flow[PG_FLOWS_MAX];
 	unsigned int nflows, nfin;
 	uint64_t received, bytes, csum_errors, first, last;
+	uint64_t max_idle;		/* longest time between two frames */
 	struct lat_samples lat;
 };
-
-static bool sink_bit(struct sink_flow *f, uint32_t seq, bool set)
-{
-	uint64_t *w = &f->win[(seq % SINK_WIN) / 64], b = 1ull << (seq % 64);
-	bool was = *w & b;
-
-	if (set)
-		*w |= b;
-	return was;
-}
-
-static void sink_seq(struct sink_flow *f, uint32_t seq)
-{
-	uint32_t s;
-
-	if (seq >= f->next) {
-		/* forget the window slots we jump over */
-		if (seq - f->next >= SINK_WIN)
-			memset(f->win, 0, sizeof(f->win));
-		else
-			for (s = f->next; s != seq; s++)
-				f->win[(s % SINK_WIN) / 64] &=
-					~(1ull << (s % 64));
-		sink_bit(f, seq, true);
-		f->next = seq + 1;
-		f->received++;
-	} else if (f->next - seq > SINK_WIN) {
-		f->reordered++;		/* too old to tell; call it late */
-		f->received++;
-	} else if (sink_bit(f, seq, true)) {
-		f->dups++;
-	} else {
-		f->reordered++;
-		f->received++;
-	}
-}
 
 /* true if the frame was pktgen's (and is consumed here). */
 static bool sink_take(struct sink *k, struct net_stack *s, struct pkt *p,
@@ -115,26 +87,22 @@ static bool sink_take(struct sink *k, struct net_stack *s, struct pkt *p,
 		k->nflows++;
 	}
 	if (d[3] & PG_F_FIN) {
-		if (!f->fin) {
-			f->fin = true;
-			f->fin_count = seq;
+		if (!f->fin)
 			k->nfin++;
-		}
+		sink_seq_fin(f, seq);
 		return true;
 	}
-	sink_seq(f, seq);
+	sink_seq_add(f, seq, get_le64(d + 8));
 	k->received++;
 	k->bytes += p->len + ETH_FCS_LEN;
 	if (!k->first)
 		k->first = p->rx_tsc;
+	if (k->last && p->rx_tsc > k->last &&
+	    p->rx_tsc - k->last > k->max_idle)
+		k->max_idle = p->rx_tsc - k->last;
 	k->last = p->rx_tsc;
 	lat_add(&k->lat, clock_tsc_to_ns(p->rx_tsc - get_le64(d + 8)));
 	return true;
-}
-
-static uint64_t sink_expected(const struct sink_flow *f)
-{
-	return f->fin ? f->fin_count : f->next;
 }
 
 int net_app_sink(struct net_stack *s)
@@ -152,7 +120,7 @@ int net_app_sink(struct net_stack *s)
 								   30000));
 	uint64_t max_loss = cmdline_get_u64("max_loss_pct", 0);
 	uint64_t expected = 0, lost = 0, reordered = 0, dups = 0, loss_milli;
-	uint64_t last_rx = 0;
+	uint64_t last_rx = 0, gap = 0, gap_ts = 0, outside = 0, gaps = 0;
 	struct netdev *nd = s->dev;
 	struct json j;
 	unsigned int i, shown = 0;
@@ -190,14 +158,19 @@ int net_app_sink(struct net_stack *s)
 
 	for (i = 0; i < PG_FLOWS_MAX; i++) {
 		struct sink_flow *f = &k.flow[i];
-		uint64_t e = sink_expected(f);
 
 		if (!f->seen)
 			continue;
-		expected += e;
-		lost += e > f->received ? e - f->received : 0;
+		expected += sink_seq_expected(f);
+		lost += sink_seq_lost(f);
 		reordered += f->reordered;
 		dups += f->dups;
+		outside += sink_seq_lost_outside(f);
+		gaps += sink_seq_gaps(f);
+		if (sink_seq_max_gap(f) > gap) {
+			gap = sink_seq_max_gap(f);
+			gap_ts = gap == f->max_gap ? f->max_gap_ts : 0;
+		}
 	}
 	loss_milli = expected ? lost * 100000 / expected : 0;
 	json_begin(&j, "sink");
@@ -209,6 +182,13 @@ int net_app_sink(struct net_stack *s)
 	json_kv_u64(&j, "reordered", reordered);
 	json_kv_u64(&j, "duplicated", dups);
 	json_kv_u64(&j, "csum_errors", k.csum_errors);
+	json_kv_u64(&j, "max_gap", gap);
+	json_kv_fixed(&j, "max_gap_us",
+		      (int64_t)(clock_tsc_to_ns(gap_ts) / 100), 1);
+	json_kv_u64(&j, "lost_outside_gap", outside);
+	json_kv_u64(&j, "gaps", gaps);
+	json_kv_fixed(&j, "max_idle_us",
+		      (int64_t)(clock_tsc_to_ns(k.max_idle) / 100), 1);
 	json_kv_bool(&j, "fin", k.nflows && k.nfin == k.nflows);
 	net_app_report_rate(&j, k.received, k.bytes,
 			    k.last > k.first ?
@@ -217,7 +197,6 @@ int net_app_sink(struct net_stack *s)
 	json_arr_begin(&j, "flows");
 	for (i = 0; i < PG_FLOWS_MAX && shown < SINK_FLOWS_REPORTED; i++) {
 		struct sink_flow *f = &k.flow[i];
-		uint64_t e = sink_expected(f);
 
 		if (!f->seen)
 			continue;
@@ -225,10 +204,14 @@ int net_app_sink(struct net_stack *s)
 		json_obj_begin(&j, NULL);
 		json_kv_u64(&j, "flow", i);
 		json_kv_u64(&j, "received", f->received);
-		json_kv_u64(&j, "expected", e);
-		json_kv_u64(&j, "lost", e > f->received ? e - f->received : 0);
+		json_kv_u64(&j, "expected", sink_seq_expected(f));
+		json_kv_u64(&j, "lost", sink_seq_lost(f));
 		json_kv_u64(&j, "reordered", f->reordered);
 		json_kv_u64(&j, "duplicated", f->dups);
+		json_kv_u64(&j, "max_gap", sink_seq_max_gap(f));
+		json_kv_u64(&j, "lost_outside_gap",
+			    sink_seq_lost_outside(f));
+		json_kv_u64(&j, "gaps", sink_seq_gaps(f));
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
