@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -32,6 +33,7 @@
 
 #include "base/clock.h"
 #include "cli/lab_migrate.h"
+#include "cli/paths.h"
 #include "core/ctl.h"
 
 #define MIG_ARGS_MAX	64
@@ -273,6 +275,96 @@ static void mig_log_line(const char *path, const char *text, char *out,
 			snprintf(out, len, "%s", strstr(line, text));
 		}
 	fclose(f);
+}
+
+/* ---- the vf path: the standby design ---- */
+
+/* The --nic arguments of @m of kind @kind ("vf", "pv"), in order. */
+static unsigned int mig_nics(const struct mig_argv *m, const char *kind,
+			     const char **out, unsigned int max)
+{
+	size_t kl = strlen(kind);
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i + 1 < m->n && n < max; i++)
+		if (!strcmp(m->a[i], "--nic") &&
+		    !strncmp(m->a[i + 1], kind, kl) &&
+		    (m->a[i + 1][kl] == ',' || !m->a[i + 1][kl]))
+			out[n++] = m->a[++i];
+	return n;
+}
+
+/* VFs of host @to's SR-IOV NIC no VM holds; -ENODEV if it has none. */
+static int mig_free_vfs(const struct lab_proc *sw)
+{
+	json_t *req = json_pack("{s:s,s:s}", "cmd", "show-sriov", "sriov",
+				PATH_SRIOV_NIC);
+	json_t *ans = ctl_call(sw->ctl, req, 3000), *nic, *vf;
+	int n = -ENODEV;
+	size_t i;
+
+	json_decref(req);
+	nic = json_array_get(json_object_get(ans, "sriov"), 0);
+	if (json_is_true(json_object_get(ans, "ok")) && nic) {
+		n = 0;
+		json_array_foreach(json_object_get(nic, "vf"), i, vf)
+			n += json_is_null(json_object_get(vf, "vm"));
+	}
+	json_decref(ans);
+	return n;
+}
+
+/*
+ * A VM with VFs migrates by the standby design (vmm/vmm_migrate_vf.c):
+ * each VF needs a standby pv NIC of its MAC, and host @to a free VF for
+ * each on its SR-IOV NIC. The source VMM checks the first too; saying
+ * it here, in the topology's words, spares starting a destination.
+ */
+static int mig_vf_check(const struct mig_argv *m, const char *vm,
+			const char *to, const struct lab_proc *sw)
+{
+	const char *vf[TOPO_NICS_MAX * 2], *pv[TOPO_NICS_MAX * 2];
+	unsigned int nvf = mig_nics(m, "vf", vf, TOPO_NICS_MAX * 2);
+	unsigned int npv = mig_nics(m, "pv", pv, TOPO_NICS_MAX * 2);
+	char mac[32], pmac[32], sb[8];
+	int free_vfs;
+
+	if (!nvf)
+		return 0;
+	for (unsigned int i = 0; i < nvf; i++) {
+		bool found = false;
+
+		if (!nic_value(vf[i], "mac", mac, sizeof(mac)))
+			snprintf(mac, sizeof(mac), "(none)");
+		for (unsigned int j = 0; j < npv && !found; j++)
+			found = nic_value(pv[j], "mac", pmac, sizeof(pmac)) &&
+				!strcasecmp(pmac, mac) &&
+				nic_value(pv[j], "standby", sb, sizeof(sb)) &&
+				!strcmp(sb, "1");
+		if (!found) {
+			fprintf(stderr, "iopath: vm %s has a VF (mac %s) with "
+				"no standby: a VF VM migrates only with a pv "
+				"NIC of the VF's MAC that the guest teams "
+				"with it (in the topology: a NIC {path: pv, "
+				"standby: true} beside the vf NIC)\n", vm,
+				mac);
+			return -ENOTSUP;
+		}
+	}
+	free_vfs = mig_free_vfs(sw);
+	if (free_vfs < 0) {
+		fprintf(stderr, "iopath: vm %s has %u VF(s), but host %s has "
+			"no SR-IOV NIC to give it one (the lab gives a host "
+			"one when a VM of the lab has a vf NIC with a "
+			"standby)\n", vm, nvf, to);
+		return -ENODEV;
+	}
+	if ((unsigned int)free_vfs < nvf) {
+		fprintf(stderr, "iopath: vm %s has %u VF(s), but host %s's "
+			"SR-IOV NIC has %d free\n", vm, nvf, to, free_vfs);
+		return -EBUSY;
+	}
+	return 0;
 }
 
 /* ---- the command ---- */
@@ -547,6 +639,9 @@ static int mig_prepare(struct lab *l, const struct mig_opts *o,
 			o->vm, o->to);
 		return -EALREADY;
 	}
+	rc = mig_vf_check(m, o->vm, o->to, sw);
+	if (rc)
+		return rc;
 	snprintf(from, TOPO_NAME_MAX, "%s", h);
 	*srcp = src;
 	return 0;

@@ -217,10 +217,11 @@ static int lab_switch_spawn(struct lab *l, unsigned int h, struct lab_proc *p)
 	}
 	if (host->poll)
 		argv[n++] = "--poll";
-	/* VMs with vf NICs take VFs of the host's SR-IOV NIC. */
-	if (topo_host_vfs(&l->t, h)) {
+	/* VMs with vf NICs take VFs of the host's SR-IOV NIC, and so do
+	 * those that migrate here (a VF with a standby). */
+	if (topo_host_sriov_vfs(&l->t, h)) {
 		snprintf(sriov, sizeof(sriov), PATH_SRIOV_NIC ":vfs=%u",
-			 topo_host_vfs(&l->t, h));
+			 topo_host_sriov_vfs(&l->t, h));
 		argv[n++] = "--sriov";
 		argv[n++] = sriov;
 	}
@@ -339,6 +340,12 @@ static int lab_start_vm(struct lab *l, unsigned int v)
 		rc = path_nic_arg(vm->nics[i].path, vm->nics[i].mac,
 				  vm->nics[i].vlan, sw->sock, port[i], nic[i],
 				  sizeof(nic[i]));
+		/* the standby of the VF with its MAC (PV_F_STANDBY) */
+		if (!rc && vm->nics[i].standby &&
+		    strlen(nic[i]) + 11 > sizeof(nic[i]))
+			rc = -ENAMETOOLONG;
+		else if (!rc && vm->nics[i].standby)
+			strcat(nic[i], ",standby=1");
 		if (rc)
 			return rc;
 		argv[n++] = "--nic";

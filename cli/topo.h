@@ -63,6 +63,10 @@ struct topo_nic {
 	uint8_t mac[6];
 	bool has_mac;
 	int vlan;			/* 0: untagged (access VLAN 1) */
+	/* pv only: the standby of this VM's vf NIC with the same MAC (the
+	 * MAC is the VF's if the file gives none). The guest teams the two,
+	 * active-backup; it is what lets a VF VM migrate. */
+	bool standby;
 	int line;
 };
 
@@ -114,6 +118,13 @@ int topo_parse_file(const char *path, struct topo *t, char *err,
  * (the lab starts that switch with --sriov when there are any).
  */
 unsigned int topo_host_vfs(const struct topo *t, unsigned int h);
+
+/*
+ * The VFs host @h's SR-IOV NIC offers: its own vf NICs, and one for each
+ * vf NIC elsewhere that has a standby (it may migrate here), at most
+ * ATTACH_VF_MAX. 0: the host needs no SR-IOV NIC.
+ */
+unsigned int topo_host_sriov_vfs(const struct topo *t, unsigned int h);
 
 /* The compiled-in default: one host, one switch, no uplinks (for bench). */
 int topo_load_default(struct topo *t, char *err, size_t errlen);

@@ -80,18 +80,39 @@ static int tp_line(yaml_node_t *n)
 static int tp_err(struct tp *p, yaml_node_t *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+static int tp_verr(struct tp *p, int line, const char *fmt, va_list ap)
+{
+	int k = snprintf(p->err, p->errlen, "%s:%d: ", p->fname, line);
+
+	if (k >= 0 && (size_t)k < p->errlen)
+		vsnprintf(p->err + k, p->errlen - (size_t)k, fmt, ap);
+	return -EINVAL;
+}
+
 static int tp_err(struct tp *p, yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
-	int k;
+	int rc;
 
-	k = snprintf(p->err, p->errlen, "%s:%d: ", p->fname, tp_line(n));
-	if (k < 0 || (size_t)k >= p->errlen)
-		return -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(p->err + k, p->errlen - (size_t)k, fmt, ap);
+	rc = tp_verr(p, tp_line(n), fmt, ap);
 	va_end(ap);
-	return -EINVAL;
+	return rc;
+}
+
+/* The same for a line kept from the parse (the checks after it). */
+static int tp_err_line(struct tp *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int tp_err_line(struct tp *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = tp_verr(p, line, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 static const char *tp_scalar(yaml_node_t *n)
@@ -589,6 +610,12 @@ static int tp_nic_pair(struct tp *p, const char *key, yaml_node_t *v,
 		nic->has_mac = true;
 		return tp_mac(p, v, c->what, nic->mac);
 	}
+	if (!strcmp(key, "standby")) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "%s: standby", c->what);
+		return tp_bool(p, v, what, &nic->standby);
+	}
 	{
 		char what[96];
 
@@ -603,7 +630,8 @@ static int tp_nic_pair(struct tp *p, const char *key, yaml_node_t *v,
 static int tp_vm_pair(struct tp *p, const char *key, yaml_node_t *v,
 		      void *ctx)
 {
-	static const char *const nkeys[] = { "path", "mac", "vlan", NULL };
+	static const char *const nkeys[] = { "path", "mac", "vlan", "standby",
+					     NULL };
 	struct vm_ctx *c = ctx;
 	struct topo_vm *vm = c->vm;
 	char buf[TOPO_TEXT_MAX];
@@ -770,7 +798,7 @@ static void tp_default_macs(struct topo *t)
 		for (unsigned int n = 0; n < t->vms[v].nnics; n++) {
 			struct topo_nic *nic = &t->vms[v].nics[n];
 
-			if (nic->has_mac)
+			if (nic->has_mac || nic->standby)
 				continue;
 			memcpy(nic->mac, (uint8_t[]){ 0x02, 0x10, 0, 0,
 				(uint8_t)(v + 1), (uint8_t)n }, 6);
@@ -801,6 +829,16 @@ static int tp_check_fabric(struct tp *p)
 	return 0;
 }
 
+/* Is NIC @i of VM @a the standby pair of NIC @j of the same VM? */
+static bool tp_standby_pair(const struct topo *t, unsigned int a,
+			    unsigned int i, unsigned int j)
+{
+	const struct topo_nic *x = &t->vms[a].nics[i], *y = &t->vms[a].nics[j];
+
+	return (x->standby && y->path == TOPO_PATH_VF) ||
+	       (y->standby && x->path == TOPO_PATH_VF);
+}
+
 /* The first VM with the MAC of VM @a's NIC @i on an earlier NIC, or -1. */
 static int tp_mac_user(const struct topo *t, unsigned int a, unsigned int i)
 {
@@ -810,13 +848,80 @@ static int tp_mac_user(const struct topo *t, unsigned int a, unsigned int i)
 		for (unsigned int j = 0; j < t->vms[b].nnics; j++) {
 			if (a == b && j >= i)
 				break;
+			if (a == b && tp_standby_pair(t, a, i, j))
+				continue;
 			if (!memcmp(mac, t->vms[b].nics[j].mac, 6))
 				return (int)b;
 		}
 	return -1;
 }
 
-/* Two NICs with one MAC on one switch would fight over the FDB. */
+/* The vf NIC of @vm whose standby pv NIC @i is, or -1. */
+static int tp_standby_of(const struct topo_vm *vm, unsigned int i)
+{
+	for (unsigned int j = 0; j < vm->nnics; j++)
+		if (vm->nics[j].path == TOPO_PATH_VF &&
+		    !memcmp(vm->nics[j].mac, vm->nics[i].mac, 6))
+			return (int)j;
+	return -1;
+}
+
+/*
+ * A standby is a pv NIC of a VM that has a vf NIC with its MAC (the vf
+ * NIC's, when the file gives it none); one per VF. Runs after the
+ * default MACs, which a VF may have taken.
+ */
+static int tp_standby_check(struct tp *p)
+{
+	struct topo *t = p->t;
+
+	for (unsigned int a = 0; a < t->nvms; a++) {
+		struct topo_vm *vm = &t->vms[a];
+
+		for (unsigned int i = 0; i < vm->nnics; i++) {
+			struct topo_nic *nic = &vm->nics[i];
+			unsigned int nvf = 0, vf = 0;
+
+			if (!nic->standby)
+				continue;
+			if (nic->path != TOPO_PATH_PV)
+				return tp_err_line(p, nic->line, "vm '%s': "
+					"nic %u: only a pv NIC can be a "
+					"standby (of the VM's vf NIC)",
+					vm->name, i + 1);
+			for (unsigned int j = 0; j < vm->nnics; j++)
+				if (vm->nics[j].path == TOPO_PATH_VF) {
+					nvf++;
+					vf = j;
+				}
+			if (!nic->has_mac && nvf == 1) {
+				memcpy(nic->mac, vm->nics[vf].mac, 6);
+				nic->has_mac = true;
+			} else if (!nic->has_mac) {
+				return tp_err_line(p, nic->line, "vm '%s': "
+					"nic %u: a standby without a mac needs "
+					"exactly one vf NIC in its VM (it has "
+					"%u)", vm->name, i + 1, nvf);
+			}
+			if (tp_standby_of(vm, i) < 0)
+				return tp_err_line(p, nic->line, "vm '%s': "
+					"nic %u: standby, but no vf NIC of "
+					"this VM has its MAC", vm->name,
+					i + 1);
+			for (unsigned int j = 0; j < i; j++)
+				if (vm->nics[j].standby &&
+				    !memcmp(vm->nics[j].mac, nic->mac, 6))
+					return tp_err_line(p, nic->line,
+						"vm '%s': nic %u: that VF has "
+						"a standby already (nic %u)",
+						vm->name, i + 1, j + 1);
+		}
+	}
+	return 0;
+}
+
+/* Two NICs with one MAC on one switch would fight over the FDB, but for
+ * a VF and its standby: the guest uses one at a time. */
 static int tp_check_macs(struct tp *p)
 {
 	const struct topo *t = p->t;
@@ -847,6 +952,16 @@ unsigned int topo_host_vfs(const struct topo *t, unsigned int h)
 	return n;
 }
 
+unsigned int topo_host_sriov_vfs(const struct topo *t, unsigned int h)
+{
+	unsigned int n = topo_host_vfs(t, h);
+
+	for (unsigned int v = 0; v < t->nvms; v++)
+		for (unsigned int i = 0; i < t->vms[v].nnics; i++)
+			n += t->vms[v].host != h && t->vms[v].nics[i].standby;
+	return n < ATTACH_VF_MAX ? n : ATTACH_VF_MAX;
+}
+
 /* A host's vf NICs are VFs of its switch's one SR-IOV NIC. */
 static int tp_check_vfs(struct tp *p)
 {
@@ -868,7 +983,8 @@ static int tp_check_vfs(struct tp *p)
 
 static int tp_check(struct tp *p)
 {
-	return tp_check_fabric(p) ?: tp_check_macs(p) ?: tp_check_vfs(p);
+	return tp_check_fabric(p) ?: tp_standby_check(p) ?: tp_check_macs(p) ?:
+	       tp_check_vfs(p);
 }
 
 static int topo_parse_doc(struct tp *p)

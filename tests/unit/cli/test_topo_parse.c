@@ -184,6 +184,58 @@ static void test_vf_nics(void **state)
 	refused(y, 2, "host 'a': 8 NICs of path vf");
 }
 
+/* A pv NIC may be the standby of its VM's VF: the MAC is shared (the
+ * VF's when the standby names none), and the other host's SR-IOV NIC
+ * has a VF for it to migrate to. */
+static void test_standby(void **state)
+{
+	static const char head[] = "hosts:\n  - name: a\n  - name: b\n"
+		"vms:\n  - name: v\n    host: a\n    nics:\n";
+	char y[1024];
+
+	(void)state;
+	snprintf(y, sizeof(y), "%s      - {path: vf, mac: '02:00:00:00:00:07'}\n"
+		 "      - {path: pv, standby: true}\n", head);
+	assert_int_equal(parse(y), 0);
+	assert_true(t.vms[0].nics[1].standby);
+	assert_false(t.vms[0].nics[0].standby);
+	assert_memory_equal(t.vms[0].nics[1].mac,
+			    ((uint8_t[]){ 2, 0, 0, 0, 0, 7 }), 6);
+	assert_int_equal(topo_host_vfs(&t, 1), 0);
+	assert_int_equal(topo_host_sriov_vfs(&t, 0), 1);
+	assert_int_equal(topo_host_sriov_vfs(&t, 1), 1);
+	/* the VF's default MAC, and a standby naming it */
+	snprintf(y, sizeof(y), "%s      - {path: vf}\n"
+		 "      - {path: pv, standby: true}\n", head);
+	assert_int_equal(parse(y), 0);
+	assert_memory_equal(t.vms[0].nics[1].mac, t.vms[0].nics[0].mac, 6);
+	snprintf(y, sizeof(y), "%s      - {path: pv, standby: true, "
+		 "mac: '02:00:00:00:00:07'}\n"
+		 "      - {path: vf, mac: '02:00:00:00:00:07'}\n", head);
+	assert_int_equal(parse(y), 0);
+	/* no VF of that MAC, not pv, a second standby, no VF at all */
+	snprintf(y, sizeof(y), "%s      - {path: vf}\n"
+		 "      - {path: pv, standby: true, mac: '02:00:00:00:00:08'}\n",
+		 head);
+	refused(y, 9, "no vf NIC of this VM has its MAC");
+	snprintf(y, sizeof(y), "%s      - {path: vf}\n"
+		 "      - {path: emu, standby: true}\n", head);
+	refused(y, 9, "only a pv NIC can be a standby");
+	snprintf(y, sizeof(y), "%s      - {path: vf}\n"
+		 "      - {path: pv, standby: true}\n"
+		 "      - {path: pv, standby: true}\n", head);
+	refused(y, 10, "has a standby already (nic 2)");
+	snprintf(y, sizeof(y), "%s      - {path: pv, standby: true}\n", head);
+	refused(y, 8, "exactly one vf NIC");
+	snprintf(y, sizeof(y), "%s      - {path: vf}\n"
+		 "      - {path: pv, standby: maybe}\n", head);
+	refused(y, 9, "standby");
+	/* without standby one MAC on two NICs is still refused */
+	snprintf(y, sizeof(y), "%s      - {path: vf, mac: '02:00:00:00:00:07'}\n"
+		 "      - {path: pv, mac: '02:00:00:00:00:07'}\n", head);
+	refused(y, 9, "MAC already used");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_vf_nics),
+		cmocka_unit_test(test_standby),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
