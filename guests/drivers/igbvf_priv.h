@@ -15,6 +15,7 @@
 #include "drivers/igbvf_mbx.h"
 #include "net/netdev.h"
 #include "rt/clock.h"
+#include "rt/irq.h"
 #include "rt/msi.h"
 #include "sriov/igbvf_regs.h"
 
@@ -70,6 +71,13 @@ _Static_assert(IGBVF_RX_BUF_LEN - PKT_DATA_MAX <= IGBVF_RING_GUARD,
 /* igbvf's watchdog period; resets (other than the first) at most this
  * often, so a PF that keeps refusing us does not make a reset storm. */
 #define IGBVF_WATCHDOG_MS	2000
+/* The period while the VF is up with its link down (its switch away, the
+ * VF unplugged, the administrator's link state): the PF's message that
+ * ends it may come as an interrupt we could not act on (the registers
+ * still answered "no switch" when it came), so look again soon. Two
+ * trapped reads a period, only while down. A TX hang is still judged
+ * over IGBVF_WATCHDOG_MS. */
+#define IGBVF_LINK_DOWN_WD_MS	100
 #define IGBVF_RESET_MIN_MS	1000
 /* e1000_reset_hw_vf waits 200 x 5 us for RSTI/RSTD to settle; a poll
  * here is a trapped read of tens of microseconds. */
@@ -97,7 +105,8 @@ struct igbvf_txq {
 					 * descriptor (free-running) */
 	uint32_t size, mask;
 	uint32_t prod, clean;		/* free-running */
-	uint32_t wd_clean;		/* clean at the last watchdog */
+	uint32_t wd_clean;		/* clean at the last TX check */
+	uint64_t wd_tsc;		/* when: every IGBVF_WATCHDOG_MS */
 	uint32_t rang_for;		/* IGBVF_POLL when we last rang */
 };
 
@@ -147,12 +156,13 @@ struct igbvf {
 	struct msix msix;
 	unsigned int cpu_vec[IGBVF_MSIX_VECTORS];
 	volatile uint32_t fired;	/* vectors taken, by the callback */
-	uint32_t eims_on;		/* enabled, not auto-masked since */
+	uint32_t eims_on;		/* enabled, not auto-masked since; the
+					 * mailbox's always, once up */
 
 	/* state */
 	bool up;			/* reset and configured */
 	bool link_up;
-	uint64_t wd_next_tsc, wd_period_tsc;
+	uint64_t wd_next_tsc, wd_period_tsc, wd_down_tsc;
 	uint64_t last_reset_tsc, reset_min_tsc;
 	const char *last_reset_why;
 	struct igbvf_stats st;
@@ -273,6 +283,8 @@ int igbvf_reset(struct igbvf *v, const char *why);
 void igbvf_watchdog(struct igbvf *v);
 /* An MSI-X entry's interrupt came (igbvf.c's callback). */
 void igbvf_irq_note(struct igbvf *v, unsigned int entry);
+/* When the watchdog runs next, from @now: sooner while the link is down. */
+void igbvf_wd_schedule(struct igbvf *v, uint64_t now);
 /* netdev_wait's arm: enable the vectors a sleep waits for. */
 void igbvf_arm(struct netdev *nd, int events);
 /* STATUS.LU (one trapped read), false while the VF is down. */
@@ -281,11 +293,17 @@ bool igbvf_link_read(struct igbvf *v);
 /*
  * Everything off the per-packet path that the data path must not miss:
  * interrupts taken (RAM only) and, on a mailbox interrupt or every
- * IGBVF_WATCHDOG_MS, the watchdog (a few trapped accesses).
+ * IGBVF_WATCHDOG_MS, the watchdog (a few trapped accesses). A mailbox
+ * interrupt is taken here too, not only when netdev_wait() polls before
+ * a sleep: a driver kept busy by its app (or one that never sleeps)
+ * hears the PF (a reset, its link, an unplug) at its next burst, not at
+ * its next watchdog. irq_take reads one word of RAM when nothing came.
  */
 void igbvf_irq_collect(struct igbvf *v);
 static inline void igbvf_service(struct igbvf *v)
 {
+	if (v->use_irq)
+		irq_take(v->cpu_vec[IGBVF_VEC_MBX]);
 	if (v->fired)
 		igbvf_irq_collect(v);
 	if (clock_tsc() >= v->wd_next_tsc)

@@ -16,16 +16,21 @@
  *  - SET_LPE with the largest frame, then the rings (igbvf_ring.c);
  *  - interrupts: IVAR routes TX queue 0 to entry 0, RX queue 0 to 1 and
  *    the mailbox to 2; EITR from itr_us=; EIAC and EIAM on all three, so
- *    a vector clears its cause and masks itself when it fires. Nothing
- *    is enabled until netdev_wait() is about to sleep (igbvf_arm): a
- *    busy driver takes no interrupt at all;
- *  - watchdog: every IGBVF_WATCHDOG_MS or at once after a mailbox
- *    interrupt it reads VFMAILBOX and STATUS (two exits) and resets the
- *    VF on RSTI or RSTD (the PF reset or stopped us - the model's error
- *    state), on a PF control message with NACK, on a mailbox that timed
- *    out, and on a TX ring that made no progress for a whole period with
- *    the link down (igbvf's reset on "queued Tx work that's never going
- *    to get done").
+ *    a vector clears its cause and masks itself when it fires. The
+ *    mailbox vector is on from the reset and enabled again after each of
+ *    its interrupts (one EIMS write per PF message: rare), as Linux
+ *    igbvf keeps its "other" vector: the PF's reset, link and unplug
+ *    messages reach a busy driver too (igbvf_service). TX and RX are
+ *    enabled only when netdev_wait() is about to sleep (igbvf_arm): a
+ *    busy driver takes no data interrupt at all;
+ *  - watchdog: every IGBVF_WATCHDOG_MS (IGBVF_LINK_DOWN_WD_MS while the
+ *    link is down) or at once after a mailbox interrupt it reads
+ *    VFMAILBOX and STATUS (two exits) and resets the VF on RSTI or RSTD
+ *    (the PF reset or stopped us - the model's error state), on a PF
+ *    control message with NACK, on a mailbox that timed out, and on a TX
+ *    ring that made no progress for IGBVF_WATCHDOG_MS with the link down
+ *    (igbvf's reset on "queued Tx work that's never going to get
+ *    done").
  *
  * Trapped-register ordering: the model applies CTRL.RST and zeroes the
  * queue registers in the shared pages when it handles the write; the
@@ -156,6 +161,8 @@ static void igbvf_irq_hw_setup(struct igbvf *v)
 	igbvf_reg_write(b, IGBVF_EIAC, IGBVF_EIM_ALL);
 	igbvf_reg_write(b, IGBVF_EIAM, IGBVF_EIM_ALL);
 	igbvf_reg_read(b, IGBVF_EICR);	/* clear what is pending */
+	igbvf_reg_write(b, IGBVF_EIMS, IGBVF_EIM_MBX);
+	v->eims_on = IGBVF_EIM_MBX;
 }
 
 int igbvf_start(struct igbvf *v, const struct netdev_conf *c,
@@ -168,6 +175,7 @@ int igbvf_start(struct igbvf *v, const struct netdev_conf *c,
 	memcpy(v->conf_mac, c->mac, 6);
 	v->max_frame = IGBVF_FRAME_DEFAULT_MAX;
 	v->wd_period_tsc = clock_ns_to_tsc(IGBVF_WATCHDOG_MS * 1000000ull);
+	v->wd_down_tsc = clock_ns_to_tsc(IGBVF_LINK_DOWN_WD_MS * 1000000ull);
 	v->reset_min_tsc = clock_ns_to_tsc(IGBVF_RESET_MIN_MS * 1000000ull);
 	igbvf_mbx_init(&v->mbx, &v->bar);
 	if (pkt_pool_size() == 0 && pkt_pool_init(netdev_pool_want(c)))
@@ -205,8 +213,16 @@ int igbvf_reset(struct igbvf *v, const char *why)
 	igbvf_irq_hw_setup(v);
 	v->up = true;
 	v->link_up = igbvf_link_read(v);
-	v->wd_next_tsc = clock_tsc() + v->wd_period_tsc;
+	v->tx.wd_clean = v->tx.clean;
+	v->tx.wd_tsc = clock_tsc();
+	igbvf_wd_schedule(v, v->tx.wd_tsc);
 	return 0;
+}
+
+void igbvf_wd_schedule(struct igbvf *v, uint64_t now)
+{
+	v->wd_next_tsc = now + (v->up && !v->link_up ? v->wd_down_tsc
+						     : v->wd_period_tsc);
 }
 
 bool igbvf_link_read(struct igbvf *v)
@@ -248,7 +264,6 @@ void igbvf_watchdog(struct igbvf *v)
 	const char *why;
 	bool link;
 
-	v->wd_next_tsc = now + v->wd_period_tsc;
 	v->st.watchdogs++;
 	why = v->up ? igbvf_wd_mailbox(v) : "down";
 	link = igbvf_link_read(v);
@@ -256,10 +271,16 @@ void igbvf_watchdog(struct igbvf *v)
 		v->link_up = link;
 		v->st.link_changes++;
 	}
-	if (!why && v->up && !link && igbvf_tx_inflight(&v->tx) &&
-	    v->tx.clean == v->tx.wd_clean)
-		why = "tx_hang";
-	v->tx.wd_clean = v->tx.clean;
+	igbvf_wd_schedule(v, now);
+	/* Over a whole period, however often the watchdog runs: a reset
+	 * with no PF to answer blocks for the mailbox's timeout. */
+	if (now - v->tx.wd_tsc >= v->wd_period_tsc) {
+		if (!why && v->up && !link && igbvf_tx_inflight(&v->tx) &&
+		    v->tx.clean == v->tx.wd_clean)
+			why = "tx_hang";
+		v->tx.wd_clean = v->tx.clean;
+		v->tx.wd_tsc = now;
+	}
 	if (why && now - v->last_reset_tsc >= v->reset_min_tsc)
 		igbvf_reset(v, why);
 }
@@ -280,14 +301,21 @@ void igbvf_irq_collect(struct igbvf *v)
 	v->fired = 0;
 	/* EIAM: the NIC masked each of them as it sent it. */
 	v->eims_on &= ~f;
-	if (f & IGBVF_EIM_MBX)
-		v->wd_next_tsc = 0;	/* the watchdog, now */
+	if (!(f & IGBVF_EIM_MBX))
+		return;
+	v->wd_next_tsc = 0;		/* the watchdog, now */
+	/* The mailbox on again before the watchdog reads it: a message
+	 * after that read interrupts again, one before it is read now. */
+	if (v->up && v->use_irq) {
+		igbvf_reg_write(&v->bar, IGBVF_EIMS, IGBVF_EIM_MBX);
+		v->eims_on |= IGBVF_EIM_MBX;
+	}
 }
 
 /*
- * Enable what the sleep waits for, and the mailbox; one trapped write,
- * none when those vectors are still on (the last wake-up was the
- * deadline, not an interrupt). A cause that came while a vector was
+ * Enable what the sleep waits for (the mailbox is on already); one
+ * trapped write, none when those vectors are still on (the last wake-up
+ * was the deadline, not an interrupt). A cause that came while a vector was
  * masked fires as soon as it is enabled: a wake-up that finds nothing,
  * about as costly as the EICR write that would prevent it and rarer.
  * No disarm: a vector masks itself when it fires (EIAM), and one

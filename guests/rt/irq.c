@@ -71,6 +71,26 @@ int irq_poll(void)
 	return n;
 }
 
+int irq_take(unsigned int vector)
+{
+	struct kcpu *k = cpu_self()->kcpu;
+	struct irq_handler *h;
+	uint64_t bit;
+	irq_fn fn;
+
+	if (vector < IRQ_VEC_BASE || vector >= IRQ_VEC_BASE + IRQ_VEC_COUNT)
+		return 0;
+	bit = 1ull << (vector - IRQ_VEC_BASE);
+	if (!(k->pending & bit) ||
+	    !(__atomic_fetch_and(&k->pending, ~bit, __ATOMIC_ACQ_REL) & bit))
+		return 0;
+	h = &irq_table[vector - IRQ_VEC_BASE];
+	fn = __atomic_load_n(&h->fn, __ATOMIC_ACQUIRE);
+	if (fn)
+		fn(h->arg, vector);
+	return 1;
+}
+
 int irq_wait_until(uint64_t deadline_tsc)
 {
 	for (;;) {

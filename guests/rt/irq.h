@@ -26,6 +26,14 @@ int irq_register(unsigned int vector, irq_fn fn, void *arg);
  * were pending (with or without a callback). Never sleeps. */
 int irq_poll(void);
 /*
+ * Runs @vector's callback if it is pending on this CPU, and leaves the
+ * other vectors to irq_poll. For a driver that polls its rings and must
+ * still act on a rare interrupt (a NIC's mailbox) without sleeping,
+ * never taking another device's wake-up from a wait loop. RAM only;
+ * returns 1 if the vector was pending.
+ */
+int irq_take(unsigned int vector);
+/*
  * Polls; if nothing was pending, sleeps (int3, the kernel halts) until an
  * interrupt or the TSC deadline, then polls again. Returns irq_poll's count,
  * 0 at the deadline. Callers loop on their own condition.

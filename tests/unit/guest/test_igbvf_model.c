@@ -12,8 +12,11 @@
  * so a random one, mac= accepted, mac= refused by an untrusted VF with an
  * administrator's MAC), VF to VF traffic with no trapped access but the
  * doorbell of an idle VF, TX groups and reclaim, RX refill, interrupt
- * arming with auto-mask, the watchdog's recovery from the model's error
- * state, link changes, and checks of what the NIC writes back.
+ * arming with auto-mask, the mailbox vector always on (a busy driver
+ * hears the PF), the watchdog's recovery from the model's error state,
+ * link changes, a switch restart (also one whose PF message comes before
+ * the VMM forwards the registers again), and checks of what the NIC
+ * writes back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -66,11 +69,15 @@ struct tvf {
 	struct igbvf v;
 	struct igbvf_shared *sh;
 	unsigned irqs[IGBVF_MSIX_VECTORS];
+	bool mbx_pending;		/* the CPU's pending bit, untaken */
 	uint64_t shared_hits;		/* accessor calls for pages 2-3 */
 };
 
 static struct sriov_nic *nic;
 static struct tvf tv[NVF];
+/* The VMM with no switch to forward to: reads 0, writes go nowhere
+ * (vf_dev.c's vf_reg_offline). */
+static bool offline;
 static uint64_t model_now = 1000000000000ull;
 static unsigned pf_frames;
 
@@ -93,6 +100,8 @@ uint32_t igbvf_reg_read(struct igbvf_bar *b, uint32_t off)
 	b->reads++;
 	if (off >= IGBVF_SHARED_OFF)
 		tv[i].shared_hits++;
+	if (offline)
+		return 0;
 	assert_int_equal(sriov_vf_reg_read(nic, i, off, 4, &val, model_now),
 			 0);
 	return val;
@@ -105,6 +114,8 @@ void igbvf_reg_write(struct igbvf_bar *b, uint32_t off, uint32_t val)
 	b->writes++;
 	if (off >= IGBVF_SHARED_OFF)
 		tv[i].shared_hits++;
+	if (offline)
+		return;
 	assert_int_equal(sriov_vf_reg_write(nic, i, off, 4, val, model_now),
 			 0);
 }
@@ -117,13 +128,36 @@ static void on_pf_tx(void *opaque, const uint8_t *data, unsigned len)
 	pf_frames++;
 }
 
-/* The MSI-X message, and the guest's callback for its entry. */
+/*
+ * The MSI-X message, and the guest's callback for its entry. The guest
+ * runtime runs a callback only when polled (rt/irq.h): TX and RX as if
+ * netdev_wait had polled before the test looks; the mailbox's only when
+ * the driver takes it (irq_take below), as a busy guest would.
+ */
 static void on_irq(void *opaque, unsigned vf, unsigned vector)
 {
 	(void)opaque;
 	assert_true(vf < NVF && vector < IGBVF_MSIX_VECTORS);
 	tv[vf].irqs[vector]++;
-	igbvf_irq_note(&tv[vf].v, vector);
+	if (vector == IGBVF_VEC_MBX)
+		tv[vf].mbx_pending = true;
+	else
+		igbvf_irq_note(&tv[vf].v, vector);
+}
+
+#define CPU_VEC(vf, entry)	(48u + (vf) * IGBVF_MSIX_VECTORS + (entry))
+
+int irq_take(unsigned int vector)
+{
+	unsigned i;
+
+	for (i = 0; i < NVF; i++)
+		if (vector == CPU_VEC(i, IGBVF_VEC_MBX) && tv[i].mbx_pending) {
+			tv[i].mbx_pending = false;
+			igbvf_irq_note(&tv[i].v, IGBVF_VEC_MBX);
+			return 1;
+		}
+	return 0;
 }
 
 static const struct sriov_nic_ops model_ops = {
@@ -166,6 +200,7 @@ static int setup(void **state)
 	(void)state;
 	memset(tv, 0, sizeof(tv));
 	pf_frames = 0;
+	offline = false;
 	nic = sriov_nic_create("t0", NVF, &model_ops, NULL);
 	if (!nic)
 		return -1;
@@ -211,8 +246,11 @@ static struct igbvf *probe_itr(unsigned i, const char *mac, unsigned rx,
 {
 	struct igbvf *v = &tv[i].v;
 	struct netdev_conf c;
+	unsigned e;
 
 	memset(&c, 0, sizeof(c));
+	for (e = 0; e < IGBVF_MSIX_VECTORS; e++)
+		v->cpu_vec[e] = CPU_VEC(i, e);
 	c.mode = irq ? NETDEV_MODE_ADAPTIVE : NETDEV_MODE_POLL;
 	c.rx_ring = rx;
 	c.tx_ring = tx;
@@ -662,7 +700,7 @@ static void test_irq_arm_automask(void **state)
 					   model_now), 0);
 	assert_int_equal(val, IGBVF_EIM_ALL);
 
-	/* Busy: nothing enabled, traffic interrupts nobody. */
+	/* Busy: no data vector enabled, traffic interrupts nobody. */
 	assert_int_equal(send(a, b, 4, 60), 4);
 	run_switch();
 	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 0);
@@ -868,6 +906,129 @@ static void test_switch_restart(void **state)
 	assert_no_leak();
 }
 
+/*
+ * A driver kept busy by its app never sleeps, so never arms: its
+ * mailbox vector is on from the reset all the same, on again after each
+ * interrupt, and the next burst takes the interrupt and runs the
+ * watchdog. Per PF message (the PF's reset after a switch restart, link
+ * down, link up): one interrupt, one watchdog, the link as the PF says,
+ * no watchdog period waited for.
+ */
+static void test_mailbox_while_busy(void **state)
+{
+	struct igbvf *a, *b;
+	struct pkt *got[64];
+	uint64_t wd;
+	uint32_t val;
+	unsigned i;
+
+	(void)state;
+	set_admin_macs();
+	a = probe(0, NULL, 64, 64, true);
+	b = probe(1, NULL, 64, 64, true);
+	assert_int_equal(sriov_vf_reg_read(nic, 0, IGBVF_EIMS, 4, &val,
+					   model_now), 0);
+	assert_int_equal(val, IGBVF_EIM_MBX);
+	assert_int_equal(a->eims_on, IGBVF_EIM_MBX);
+
+	/* The switch restarts: a new model, the PF's reset message. */
+	sriov_nic_destroy(nic);
+	nic = sriov_nic_create("t0", NVF, &model_ops, NULL);
+	assert_non_null(nic);
+	set_admin_macs();
+	for (i = 0; i < NVF; i++)
+		assert_int_equal(sriov_vf_attach(nic, i, &gm, tv[i].sh), 0);
+	assert_int_equal(tv[0].irqs[IGBVF_VEC_MBX], 1);
+	wd = a->st.watchdogs;
+	assert_int_equal(igbvf_rx_burst(&a->nd, got, 64), 0);
+	assert_int_equal(a->st.watchdogs, wd + 1);
+	assert_int_equal(a->st.resets, 2);
+	assert_string_equal(a->last_reset_why, "rstd");
+	assert_true(a->link_up);
+	assert_true(a->eims_on & IGBVF_EIM_MBX);
+	assert_int_equal(igbvf_rx_burst(&b->nd, got, 64), 0);
+	assert_int_equal(b->st.resets, 2);
+
+	/* Still busy: the PF takes the link away, then gives it back. */
+	assert_int_equal(sriov_vf_set_link_state(nic, 0, VF_LINK_DISABLE,
+						 model_now), 0);
+	assert_int_equal(tv[0].irqs[IGBVF_VEC_MBX], 2);
+	assert_int_equal(send(a, b, 1, 60), 1);	/* a burst takes it */
+	assert_int_equal(a->st.watchdogs, wd + 2);
+	assert_false(a->link_up);
+	assert_false(igbvf_link_read(a));
+	assert_true(a->eims_on & IGBVF_EIM_MBX);
+	assert_int_equal(sriov_vf_set_link_state(nic, 0, VF_LINK_AUTO,
+						 model_now), 0);
+	assert_int_equal(tv[0].irqs[IGBVF_VEC_MBX], 3);
+	igbvf_ready(&a->nd);
+	assert_int_equal(a->st.watchdogs, wd + 3);
+	assert_true(a->link_up);
+	assert_true(igbvf_link_read(a));
+	assert_int_equal(a->st.resets, 2);	/* link changes: no reset */
+	assert_int_equal(a->st.link_changes, 2);
+	run_switch();
+	assert_int_equal(receive(b, got, 64), 1);
+	pkt_free_bulk(got, 1);
+	assert_no_leak();
+}
+
+static uint64_t down_tsc(void)
+{
+	return clock_ns_to_tsc(IGBVF_LINK_DOWN_WD_MS * 1000000ull);
+}
+
+/*
+ * The new switch's PF message can come before the VMM forwards the
+ * registers to it again (its interrupt raised during the attach, the
+ * reply still on its way): the watchdog it brings reads "no switch" and
+ * finds nothing to do. Its link down, the driver looks again within
+ * IGBVF_LINK_DOWN_WD_MS, not a whole watchdog period later, and resets.
+ */
+static void test_switch_restart_early_message(void **state)
+{
+	struct igbvf *a, *b;
+	struct pkt *got[64];
+	uint64_t wd;
+	unsigned i;
+
+	(void)state;
+	set_admin_macs();
+	a = probe(0, NULL, 64, 64, true);
+	b = probe(1, NULL, 64, 64, true);
+	sriov_nic_destroy(nic);
+	offline = true;
+	nic = sriov_nic_create("t0", NVF, &model_ops, NULL);
+	assert_non_null(nic);
+	set_admin_macs();
+	for (i = 0; i < NVF; i++)
+		assert_int_equal(sriov_vf_attach(nic, i, &gm, tv[i].sh), 0);
+	assert_int_equal(tv[0].irqs[IGBVF_VEC_MBX], 1);
+	wd = a->st.watchdogs;
+	assert_int_equal(igbvf_rx_burst(&a->nd, got, 64), 0);
+	assert_int_equal(a->st.watchdogs, wd + 1);
+	assert_int_equal(a->st.resets, 1);	/* nothing seen */
+	assert_false(a->link_up);
+	/* the next look: the short period, not IGBVF_WATCHDOG_MS */
+	assert_true(a->wd_next_tsc <= clock_tsc() + down_tsc());
+	offline = false;			/* the VMM's reply came */
+	while (a->st.watchdogs == wd + 1)	/* busy until it is due */
+		assert_int_equal(igbvf_rx_burst(&a->nd, got, 64), 0);
+	assert_int_equal(a->st.resets, 2);
+	assert_string_equal(a->last_reset_why, "rstd");
+	assert_true(a->link_up);
+	/* link up: back to the long period */
+	assert_true(a->wd_next_tsc > clock_tsc() + down_tsc());
+	b->wd_next_tsc = 0;
+	igbvf_ready(&b->nd);
+	assert_int_equal(b->st.resets, 2);
+	assert_int_equal(send(a, b, 2, 60), 2);
+	run_switch();
+	assert_int_equal(receive(b, got, 64), 2);
+	pkt_free_bulk(got, 2);
+	assert_no_leak();
+}
+
 static void test_reset_frees_tx(void **state)
 {
 	struct igbvf *a, *b;
@@ -915,6 +1076,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_switch_restart, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_mailbox_while_busy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_switch_restart_early_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_frees_tx, setup,
 						teardown),
 	};
