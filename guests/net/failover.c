@@ -32,7 +32,9 @@ struct failover {
 	bool rx_standby_first;		/* the primary filled the last burst */
 	bool primary_up;		/* its link, as last followed */
 	bool primary_mac_differs;
-	uint64_t link_poll_tsc, link_next_tsc;	/* without link_cached */
+	/* reads of the primary's link (poll mode, or no link_cached) */
+	uint64_t link_poll_tsc, link_next_tsc, link_reads;
+	bool link_read;
 	uint64_t switchovers;
 	uint64_t to_primary, to_standby;
 	uint64_t announces, announce_fails;
@@ -94,19 +96,29 @@ static void failover_announce(struct failover *f, struct netdev *m)
 		f->announce_fails++;
 }
 
+/*
+ * The primary's link: its driver's cached view, which in irq and adaptive
+ * modes its mailbox interrupt keeps current. In poll mode nothing
+ * interrupts and igbvf's watchdog runs every 2 s, so the link is also
+ * read every FAILOVER_LINK_POLL_MS (one exit each): a read saying down
+ * counts at once; up needs the cached view too, i.e. the driver's reset
+ * of a fresh VF done.
+ */
 static bool failover_primary_link(struct failover *f)
 {
 	struct netdev *p = f->primary;
+	bool cached = !p->ops->link_cached || p->ops->link_cached(p);
 	uint64_t now;
 
-	if (p->ops->link_cached)
-		return p->ops->link_cached(p);
+	if (p->ops->link_cached && p->mode != NETDEV_MODE_POLL)
+		return cached;
 	now = clock_tsc();
 	if (now >= f->link_next_tsc) {
 		f->link_next_tsc = now + f->link_poll_tsc;
-		f->primary_up = netdev_link(p);
+		f->link_read = netdev_link(p);
+		f->link_reads++;
 	}
-	return f->primary_up;
+	return f->link_read && cached;
 }
 
 /* Picks the member TX goes to; announces on it after a switch. */
@@ -244,6 +256,7 @@ static void failover_stats(struct netdev *nd, struct json *j)
 	json_kv_u64(j, "to_standby", f->to_standby);
 	json_kv_u64(j, "announces", f->announces);
 	json_kv_u64(j, "announce_fails", f->announce_fails);
+	json_kv_u64(j, "link_reads", f->link_reads);
 	if (f->switchovers)
 		json_kv_u64(j, "last_switch_ms",
 			    clock_tsc_to_ns(f->switch_tsc) / 1000000);

@@ -17,15 +17,18 @@
  * sleeps on both members' interrupts. The primary's link is followed from
  * what its driver last saw (netdev_ops.link_cached: RAM only, kept
  * current by the driver's watchdog, which its mailbox interrupt runs),
- * so no register is read per burst; a driver without it is read every
- * FAILOVER_LINK_POLL_MS. Each switch of the active member sends, on the
- * newly active member, one RARP frame (as QEMU's announce-self) and a
- * gratuitous ARP when the stack has given the netdev an IPv4 address
- * (nd->ipv4), so switches and bridges relearn where the MAC lives.
+ * so no register is read per burst; a driver without it, or one in poll
+ * mode (no interrupt to refresh it), has its link read every
+ * FAILOVER_LINK_POLL_MS as well. Each switch of the active member sends,
+ * on the newly active member, one RARP frame (as QEMU's announce-self)
+ * and a gratuitous ARP when the stack has given the netdev an IPv4
+ * address (nd->ipv4), so switches and bridges relearn where the MAC
+ * lives.
  */
 #include "net/netdev.h"
 
-/* How often a primary without link_cached has its link read (exits). */
+/* How often a primary without link_cached, or in poll mode, has its link
+ * read (one exit each: 0.4% of a vCPU at 80 us). */
 #define FAILOVER_LINK_POLL_MS	20
 
 #define ETH_P_RARP		0x8035

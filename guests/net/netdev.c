@@ -67,6 +67,28 @@ int netdev_conf_from_cmdline(struct netdev_conf *c)
 	return 0;
 }
 
+/* Bus 0's functions, scanned once: by the pool's sizing and the probe. */
+static struct pci_dev netdev_devs[PCI_MAX_DEVS];
+static int netdev_ndevs = -1;
+
+static int netdev_scan(void)
+{
+	if (netdev_ndevs < 0)
+		netdev_ndevs = pci_scan(netdev_devs, PCI_MAX_DEVS);
+	return netdev_ndevs;
+}
+
+/* The pv NIC offering PV_F_STANDBY the probe teams with a VF, or NULL. */
+static const struct pci_dev *netdev_standby_dev(void)
+{
+	int n = netdev_scan(), i;
+
+	for (i = 0; i < n; i++)
+		if (pvnet_standby_offered(&netdev_devs[i]))
+			return &netdev_devs[i];
+	return NULL;
+}
+
 unsigned int netdev_pool_want(const struct netdev_conf *c)
 {
 	/* The drivers' default rings are at most 256; the pv device has one
@@ -78,8 +100,11 @@ unsigned int netdev_pool_want(const struct netdev_conf *c)
 	if (ring > NETDEV_RING_MAX)
 		ring = NETDEV_RING_MAX;
 	/* Every RX slot holds a buffer, a full TX ring as many, and the app
-	 * holds a few bursts (reflect, the stack's queues) on top. */
+	 * holds a few bursts (reflect, the stack's queues) on top; a failover
+	 * netdev has two NICs' rings. */
 	want = 2 * ring + 16 * NETDEV_BURST_MAX;
+	if (netdev_standby_dev())
+		want += 2 * ring;
 	return want > 4096 ? want : 4096;
 }
 
@@ -143,19 +168,18 @@ static struct netdev *netdev_probe_standby(struct pci_dev *devs, int n,
 
 struct netdev *netdev_probe(const struct netdev_conf *c, int *err)
 {
-	static struct pci_dev devs[PCI_MAX_DEVS];
-	int n = pci_scan(devs, PCI_MAX_DEVS), i;
+	const struct pci_dev *sb = netdev_standby_dev();
+	int n = netdev_scan(), i;
 	unsigned int k;
 
-	for (i = 0; i < n; i++)
-		if (pvnet_standby_offered(&devs[i]))
-			return netdev_probe_standby(devs, n, &devs[i], c, err);
+	if (sb)
+		return netdev_probe_standby(netdev_devs, n, sb, c, err);
 	for (i = 0; i < n; i++)
 		for (k = 0; k < sizeof(netdev_drivers) /
 				sizeof(netdev_drivers[0]); k++)
-			if (netdev_drivers[k]->match(&devs[i]))
-				return netdev_drivers[k]->probe(&devs[i], c,
-								err);
+			if (netdev_drivers[k]->match(&netdev_devs[i]))
+				return netdev_drivers[k]->probe(
+					&netdev_devs[i], c, err);
 	*err = -ENODEV;
 	return NULL;
 }

@@ -170,7 +170,9 @@ int netdev_conf_from_cmdline(struct netdev_conf *c);
  * what pool= defaults to. */
 unsigned int netdev_pool_want(const struct netdev_conf *c);
 /* The first PCI function some driver in the probe table takes; NULL and
- * *err (-ENODEV when nothing matched). */
+ * *err (-ENODEV when nothing matched). A pv NIC offering PV_F_STANDBY
+ * goes first: the failover netdev over it and the VF with its MAC
+ * (net/failover.h), or that pv NIC alone when there is no such VF. */
 struct netdev *netdev_probe(const struct netdev_conf *c, int *err);
 /* {"event":"netdev","driver":...,"mac":...,"link":...,...} */
 void netdev_report(struct netdev *nd, const char *event);

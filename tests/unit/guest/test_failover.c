@@ -19,6 +19,7 @@
 #include "fake_rt.h"
 #include "net/failover.h"
 #include "net/proto.h"
+#include "rt/clock.h"
 #include "rt/json.h"
 
 #define POOL		64
@@ -101,6 +102,8 @@ void netdev_report_drv(struct netdev *nd, struct json *j)
 struct fake {
 	struct netdev nd;
 	bool link;			/* what link_cached and link say */
+	bool stale;			/* link_cached says @cached instead */
+	bool cached;
 	unsigned int link_reads;	/* link() calls: register reads */
 	struct pkt *rxq[FAKE_Q];	/* frames waiting to be received */
 	unsigned int rx_n;
@@ -153,7 +156,9 @@ static bool fake_link(struct netdev *nd)
 
 static bool fake_link_cached(struct netdev *nd)
 {
-	return fake_of(nd)->link;
+	struct fake *f = fake_of(nd);
+
+	return f->stale ? f->cached : f->link;
 }
 
 static int fake_ready(struct netdev *nd)
@@ -512,13 +517,24 @@ static void test_poll_member_means_poll(void **state)
 	assert_string_equal(nd->irq_kind, "none");
 }
 
+#define LINK_POLL_TSC	(FAILOVER_LINK_POLL_MS * 1000000ull)	/* 1 ns */
+
+/* Past the next link read's time. */
+static void wait_link_poll(void)
+{
+	uint64_t end = clock_tsc() + 2 * LINK_POLL_TSC;
+
+	while (clock_tsc() < end)
+		;
+}
+
 /* A primary without link_cached is read, but not on every burst. */
 static void test_link_read_without_cache(void **state)
 {
 	struct netdev_conf c = { .mode = NETDEV_MODE_ADAPTIVE };
 	struct netdev *nd;
-	unsigned int reads;
-	int err = 0;
+	uint64_t t0 = clock_tsc(), periods;
+	int err = 0, i;
 
 	(void)state;
 	fake_init(&fp, "oldvf", true);
@@ -527,15 +543,61 @@ static void test_link_read_without_cache(void **state)
 	nd = failover_create(&fp.nd, &fs.nd, &c, &err);
 	assert_non_null(nd);
 	assert_ptr_equal(failover_active(nd), &fp.nd);
-	reads = fp.link_reads;
-	assert_true(reads >= 1);
-	send(nd, 1, 1);
-	send(nd, 1, 2);
-	/* 1 tick = 1 ns: FAILOVER_LINK_POLL_MS is far away. */
-	assert_int_equal(fp.link_reads, reads);
+	assert_int_equal(fp.link_reads, 1);
+	for (i = 0; i < 8; i++)
+		send(nd, 1, (uint8_t)i);
+	/* At most one read a period, however many bursts. */
+	periods = (clock_tsc() - t0) / LINK_POLL_TSC;
+	assert_true(fp.link_reads <= 1 + periods + 1);
+	fp.link = false;
+	wait_link_poll();
+	send(nd, 1, 9);
+	assert_ptr_equal(failover_active(nd), &fs.nd);
+	assert_rarp(fs.txq[0]);
 	/* disarm is optional. */
 	nd->ops->disarm(nd);
 	assert_int_equal(fs.disarms, 1);
+}
+
+/*
+ * Poll mode: no interrupt refreshes the cached view, so the link is read
+ * as well; down counts at once, up only once the cached view agrees (the
+ * driver has reset the fresh VF).
+ */
+static void test_poll_mode_reads_link(void **state)
+{
+	struct netdev_conf c = { .mode = NETDEV_MODE_POLL };
+	struct netdev *nd;
+	int err = 0;
+
+	(void)state;
+	fake_init(&fp, "igbvf", true);
+	fake_init(&fs, "pvnet", true);
+	fp.nd.mode = NETDEV_MODE_POLL;
+	fs.nd.mode = NETDEV_MODE_POLL;
+	nd = failover_create(&fp.nd, &fs.nd, &c, &err);
+	assert_non_null(nd);
+	assert_ptr_equal(failover_active(nd), &fp.nd);
+	assert_int_equal(fp.link_reads, 1);
+	/* The VF went away; its driver has not noticed yet. */
+	fp.link = false;
+	fp.stale = true;
+	fp.cached = true;
+	wait_link_poll();
+	send(nd, 1, 2);
+	assert_ptr_equal(failover_active(nd), &fs.nd);
+	assert_int_equal(fp.link_reads, 2);
+	assert_int_equal(fs.tx_n, 2);	/* RARP, frame 2 */
+	/* A fresh VF's link reads up before its driver has reset it: wait
+	 * for the driver. */
+	fp.link = true;
+	fp.cached = false;
+	wait_link_poll();
+	send(nd, 1, 3);
+	assert_ptr_equal(failover_active(nd), &fs.nd);
+	fp.stale = false;
+	send(nd, 1, 4);
+	assert_ptr_equal(failover_active(nd), &fp.nd);
 }
 
 static void test_full_tx(void **state)
@@ -635,6 +697,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_poll_member_means_poll,
 					  check_pool),
 		cmocka_unit_test_teardown(test_link_read_without_cache,
+					  check_pool),
+		cmocka_unit_test_teardown(test_poll_mode_reads_link,
 					  check_pool),
 		cmocka_unit_test_teardown(test_full_tx, check_pool),
 		cmocka_unit_test_teardown(test_report, check_pool),
