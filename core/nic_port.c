@@ -408,6 +408,8 @@ static void nic_port_retry(void *opaque)
 	char err[ATTACH_ERR_MAX];
 
 	p->retry_timer = 0;
+	if (p->unplugged)
+		return;
 	p->retries++;
 	if (nic_port_attach_try(p, err, sizeof(err)) < 0) {
 		/* Once per loss, not once per try. */
@@ -497,14 +499,32 @@ void nic_port_defer_attach(bool defer)
 	nic_port_deferred = defer;
 }
 
-void nic_port_detach_all(struct vmm *vmm)
+/*
+ * Give the port up and wait for the switch's close (wire/PROTOCOL.md,
+ * DETACH): the switch has then stopped reading and writing the port's
+ * guest RAM. Loop thread, or the loop not running.
+ */
+static void nic_port_detach_acked(struct nic_port *p)
 {
 	int ret;
 
+	nic_port_unwatch(p);
+	pthread_mutex_lock(&p->sock_lock);
+	ret = attach_client_detach(p->sock, NIC_PORT_DETACH_WAIT_MS);
+	if (ret < 0)
+		log_warn("%s: switch %s did not confirm the detach: %s",
+			 p->vd->id, p->path, strerror(-ret));
+	close(p->sock);
+	p->sock = -1;
+	pthread_mutex_unlock(&p->sock_lock);
+}
+
+void nic_port_detach_all(struct vmm *vmm)
+{
 	for (unsigned i = 0; i < NIC_PORT_MAX; i++) {
 		struct nic_port *p = nic_ports[i];
 
-		if (!p || p->vmm != vmm || p->attach_owed)
+		if (!p || p->vmm != vmm || p->attach_owed || p->unplugged)
 			continue;
 		/* A port waiting for its switch to come back waits for the
 		 * resume instead (the destination has the MAC meanwhile). */
@@ -517,18 +537,10 @@ void nic_port_detach_all(struct vmm *vmm)
 		 * nothing to detach and nothing to attach again. */
 		if (!p->path[0] || p->sock < 0)
 			continue;
-		nic_port_unwatch(p);
-		pthread_mutex_lock(&p->sock_lock);
 		/* Acked: the last copy of guest RAM must not race the
 		 * switch's last writes into it (a pv ring index copied
 		 * after the switch advanced it, its buffer before). */
-		ret = attach_client_detach(p->sock, NIC_PORT_DETACH_WAIT_MS);
-		if (ret < 0)
-			log_warn("%s: switch %s did not confirm the detach: %s",
-				 p->vd->id, p->path, strerror(-ret));
-		close(p->sock);
-		p->sock = -1;
-		pthread_mutex_unlock(&p->sock_lock);
+		nic_port_detach_acked(p);
 		p->attach_owed = true;
 		log_info("%s: detached from switch %s for the switch-over",
 			 p->vd->id, p->path);
@@ -561,6 +573,47 @@ int nic_port_attach_all(struct vmm *vmm)
 			p->ops->resumed(p);
 	}
 	return failed;
+}
+
+void nic_port_unplug(struct nic_port *p)
+{
+	if (p->unplugged)
+		return;
+	p->unplugged = true;
+	/* Off for good until the replug: no reconnect brings it back. */
+	nic_port_retry_cancel(p);
+	if (p->sock >= 0)
+		nic_port_detach_acked(p);
+	p->ops->set_link(p->vd, false);
+	if (p->ops->unplugged)
+		p->ops->unplugged(p);
+	log_info("%s: unplugged%s%s; link down", p->vd->id,
+		 p->path[0] ? " from switch " : "", p->path);
+}
+
+int nic_port_replug(struct nic_port *p)
+{
+	int ret = 0;
+
+	if (!p->unplugged)
+		return 0;
+	p->unplugged = false;
+	if (!p->path[0]) {
+		if (p->ops->unattached_link)
+			p->ops->set_link(p->vd, true);
+		return 0;
+	}
+	ret = nic_port_attach(p);
+	if (ret < 0) {
+		nic_port_down(p);
+		return ret;
+	}
+	/* The switch side first, as after a reconnect. */
+	if (p->ops->resumed)
+		p->ops->resumed(p);
+	p->ops->set_link(p->vd, true);
+	log_info("%s: replugged; link up", p->vd->id);
+	return 0;
 }
 
 /* One announcement round: RARP and gratuitous ARP from each NIC. */
@@ -711,7 +764,7 @@ int nic_port_send(struct nic_port *p, uint16_t type, const void *body,
 
 /* ---- stats ---- */
 
-static struct nic_port *nic_port_of(const struct vdev *vd)
+struct nic_port *nic_port_of_vdev(const struct vdev *vd)
 {
 	for (unsigned i = 0; i < NIC_PORT_MAX; i++)
 		if (nic_ports[i] && nic_ports[i]->vd == vd)
@@ -730,7 +783,7 @@ json_t *nic_port_stats(struct vmm *vmm, const struct nic_port_ops *ops)
 		if (strcmp(vd->ops->name, ops->model))
 			continue;
 		st = ops->dev_stats(vd);
-		p = nic_port_of(vd);
+		p = nic_port_of_vdev(vd);
 		if (p) {
 			json_object_set_new(st, "switch",
 					    json_string(p->path[0] ? p->path
@@ -750,10 +803,14 @@ json_t *nic_port_stats(struct vmm *vmm, const struct nic_port_ops *ops)
 
 /* ---- migration: the switch's writes into guest RAM ---- */
 
-/* A port whose switch writes guest RAM itself (pv, vf: not pktchan). */
+/*
+ * A port whose switch writes guest RAM itself (pv, vf: not pktchan). An
+ * unplugged one does not: its switch let go of it before the copy began.
+ */
 static bool nic_port_shares_ram(const struct nic_port *p)
 {
-	return p->ops->kind != ATTACH_KIND_PKTCHAN && p->path[0];
+	return p->ops->kind != ATTACH_KIND_PKTCHAN && p->path[0] &&
+	       !p->unplugged;
 }
 
 int nic_port_dirty_log_all(struct vmm *vmm, int fd, uint64_t size)

@@ -115,6 +115,10 @@ struct nic_port {
 	uint64_t lost_ms;
 	uint64_t reconnects;	/* for the stats */
 	char retry_err[ATTACH_ERR_MAX];
+	/* Unplugged (nic_port_unplug; loop thread, or the loop not
+	 * running): off its switch until nic_port_replug, whatever the
+	 * switch does meanwhile. */
+	bool unplugged;
 };
 
 /*
@@ -175,6 +179,10 @@ struct nic_port_ops {
 	 * switch side runs (opt). Loop thread, or the loop not running;
 	 * the vCPUs are paused at a switch-over, running on a reconnect. */
 	void (*resumed)(struct nic_port *p);
+	/* The port was unplugged (nic_port_unplug) and its link is down:
+	 * what else the device must do to tell the guest (opt). Loop
+	 * thread, or the loop not running; vCPUs may run. */
+	void (*unplugged)(struct nic_port *p);
 	/* Put one frame on the wire from the NIC, for announcements (opt:
 	 * a path whose frames the VMM does not carry). 0 or -errno. */
 	int (*send_frame)(struct nic_port *p, const void *frame,
@@ -232,6 +240,28 @@ int nic_port_dirty_log_all(struct vmm *vmm, int fd, uint64_t size);
  * (none attached again since: a reconnect's port logs nothing).
  */
 bool nic_port_dirty_logged(struct vmm *vmm);
+
+/*
+ * Unplug and replug, for a path whose device cannot migrate its state
+ * (vf: the VF's state is the NIC's): the VM's driver sees the NIC leave
+ * and come back, as a hot-unplugged and replugged passthrough function,
+ * while the guest's traffic goes over its standby NIC meanwhile.
+ *
+ * nic_port_unplug: detach (DETACH, acked: the switch has stopped reading
+ * and writing guest RAM for the port when this returns), link down; no
+ * reconnect until nic_port_replug, which attaches again (a fresh binding
+ * the path sees as after a reconnect: ops->resumed) and raises the link.
+ * Idempotent. A port without a switch only changes its link. A port
+ * that is unplugged owes the switch-over nothing: nic_port_detach_all
+ * and nic_port_attach_all leave it alone, and it shares no RAM with its
+ * switch (nic_port_dirty_log_all). Loop thread (or the loop not running).
+ * nic_port_replug returns 0, or -errno when the switch refused (the port
+ * is then down as after a loss, reconnecting if it may).
+ */
+void nic_port_unplug(struct nic_port *p);
+int nic_port_replug(struct nic_port *p);
+/* The port of device @vd (a --nic one), or NULL. Any thread. */
+struct nic_port *nic_port_of_vdev(const struct vdev *vd);
 
 /*
  * Announce every NIC's MAC from where it now lives, as QEMU's

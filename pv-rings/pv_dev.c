@@ -314,7 +314,10 @@ static int pv_config_build(struct vdev *vd, struct attach_pv_config *cfg,
 	cfg->evt_page_gpa = p->evt_page;
 	cfg->ring_size = p->ring_size;
 	cfg->num_queues = p->num_queues;
-	cfg->features = p->drv_features;
+	/* STANDBY is between the guest and this device (the VF teaming);
+	 * the backend serves rings and has no use for it (PV_CONFIG, wire/
+	 * PROTOCOL.md 10.2, carries the ring features only). */
+	cfg->features = p->drv_features & ~PV_F_STANDBY;
 	for (unsigned i = 0; i < p->num_queues; i++) {
 		const struct pv_queue_regs *q = &p->q[i];
 		struct attach_pv_queue *aq = &cfg->q[i];
@@ -668,7 +671,7 @@ static int pv_pci_setup(struct vdev *vd)
 static int pv_init(struct vdev *vd, const char *opts)
 {
 	struct pv_dev *p = calloc(1, sizeof(*p));
-	unsigned long queues = 1;
+	unsigned long queues = 1, standby = 0;
 	int ret;
 
 	if (!p)
@@ -682,9 +685,14 @@ static int pv_init(struct vdev *vd, const char *opts)
 			ATTACH_PV_MAX_QUEUES);
 		return -EINVAL;
 	}
+	if (vdev_opt_num(opts, "standby", 0, 1, &standby)) {
+		log_err("%s: standby must be 0 or 1", vd->id);
+		return -EINVAL;
+	}
 	p->max_queues = (uint32_t)queues;
 	p->dev_features = PV_F_MAC | PV_F_EVENT_IDX |
-			  (queues > 1 ? PV_F_MQ : 0);
+			  (queues > 1 ? PV_F_MQ : 0) |
+			  (standby ? PV_F_STANDBY : 0);
 	pv_regs_reset(p);
 	ret = pv_pci_setup(vd);
 	if (ret < 0) {
@@ -693,9 +701,10 @@ static int pv_init(struct vdev *vd, const char *opts)
 	}
 	p->notify_gpa = pci_bar_addr(vd->pci, PV_BAR_NOTIFY);
 	log_info("%s: pv NIC at slot %u, %02x:%02x:%02x:%02x:%02x:%02x, "
-		 "%u queue pair(s)", vd->id, pci_dev_slot(vd->pci), p->mac[0],
-		 p->mac[1], p->mac[2], p->mac[3], p->mac[4], p->mac[5],
-		 p->max_queues);
+		 "%u queue pair(s)%s", vd->id, pci_dev_slot(vd->pci),
+		 p->mac[0], p->mac[1], p->mac[2], p->mac[3], p->mac[4],
+		 p->mac[5], p->max_queues,
+		 standby ? ", standby of a VF with the same MAC" : "");
 	return 0;
 }
 
@@ -813,8 +822,8 @@ static int pv_load(struct vdev *vd, struct vdev_state_reader *r)
 		return r->err;
 	if (memcmp(mac, p->mac, 6) || l.max_queues != p->max_queues ||
 	    l.dev_features != p->dev_features)
-		return vdev_state_fail(r, "pv NIC built differently (mac= or "
-				       "queues= differ)");
+		return vdev_state_fail(r, "pv NIC built differently (mac=, "
+				       "queues= or standby= differ)");
 	if ((bad = pv_load_check(&l)) != NULL)
 		return vdev_state_fail(r, "pv registers out of range: %s", bad);
 
@@ -910,6 +919,12 @@ void pv_dev_backend_error(struct vdev *vd, uint32_t code)
 void pv_dev_get_mac(struct vdev *vd, uint8_t mac[6])
 {
 	memcpy(mac, pv_of(vd)->mac, 6);
+}
+
+bool pv_dev_standby(struct vdev *vd)
+{
+	/* Set at init, never changed: no lock. */
+	return pv_of(vd)->dev_features & PV_F_STANDBY;
 }
 
 json_t *pv_dev_stats(struct vdev *vd)

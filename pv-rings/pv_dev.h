@@ -12,7 +12,8 @@
  * After that no packet passes through this process.
  *
  * Options (--device pvnet,... or through --nic pv): mac=02:.., queues=N
- * (1..ATTACH_PV_MAX_QUEUES).
+ * (1..ATTACH_PV_MAX_QUEUES), standby=1 (offer PV_F_STANDBY: this NIC is
+ * the standby of a VF with the same MAC, so the VF VM can migrate).
  *
  * Migration (vdev_ops save/load): the registers, running and error
  * state travel; eventfds and the backend are made again on the
@@ -59,6 +60,8 @@ void pv_dev_set_link(struct vdev *vd, bool up);
  */
 void pv_dev_backend_error(struct vdev *vd, uint32_t code);
 void pv_dev_get_mac(struct vdev *vd, uint8_t mac[6]);
+/* Built with standby=1: it offers PV_F_STANDBY (any thread). */
+bool pv_dev_standby(struct vdev *vd);
 /*
  * The port is attached again: after a migration (the device's state came
  * in the stream, or stayed on a source whose migration failed; vCPUs

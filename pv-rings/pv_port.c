@@ -133,15 +133,15 @@ static void pv_port_stats_log(const struct vdev *vd, json_t *st)
 		 json_integer_value(json_object_get(st, "backend_errors")));
 }
 
-/* --nic pv takes the common options and queues=N. */
-static const char *const pv_port_keys[] = { "queues", NULL };
+/* --nic pv takes the common options, queues=N and standby=0|1. */
+static const char *const pv_port_keys[] = { "queues", "standby", NULL };
 
 const struct nic_port_ops pv_port_ops = {
 	.name = "pv",
 	.model = "pvnet",
 	.kind = ATTACH_KIND_PV,
 	.extra_keys = pv_port_keys,
-	.usage_opts = "[,queues=N]",
+	.usage_opts = "[,queues=N][,standby=1]",
 	.usage = "a paravirtual NIC (rings in guest RAM, backend in the "
 		 "switch)",
 	.unattached_link = false,

@@ -7,10 +7,12 @@
  * NIC (pv_dev.h) whose backend runs in the switch.
  *
  *   --nic pv[,mac=02:xx:xx:xx:xx:xx][,switch=SOCKET|none][,vlan=N]
- *           [,trunk][,port=NAME][,queues=N]
+ *           [,trunk][,port=NAME][,queues=N][,standby=1]
  *
  * mac      the NIC's address (PV_REG_MAC_*)
  * queues   queue pairs offered to the guest (1..4, default 1)
+ * standby  1: offer PV_F_STANDBY, the standby of a --nic vf with the same
+ *          mac= (the guest teams them; the VF VM can then migrate)
  *
  * Without a switch there is no backend: DRIVER_OK is accepted, the link
  * stays down. Otherwise the VMM attaches a port of kind pv, handing over

@@ -25,9 +25,21 @@
  *    request to the switch, answered by the model. Counted per kind, so
  *    the exits per packet can be worked out: at load they are none.
  *
+ * Migration (the standby design, sriov/README.md): a VF's state is the
+ * NIC's and does not move. Before pre-copy the port is unplugged (its
+ * switch unbinds the VF, STATUS.LU reads 0) and the mailbox vector fires;
+ * the guest's next STATUS read is its acknowledgement (vf_dev_unplug_wait)
+ * that it has seen the VF go and moved to its standby pv NIC. What moves
+ * is the PCI function (vdev_state_save's, generic), the MAC and the
+ * shared pages, so the destination's switch binds a fresh VF to them as
+ * after a switch restart: the PF's control message and the mailbox
+ * interrupt reach the guest's driver, which resets the VF and the team
+ * moves back to it.
+ *
  * Threads: BAR accesses come from vCPU threads, BAR moves from a vCPU's
- * config write, the link from the event loop. One mutex covers the state;
- * wire calls are made with it held (bounded by the wire).
+ * config write, the link and the unplug from the event loop, the wait for
+ * the guest's acknowledgement from the migration thread. One mutex covers
+ * the state; wire calls are made with it held (bounded by the wire).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,15 +49,18 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOG_SUBSYS "igbvf"
+#include "base/clock.h"
 #include "base/json_counters.h"
 #include "base/log.h"
 #include "core/nic_mac.h"
 #include "core/pci.h"
 #include "core/pci_window.h"
 #include "core/vdev.h"
+#include "core/vdev_state.h"
 #include "core/vmm.h"
 #include "cpu/kvm.h"
 #include "sriov/igbvf_regs.h"
@@ -57,6 +72,7 @@
 #define VF_BAR_MSIX_SIZE	0x4000
 #define VF_MSIX_PBA_OFF		0x2000
 #define VF_REVISION		0x01
+#define VF_STATE_VERSION	1
 
 _Static_assert(ATTACH_VF_TRAP_SIZE == IGBVF_SHARED_OFF &&
 	       ATTACH_VF_SHARED_SIZE == IGBVF_SHARED_SIZE,
@@ -78,6 +94,8 @@ struct vf_counters {
 	uint64_t shared_exits;		/* shared pages, window not mapped */
 	uint64_t wire_errors;		/* the switch did not answer */
 	uint64_t flrs;
+	uint64_t unplugs;		/* for a migration */
+	uint64_t unplug_acks;		/* the guest read STATUS after one */
 };
 
 struct vf_dev {
@@ -94,6 +112,13 @@ struct vf_dev {
 	struct vf_wire wire;
 	bool has_wire;
 	bool link;
+
+	/* Unplugged for a migration (vf_dev_unplug_notify) until replugged;
+	 * the guest's first STATUS read since (acked, ack_cond), when. */
+	bool unplugged, acked;
+	uint64_t unplug_ns, ack_ns;
+	pthread_cond_t ack_cond;	/* CLOCK_MONOTONIC */
+
 	struct vf_counters c;
 };
 
@@ -168,6 +193,13 @@ static uint32_t vf_reg_read(struct vdev *vd, uint32_t off, unsigned size)
 	int ret;
 
 	v->c.reg_reads++;
+	/* The guest looked at the link after the unplug: it knows. */
+	if (off == IGBVF_STATUS && v->unplugged && !v->acked) {
+		v->acked = true;
+		v->ack_ns = clock_mono_ns();
+		v->c.unplug_acks++;
+		pthread_cond_broadcast(&v->ack_cond);
+	}
 	ret = v->has_wire ? v->wire.reg(v->wire.opaque, off, size, false,
 					&val)
 			  : -ENOTCONN;
@@ -336,6 +368,16 @@ static int vf_opts(struct vdev *vd, const char *opts)
 	return 0;
 }
 
+static void vf_cond_init(pthread_cond_t *c)
+{
+	pthread_condattr_t a;
+
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(c, &a);
+	pthread_condattr_destroy(&a);
+}
+
 static int vf_init(struct vdev *vd, const char *opts)
 {
 	struct vf_dev *v = calloc(1, sizeof(*v));
@@ -345,6 +387,7 @@ static int vf_init(struct vdev *vd, const char *opts)
 		return -ENOMEM;
 	vd->priv = v;
 	pthread_mutex_init(&v->lock, NULL);
+	vf_cond_init(&v->ack_cond);
 	v->shared_fd = -1;
 	for (unsigned i = 0; i < VF_BELLS; i++)
 		v->bells[i].fd = -1;
@@ -396,6 +439,7 @@ static void vf_fini(struct vdev *vd)
 	for (unsigned i = 0; i < VF_BELLS; i++)
 		if (v->bells[i].fd >= 0)
 			close(v->bells[i].fd);
+	pthread_cond_destroy(&v->ack_cond);
 	pthread_mutex_destroy(&v->lock);
 	free(v);
 	vd->priv = NULL;
@@ -413,11 +457,75 @@ static void vf_reset(struct vdev *vd)
 	pthread_mutex_unlock(&v->lock);
 }
 
+/* ---- migration ---- */
+
 /*
- * No save/load: a VF's state lives in the NIC, which does not migrate. A
- * VF VM migrates by the standby design (DESIGN.md): the VF leaves before
- * the switch-over and a fresh one joins on the destination.
+ * The VF's own state is the NIC's and does not move (the standby design):
+ * the source unplugged the VF before pre-copy, so its switch wrote no
+ * guest RAM during the rounds and needs no dirty log. What goes: the MAC
+ * (the destination must be built with the same administrator's mac=),
+ * that it was unplugged, and the shared pages as the guest and the model
+ * left them: ring registers, IGBVF_POLL's count, and the model's copy of
+ * the VF's interrupt routing (IGBVF_IRQ_KEEP), which the destination's
+ * model takes over when it binds the VF, so its PF control message
+ * reaches the guest's driver as its mailbox interrupt. The PCI function
+ * (BARs, MSI-X) is vdev_state_save's.
  */
+static int vf_save(struct vdev *vd, struct vdev_state_writer *w)
+{
+	struct vf_dev *v = vf_of(vd);
+
+	pthread_mutex_lock(&v->lock);
+	vdev_state_put_u32(w, "version", VF_STATE_VERSION);
+	vdev_state_put(w, "mac", v->mac, 6);
+	vdev_state_put_bool(w, "mac_given", v->at.mac_given);
+	vdev_state_put_bool(w, "unplugged", v->unplugged);
+	vdev_state_put(w, "shared", v->sh, IGBVF_SHARED_SIZE);
+	pthread_mutex_unlock(&v->lock);
+	return w->err;
+}
+
+static int vf_load(struct vdev *vd, struct vdev_state_reader *r)
+{
+	struct vf_dev *v = vf_of(vd);
+	uint32_t version = 0;
+	bool mac_given = false, unplugged = false;
+	uint8_t mac[6];
+	void *sh = malloc(IGBVF_SHARED_SIZE);
+
+	if (!sh)
+		return -ENOMEM;
+	vdev_state_get_u32(r, "version", &version);
+	if (!r->err && version != VF_STATE_VERSION) {
+		free(sh);
+		return vdev_state_fail(r, "vf state version %u", version);
+	}
+	vdev_state_get(r, "mac", mac, 6);
+	vdev_state_get_bool(r, "mac_given", &mac_given);
+	vdev_state_get_bool(r, "unplugged", &unplugged);
+	vdev_state_get(r, "shared", sh, IGBVF_SHARED_SIZE);
+	if (!r->err && (memcmp(mac, v->mac, 6) ||
+			mac_given != v->at.mac_given))
+		vdev_state_fail(r, "VF built differently (mac= differs)");
+	/* Bound, its DMA could have run while RAM was copied, unlogged. */
+	if (!r->err && !unplugged)
+		vdev_state_fail(r, "the VF was not unplugged on the source");
+	if (r->err) {
+		free(sh);
+		return r->err;
+	}
+	/* Plain memory to the guest and the model, which check what they
+	 * read there (the guest could have written anything). */
+	pthread_mutex_lock(&v->lock);
+	memcpy(v->sh, sh, IGBVF_SHARED_SIZE);
+	/* Until its port attaches at resume (vf_dev_replugged). */
+	v->unplugged = true;
+	v->acked = true;
+	pthread_mutex_unlock(&v->lock);
+	free(sh);
+	return 0;
+}
+
 const struct vdev_ops igbvf_ops = {
 	.name = "igbvf",
 	.init = vf_init,
@@ -425,7 +533,99 @@ const struct vdev_ops igbvf_ops = {
 	.reset = vf_reset,
 	.bar_read = vf_bar_read,
 	.bar_write = vf_bar_write,
+	.save = vf_save,
+	.load = vf_load,
 };
+
+/* ---- unplug and replug (vf_port.c, the migration) ---- */
+
+/* The vector the guest routed the mailbox to (IVAR_MISC), else igbvf's. */
+static unsigned vf_mbx_vector(const struct vf_dev *v)
+{
+	const struct igbvf_irq_keep *k = &v->sh->irq_keep;
+	uint32_t ivar;
+
+	if (__atomic_load_n(&k->magic, __ATOMIC_ACQUIRE) !=
+	    IGBVF_IRQ_KEEP_MAGIC)
+		return IGBVF_MSIX_VECTORS - 1;
+	ivar = __atomic_load_n(&k->ivar_misc, __ATOMIC_RELAXED);
+	if (!(ivar & IGBVF_IVAR_VALID) ||
+	    (ivar & ~IGBVF_IVAR_VALID & 0xff) >= IGBVF_MSIX_VECTORS)
+		return IGBVF_MSIX_VECTORS - 1;
+	return ivar & ~IGBVF_IVAR_VALID & 0xff;
+}
+
+void vf_dev_unplug_notify(struct vdev *vd)
+{
+	struct vf_dev *v = vf_of(vd);
+	unsigned vec;
+	int ret;
+
+	pthread_mutex_lock(&v->lock);
+	v->unplugged = true;
+	v->acked = false;
+	v->unplug_ns = clock_mono_ns();
+	v->c.unplugs++;
+	vec = vf_mbx_vector(v);
+	pthread_mutex_unlock(&v->lock);
+	/*
+	 * What a PF's control message on link loss does: the mailbox
+	 * interrupt, so the driver's watchdog runs now, not at its next
+	 * period. Raised at the MSI-X level (pending while masked there):
+	 * no model is left to hold the cause for the VF's own EIMS.
+	 */
+	ret = pci_irq_raise(vd->pci, vec);
+	if (ret < 0)
+		log_info("%s: mailbox vector %u not raised (%s): the guest "
+			 "learns at its next watchdog", vd->id, vec,
+			 strerror(-ret));
+}
+
+int vf_dev_unplug_wait(struct vdev *vd, unsigned timeout_ms,
+		       uint64_t *waited_us)
+{
+	struct vf_dev *v = vf_of(vd);
+	struct timespec ts;
+	uint64_t end_ns;
+	int ret = 0;
+
+	pthread_mutex_lock(&v->lock);
+	end_ns = v->unplug_ns + (uint64_t)timeout_ms * 1000000ull;
+	ts.tv_sec = (time_t)(end_ns / 1000000000ull);
+	ts.tv_nsec = (long)(end_ns % 1000000000ull);
+	while (v->unplugged && !v->acked && ret == 0)
+		ret = pthread_cond_timedwait(&v->ack_cond, &v->lock, &ts);
+	if (v->acked) {
+		*waited_us = (v->ack_ns - v->unplug_ns) / 1000;
+		ret = 0;
+	} else {
+		*waited_us = (clock_mono_ns() - v->unplug_ns) / 1000;
+		ret = -ETIMEDOUT;
+	}
+	pthread_mutex_unlock(&v->lock);
+	return ret;
+}
+
+void vf_dev_replugged(struct vdev *vd)
+{
+	struct vf_dev *v = vf_of(vd);
+	unsigned vec;
+
+	pthread_mutex_lock(&v->lock);
+	v->unplugged = false;
+	pthread_cond_broadcast(&v->ack_cond);
+	vec = vf_mbx_vector(v);
+	pthread_mutex_unlock(&v->lock);
+	/*
+	 * The new model's PF message and interrupt came while it bound the
+	 * VF, during the attach: a guest quick to its watchdog then read
+	 * this device's "no switch" registers (the port had no socket yet)
+	 * and, asleep, would hear nothing more. Once more, now that the
+	 * registers answer. A guest that already reset finds its mailbox
+	 * empty: two reads.
+	 */
+	(void)pci_irq_raise(vd->pci, vec);
+}
 
 /* ---- for the port (vf_port.c) ---- */
 
@@ -496,17 +696,24 @@ void vf_dev_get_mac(struct vdev *vd, uint8_t mac[6])
 	memcpy(mac, vf_of(vd)->mac, 6);
 }
 
+bool vf_dev_mac_given(struct vdev *vd)
+{
+	/* Set at init, never changed: no lock. */
+	return vf_of(vd)->at.mac_given;
+}
+
 json_t *vf_dev_stats(struct vdev *vd)
 {
 	struct vf_dev *v = vf_of(vd);
 	json_t *o = json_object();
 	struct vf_counters c;
 	uint64_t win;
-	bool link, bell, unmask;
+	bool link, bell, unmask, unplugged;
 
 	pthread_mutex_lock(&v->lock);
 	c = v->c;
 	link = v->link;
+	unplugged = v->unplugged;
 	bell = v->bells[0].at;
 	unmask = v->bells[1].at;
 	win = pci_window_gpa(v->win);
@@ -515,6 +722,7 @@ json_t *vf_dev_stats(struct vdev *vd)
 	json_object_set_new(o, "model", json_string("igbvf"));
 	json_object_set_new(o, "path", json_string("vf"));
 	json_object_set_new(o, "link", json_boolean(link));
+	json_object_set_new(o, "unplugged", json_boolean(unplugged));
 	json_object_set_new(o, "queue_pages", json_string(win ? "mapped"
 							      : "trapped"));
 	json_object_set_new(o, "doorbell", json_string(bell ? "ioeventfd"
@@ -530,5 +738,7 @@ json_t *vf_dev_stats(struct vdev *vd)
 			 c.doorbell_exits + c.shared_exits);
 	JSON_COUNTER(o, c, wire_errors);
 	JSON_COUNTER(o, c, flrs);
+	JSON_COUNTER(o, c, unplugs);
+	JSON_COUNTER(o, c, unplug_acks);
 	return o;
 }

@@ -24,6 +24,12 @@
  * Options (--device igbvf,... or through --nic vf): mac=, vlan= (the
  * administrator's MAC and port VLAN for the VF), sriov=NAME (the NIC),
  * vf=N (which VF; default the first free one).
+ *
+ * Migration (the standby design): the VF is unplugged before pre-copy
+ * (its port detached: no DMA into guest RAM meanwhile, link down, the
+ * mailbox vector raised) and the guest's next STATUS read acknowledges
+ * it; save/load carry the MAC, that it was unplugged, and the shared
+ * pages; the destination's port binds a fresh VF at resume.
  */
 
 #include <jansson.h>
@@ -87,6 +93,24 @@ void vf_dev_unmask_enable(struct vdev *vd, bool on);
 /* The port's link: false once the switch is gone (any thread). */
 void vf_dev_set_link(struct vdev *vd, bool up);
 void vf_dev_get_mac(struct vdev *vd, uint8_t mac[6]);
+/* mac= was given: the VF has the administrator's MAC (any thread). */
+bool vf_dev_mac_given(struct vdev *vd);
+/*
+ * The port was unplugged (link down, no switch): raise the mailbox
+ * vector and wait for the guest's acknowledgement, its next STATUS read.
+ * Loop thread.
+ */
+void vf_dev_unplug_notify(struct vdev *vd);
+/*
+ * Wait up to @timeout_ms from the unplug for that read: 0, or -ETIMEDOUT
+ * (also when the VF was replugged meanwhile, or never unplugged); the
+ * time from the unplug to the read (or to now) in *@waited_us. Any
+ * thread but a vCPU's or the loop's.
+ */
+int vf_dev_unplug_wait(struct vdev *vd, unsigned timeout_ms,
+		       uint64_t *waited_us);
+/* Its port is attached again (a fresh VF): no longer unplugged. */
+void vf_dev_replugged(struct vdev *vd);
 /* Counters as a JSON object (new reference). */
 json_t *vf_dev_stats(struct vdev *vd);
 

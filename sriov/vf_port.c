@@ -169,6 +169,22 @@ static void vf_port_switch_lost(struct nic_port *p)
 	vf_dev_unmask_enable(p->vd, false);
 }
 
+/*
+ * Unplugged for a migration: the switch has let go (no one reads the
+ * unmask eventfds), and the guest is told as a PF would tell it.
+ */
+static void vf_port_unplugged(struct nic_port *p)
+{
+	vf_port_switch_lost(p);
+	vf_dev_unplug_notify(p->vd);
+}
+
+/* Bound again (replug, a destination's resume, a reconnect). */
+static void vf_port_resumed(struct nic_port *p)
+{
+	vf_dev_replugged(p->vd);
+}
+
 static void vf_port_stats_log(const struct vdev *vd, json_t *st)
 {
 	log_info("%s: vf: %lld userspace exits (%lld register reads, %lld "
@@ -204,6 +220,8 @@ const struct nic_port_ops vf_port_ops = {
 	.attach_prepare = vf_port_attach_prepare,
 	.attached = vf_port_attached,
 	.switch_lost = vf_port_switch_lost,
+	.unplugged = vf_port_unplugged,
+	.resumed = vf_port_resumed,
 	.dev_stats = vf_dev_stats,
 	.stats_log = vf_port_stats_log,
 };

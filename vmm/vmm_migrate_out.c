@@ -475,16 +475,27 @@ static void mig_finish(struct mig_out *m, int ret)
 		log_warn("migration to %s %s: %s; the VM runs on here",
 			 m->params.to, m->cancel ? "cancelled" : "failed",
 			 m->error);
+		/* The VM goes back to its VFs here. */
+		mig_vf_replug(m);
 	} else {
+		char vf[96] = "";
+
+		if (m->vf_count)
+			snprintf(vf, sizeof(vf), "; %u VF(s) unplugged in "
+				 "%.1f ms, the guest acknowledged after %.1f "
+				 "ms%s", m->vf_count,
+				 (double)m->vf_unplug_us / 1000,
+				 (double)m->vf_ack_us / 1000,
+				 m->vf_unacked ? " (not all did)" : "");
 		log_info("migrated to %s in %llu ms: %u rounds, %llu pages "
-			 "(%llu zero), %llu bytes, downtime %.1f ms%s",
+			 "(%llu zero), %llu bytes, downtime %.1f ms%s%s",
 			 m->params.to,
 			 (unsigned long long)(clock_mono_ms() - m->start_ms),
 			 m->round, (unsigned long long)m->ram.pages,
 			 (unsigned long long)m->ram.zero_pages,
 			 (unsigned long long)m->s.bytes,
 			 (double)m->downtime_us / 1000,
-			 m->throttle_pct ? ", auto-converge used" : "");
+			 m->throttle_pct ? ", auto-converge used" : "", vf);
 	}
 	pthread_mutex_lock(&m->lock);
 	m->end_ms = clock_mono_ms();
@@ -526,6 +537,14 @@ void *mig_thread(void *arg)
 				      &m->cancel);
 	if (ret == 0)
 		ret = mig_send_header(m);
+	/*
+	 * The VFs leave before round 1 (the standby design): from the
+	 * switch's acknowledgement of the detach no VF DMA writes guest
+	 * RAM, so no VF needs a dirty log (the SR-IOV NIC keeps none), and
+	 * the guest's traffic is on its standby pv NIC while RAM is copied.
+	 */
+	if (ret == 0)
+		ret = mig_vf_unplug(m);
 	if (ret == 0)
 		ret = dirty_log_start(m->vmm->dirty);
 	if (ret == 0)

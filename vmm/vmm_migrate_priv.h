@@ -33,6 +33,8 @@
 #define MIG_THROTTLE_INITIAL	20
 #define MIG_THROTTLE_STEP	10
 #define MIG_THROTTLE_MAX	99
+/* How long the source waits for the guest to see its VF go. */
+#define MIG_VF_ACK_MS		1000
 
 enum mig_out_state {
 	MIG_NONE,
@@ -65,6 +67,12 @@ struct mig_out {
 	unsigned throttle_pct;
 	uint64_t start_ms, end_ms;
 	uint64_t downtime_us;		/* vCPUs held to "running" */
+	/* The VFs (vmm_migrate_vf.c): unplugged and not replugged; how
+	 * many, how many the guest did not acknowledge in time, the
+	 * slowest acknowledgement, the whole unplug. */
+	bool vf_unplugged;
+	unsigned vf_count, vf_unacked;
+	uint64_t vf_ack_us, vf_unplug_us;
 
 	pthread_t throttle;
 	bool throttle_live;
@@ -101,6 +109,21 @@ int mig_call_on_loop(struct mig_out *m, int (*fn)(struct mig_out *m));
 void mig_throttle_raise(struct mig_out *m);
 void mig_throttle_stop(struct mig_out *m);
 void mig_sleep_ms(unsigned ms);
+
+/* vmm_migrate_vf.c: the standby design for VFs. */
+/*
+ * Can this VM's VFs migrate: each has mac= and a pv NIC with that MAC
+ * and standby=1? 0, or -ENOTSUP with what is missing in @err.
+ */
+int mig_vf_check(struct vmm *vmm, char *err, size_t len);
+/*
+ * Before pre-copy: unplug every VF and wait (MIG_VF_ACK_MS at most) for
+ * the guest to see it. 0 (also when it did not look: logged), -errno.
+ * Migration thread.
+ */
+int mig_vf_unplug(struct mig_out *m);
+/* After a failure or cancel: bind the VFs again. Migration thread. */
+void mig_vf_replug(struct mig_out *m);
 
 /* vmm_migrate_out.c: the migration thread. */
 void *mig_thread(void *arg);

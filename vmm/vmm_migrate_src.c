@@ -227,6 +227,8 @@ int vmm_migrate_start(struct vmm *vmm, const struct vmm_migrate_params *p,
 				 vd->id, vd->ops->name);
 			return -ENOTSUP;
 		}
+	if (mig_vf_check(vmm, err, len) < 0)
+		return -ENOTSUP;
 	if (m->call_fd < 0) {
 		m->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (m->call_fd < 0 ||
@@ -258,6 +260,9 @@ int vmm_migrate_start(struct vmm *vmm, const struct vmm_migrate_params *p,
 	m->throttle_pct = 0;
 	m->start_ms = clock_mono_ms();
 	m->end_ms = m->downtime_us = 0;
+	m->vf_unplugged = false;
+	m->vf_count = m->vf_unacked = 0;
+	m->vf_ack_us = m->vf_unplug_us = 0;
 	memset(&m->ram, 0, sizeof(m->ram));
 	m->drain_ns = 0;
 	memset(&m->s, 0, sizeof(m->s));
@@ -319,6 +324,17 @@ json_t *vmm_migrate_status(struct vmm *vmm)
 			json_object_set_new(o, "downtime_ms",
 					    json_real((double)m->downtime_us /
 						      1000));
+		if (m->vf_count) {
+			json_object_set_new(o, "vfs", json_integer(m->vf_count));
+			json_object_set_new(o, "vf_ack_ms",
+					    json_real((double)m->vf_ack_us /
+						      1000));
+			json_object_set_new(o, "vf_unacked",
+					    json_integer(m->vf_unacked));
+			json_object_set_new(o, "vf_unplug_ms",
+					    json_real((double)m->vf_unplug_us /
+						      1000));
+		}
 		if (m->error[0])
 			json_object_set_new(o, "error", json_string(m->error));
 	}

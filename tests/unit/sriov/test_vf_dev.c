@@ -6,7 +6,8 @@
  * ioeventfds following BAR0, trapped registers going to the wire (8-byte
  * accesses as two, low dword first), what a guest gets for accesses the
  * device does not serve, a VF with no switch or a failing one, FLR, the
- * attach's fds and the options.
+ * attach's fds and the options; a migration's unplug (the guest's STATUS
+ * read acknowledges it) and the state that moves.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,12 +15,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <cmocka.h>
 
 #include <jansson.h>
 #include <linux/pci_regs.h>
 
+#include "core/vdev_state.h"
 #include "sriov/igbvf_regs.h"
 #include "sriov/vf_dev.h"
 #include "tests/unit/core/pci_test_env.h"
@@ -541,6 +544,106 @@ static void test_options(void **state)
 	vfd_free(&t);
 }
 
+/* The VF's shared pages, as the switch maps them. */
+static struct igbvf_shared *shared_map(struct vfd *t)
+{
+	int fds[ATTACH_VF_FDS];
+	unsigned n = 0;
+	void *p;
+
+	assert_int_equal(vf_dev_attach_fds(t->vd, fds, &n, ATTACH_VF_FDS), 0);
+	p = mmap(NULL, IGBVF_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fds[0], 0);
+	assert_true(p != MAP_FAILED);
+	return p;
+}
+
+/*
+ * Unplugged for a migration: the guest's next STATUS read (and no other
+ * access) is its acknowledgement; the wait is bounded.
+ */
+static void test_unplug_ack(void **state)
+{
+	uint64_t us = 0;
+	struct vfd t;
+
+	(void)state;
+	assert_int_equal(vfd_new(&t, "mac=02:00:00:00:00:42"), 0);
+	/* Never unplugged: nothing to wait for. */
+	assert_int_equal(vf_dev_unplug_wait(t.vd, 1, &us), -ETIMEDOUT);
+	vf_dev_unplug_notify(t.vd);
+	assert_int_equal(vf_dev_unplug_wait(t.vd, 5, &us), -ETIMEDOUT);
+	assert_true(us >= 5000);
+	rd(&t, IGBVF_EICR, 4);
+	assert_int_equal(stat(&t, "unplug_acks"), 0);
+	/* Unplugged, STATUS reads link down: no switch answers. */
+	assert_int_equal(rd(&t, IGBVF_STATUS, 4) & IGBVF_STATUS_LU, 0);
+	assert_int_equal(vf_dev_unplug_wait(t.vd, 1000, &us), 0);
+	assert_true(us < 1000000);
+	assert_int_equal(stat(&t, "unplugs"), 1);
+	assert_int_equal(stat(&t, "unplug_acks"), 1);
+	rd(&t, IGBVF_STATUS, 4);
+	assert_int_equal(stat(&t, "unplug_acks"), 1);
+	vf_dev_replugged(t.vd);
+	assert_int_equal(vf_dev_unplug_wait(t.vd, 1, &us), 0);
+	vfd_free(&t);
+}
+
+/* What a migration carries: the MAC, the unplug, the shared pages. */
+static void test_state(void **state)
+{
+	struct vdev_state_writer w, bad;
+	struct vdev_state_reader r;
+	struct igbvf_shared *sh;
+	uint8_t other[6] = { 2, 0, 0, 0, 0, 0x43 };
+	struct vfd t;
+
+	(void)state;
+	assert_int_equal(vfd_new(&t, "mac=02:00:00:00:00:42"), 0);
+	sh = shared_map(&t);
+	/* Bound (not unplugged): its state must not load anywhere. */
+	vdev_state_writer_init(&w);
+	assert_int_equal(igbvf_ops.save(t.vd, &w), 0);
+	vdev_state_reader_init(&r, w.buf, w.len);
+	assert_int_equal(igbvf_ops.load(t.vd, &r), -EPROTO);
+	assert_non_null(strstr(r.why, "not unplugged"));
+	vdev_state_writer_free(&w);
+
+	sh->irq_keep.magic = IGBVF_IRQ_KEEP_MAGIC;
+	sh->irq_keep.ivar_misc = 2 | IGBVF_IVAR_VALID;
+	sh->poll = 42;
+	vf_dev_unplug_notify(t.vd);
+	vdev_state_writer_init(&w);
+	assert_int_equal(igbvf_ops.save(t.vd, &w), 0);
+	memset(sh, 0, IGBVF_SHARED_SIZE);
+	vf_dev_replugged(t.vd);
+	vdev_state_reader_init(&r, w.buf, w.len);
+	assert_int_equal(igbvf_ops.load(t.vd, &r), 0);
+	assert_int_equal(sh->irq_keep.magic, IGBVF_IRQ_KEEP_MAGIC);
+	assert_int_equal(sh->irq_keep.ivar_misc, 2 | IGBVF_IVAR_VALID);
+	assert_int_equal(sh->poll, 42);
+	/* Loaded, it waits for its port (unplugged until then). */
+	assert_int_equal(stat(&t, "unplugs"), 1);
+
+	/* Another MAC: a destination built differently. */
+	vdev_state_writer_init(&bad);
+	vdev_state_put_u32(&bad, "version", 1);
+	vdev_state_put(&bad, "mac", other, 6);
+	vdev_state_put_bool(&bad, "mac_given", true);
+	vdev_state_put_bool(&bad, "unplugged", true);
+	vdev_state_put(&bad, "shared", sh, IGBVF_SHARED_SIZE);
+	vdev_state_reader_init(&r, bad.buf, bad.len);
+	assert_int_equal(igbvf_ops.load(t.vd, &r), -EPROTO);
+	assert_non_null(strstr(r.why, "mac="));
+	vdev_state_writer_free(&bad);
+	/* Truncated. */
+	vdev_state_reader_init(&r, w.buf, w.len - 1);
+	assert_int_equal(igbvf_ops.load(t.vd, &r), -EPROTO);
+	vdev_state_writer_free(&w);
+	munmap(sh, IGBVF_SHARED_SIZE);
+	vfd_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -553,6 +656,8 @@ int main(void)
 		cmocka_unit_test(test_flr),
 		cmocka_unit_test(test_attach_fds),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_unplug_ack),
+		cmocka_unit_test(test_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
