@@ -226,18 +226,29 @@ static void fake_init(struct fake *f, const char *drv, bool link)
 	f->tx_room = FAKE_Q;
 }
 
-static struct netdev *make(bool primary_up)
+static void members(bool primary_up)
 {
-	struct netdev_conf c = { .mode = NETDEV_MODE_ADAPTIVE };
+	fake_init(&fp, "igbvf", primary_up);
+	fake_init(&fs, "pvnet", true);
+}
+
+/* The failover netdev over the members as they are now. */
+static struct netdev *create(enum netdev_mode mode)
+{
+	struct netdev_conf c = { .mode = mode };
 	struct netdev *nd;
 	int err = 0;
 
-	fake_init(&fp, "igbvf", primary_up);
-	fake_init(&fs, "pvnet", true);
 	nd = failover_create(&fp.nd, &fs.nd, &c, &err);
 	assert_non_null(nd);
 	assert_int_equal(err, 0);
 	return nd;
+}
+
+static struct netdev *make(bool primary_up)
+{
+	members(primary_up);
+	return create(NETDEV_MODE_ADAPTIVE);
 }
 
 /* @n frames tagged with @tag in their first payload byte. */
@@ -503,16 +514,12 @@ static void test_ready_arm_both(void **state)
 
 static void test_poll_member_means_poll(void **state)
 {
-	struct netdev_conf c = { .mode = NETDEV_MODE_IRQ };
 	struct netdev *nd;
-	int err = 0;
 
 	(void)state;
-	fake_init(&fp, "igbvf", true);
-	fake_init(&fs, "pvnet", true);
+	members(true);
 	fs.nd.mode = NETDEV_MODE_POLL;
-	nd = failover_create(&fp.nd, &fs.nd, &c, &err);
-	assert_non_null(nd);
+	nd = create(NETDEV_MODE_IRQ);
 	assert_int_equal(nd->mode, NETDEV_MODE_POLL);
 	assert_string_equal(nd->irq_kind, "none");
 }
@@ -531,17 +538,14 @@ static void wait_link_poll(void)
 /* A primary without link_cached is read, but not on every burst. */
 static void test_link_read_without_cache(void **state)
 {
-	struct netdev_conf c = { .mode = NETDEV_MODE_ADAPTIVE };
 	struct netdev *nd;
 	uint64_t t0 = clock_tsc(), periods;
-	int err = 0, i;
+	int i;
 
 	(void)state;
-	fake_init(&fp, "oldvf", true);
-	fake_init(&fs, "pvnet", true);
+	members(true);
 	fp.nd.ops = &fake_ops_plain;
-	nd = failover_create(&fp.nd, &fs.nd, &c, &err);
-	assert_non_null(nd);
+	nd = create(NETDEV_MODE_ADAPTIVE);
 	assert_ptr_equal(failover_active(nd), &fp.nd);
 	assert_int_equal(fp.link_reads, 1);
 	for (i = 0; i < 8; i++)
@@ -566,17 +570,13 @@ static void test_link_read_without_cache(void **state)
  */
 static void test_poll_mode_reads_link(void **state)
 {
-	struct netdev_conf c = { .mode = NETDEV_MODE_POLL };
 	struct netdev *nd;
-	int err = 0;
 
 	(void)state;
-	fake_init(&fp, "igbvf", true);
-	fake_init(&fs, "pvnet", true);
+	members(true);
 	fp.nd.mode = NETDEV_MODE_POLL;
 	fs.nd.mode = NETDEV_MODE_POLL;
-	nd = failover_create(&fp.nd, &fs.nd, &c, &err);
-	assert_non_null(nd);
+	nd = create(NETDEV_MODE_POLL);
 	assert_ptr_equal(failover_active(nd), &fp.nd);
 	assert_int_equal(fp.link_reads, 1);
 	/* The VF went away; its driver has not noticed yet. */
