@@ -23,6 +23,13 @@
  * running as it was: vCPUs released, dirty logging off, NICs attached
  * again.
  *
+ * VFs (vmm_migrate_vf.c): the standby design. Only a VF with mac= and a pv
+ * NIC of that MAC with standby=1 may migrate; before round 1 each VF is
+ * unplugged (its switch stops its DMA into guest RAM, link down) and the
+ * guest's acknowledgement awaited (at most MIG_VF_ACK_MS); a failed or
+ * cancelled migration replugs it. Status adds "vfs", "vf_ack_ms" (the
+ * slowest acknowledgement), "vf_unacked", "vf_unplug_ms".
+ *
  * Destination (vmm_migrate_in.c): iopath-vmm --incoming tcp:HOST:PORT,
  * with the source's options (RAM, vCPUs, devices, NICs with the same
  * MACs; the same --name too, or port= on each NIC, so the switch ports
@@ -31,7 +38,7 @@
  * vCPU and device has its state does it attach its NICs (to its own
  * switch, same MACs and port names), answer "running", start the vCPUs
  * (parked, if the source's user had paused the VM) and announce the
- * MACs. A stream it refuses gets a refusal answer with the reason, and
+ * MACs. A VF's port attaching there is a fresh VF of that switch. A stream it refuses gets a refusal answer with the reason, and
  * the VMM exits without ever running the guest.
  */
 
