@@ -130,9 +130,12 @@ st=$(mig_wait "$WORK/fo.ctl")
 wait_for_line "$WORK/fo.log" 'nic0: replugged; link up' 10 ||
 	fail "the VF was not replugged: $(grep -i 'vf\|nic0' "$WORK/fo.log" | tail -5)"
 grep -q 'nic0: unplugged from switch' "$WORK/fo.log" || fail "the VF was not unplugged"
-grep -q 'nic0: VF unplugged, the guest acknowledged after' "$WORK/fo.log" ||
-	fail "the guest did not acknowledge the unplug: $(grep nic0 "$WORK/fo.log")"
-pass "refused migration: VF unplugged (acknowledged, $(jget "$st" .vf_ack_ms) ms), replugged; $(jget "$st" .error)"
+[[ $(jget "$st" .vfs) -eq 1 ]] || fail "migrate-status has no VF: $st"
+# The source waits at most 1 s for the guest to look; a guest that took
+# longer (a loaded host) is said so and still counted when it does look.
+ack="$(grep -o 'nic0: \(VF unplugged, the guest acknowledged after [0-9.]* ms\|the guest did not look.*\)' "$WORK/fo.log" | tail -1)"
+[[ -n $ack ]] || fail "the unplug's wait left no record: $(grep nic0 "$WORK/fo.log")"
+pass "refused migration: VF unplugged ($ack), replugged; $(jget "$st" .error)"
 sleep 1
 
 # --- 3. the migration ---
@@ -150,10 +153,11 @@ grep -q '"event":"json_overflow"' "$WORK/dst.out" &&
 st=$(jq -r .reason "$WORK/fo.stats" 2>/dev/null || true)
 [[ $st == "migrated to tcp:127.0.0.1:$PORT2" ]] || fail "the source says: $st"
 grep -q '"event":"sink"' "$WORK/fo.out" && fail "the sink finished on the source too"
-vfack=$(grep -o 'the guest acknowledged after [0-9.]* ms' "$WORK/fo.log" | tail -1)
-[[ -n $vfack ]] || fail "no acknowledgement of the second unplug"
-grep -q 'migrated to .*VF(s) unplugged in' "$WORK/fo.log" ||
-	fail "the final record has no VF timings"
+vfack=$(grep -o 'VF(s) unplugged in .*' "$WORK/fo.log" | tail -1)
+[[ -n $vfack ]] || fail "the final record has no VF timings"
+# The guest read STATUS after each unplug (its acknowledgements).
+acks=$(jq '[.nics[] | select(.path == "vf") | .unplug_acks] | add' "$WORK/fo.stats")
+[[ $acks -ge 2 ]] || fail "the guest acknowledged $acks of 2 unplugs"
 
 res=$(vm_record dst sink)
 lost=$(jget "$res" .lost)
