@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # `iopath migrate VM --to HOST` in a running lab (cli/lab_migrate.c): two
-# hosts, each its own switch with an uplink into the fabric namespace, a
-# VM on the emu path and one on the pv path. For each path:
+# hosts, each its own switch with an uplink into the fabric namespace,
+# and VMs on each path: emu, pv, and vf with a standby pv NIC of the
+# VF's MAC (the standby design: the guest teams the two, the VMM unplugs
+# the VF before pre-copy and a fresh VF joins on the destination). For
+# each path:
 #   (a) a ping from the fabric runs across the migration and goes on
 #       after it (the replies lost are bounded generously: the host is
 #       shared); the fabric's ARP entry keeps the MAC and the destination
@@ -10,12 +13,15 @@
 #       VM runs, and `lab down` stops the moved VM;
 #   (b) a pktgen stream from a VM on the destination host to a sink in
 #       the lab runs across the migration: nothing duplicated, reordered
-#       or damaged, the loss bounded;
+#       or damaged, the loss bounded; vf: the guest's failover netdev
+#       went to its standby and back to a VF (its record's switch-overs);
 #   (c) the destination killed mid-migration (a slow relay on the way
 #       gives the time): the command fails and says so, the VM runs on
 #       where it was and answers, the lab's state is unchanged;
-#   (d) a corrupt stream (a relay that damages the first bytes) is
-#       refused by the destination with a clear error, which starts no VM.
+#   (d) emu, pv: a corrupt stream (a relay that damages the first bytes)
+#       is refused by the destination with a clear error, which starts
+#       no VM.
+# Also: a VF VM without a standby is refused before anything starts.
 source "$(dirname "$0")/lib.sh"
 sys_require_root
 [[ -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm is not usable here"
@@ -30,8 +36,27 @@ MAX_PING_LOST=300
 RATE=5000
 COUNT=30000
 MAX_LOST=10000	# 2 s of the stream
+PASSED=0
 
-cat >"$WORK/lab.yaml" <<YAML
+# Per path: the echo VM, the sink, their addresses and MACs.
+PATHS=(emu pv vf)
+declare -A ECHO=([emu]=e1 [pv]=p1 [vf]=v1) SINK=([emu]=se [pv]=sp [vf]=sv)
+declare -A NUM=([emu]=1 [pv]=2 [vf]=3)
+ip_echo() { echo "10.77.0.${NUM[$1]}"; }
+ip_sink() { echo "10.77.0.$((10 + NUM[$1]))"; }
+mac_echo() { echo "02:00:00:77:00:0${NUM[$1]}"; }
+mac_sink() { echo "02:00:00:77:00:1${NUM[$1]}"; }
+# nics PATH MAC: the topology's NIC list; a VF has its standby beside it
+nics() {
+	if [[ $1 == vf ]]; then
+		echo "[{path: vf, mac: '$2'}, {path: pv, standby: true}]"
+	else
+		echo "[{path: $1, mac: '$2'}]"
+	fi
+}
+
+{
+	cat <<YAML
 lab: $LAB
 on_exit: keep
 hosts:
@@ -42,29 +67,31 @@ hosts:
     switch:
       uplinks: [{name: u1, fabric: true}]
 vms:
-  - name: e1
+YAML
+	for p in "${PATHS[@]}"; do
+		cat <<YAML
+  - name: ${ECHO[$p]}
     host: h0
     image: $IMG/net.elf
-    nics: [{path: emu, mac: '02:00:00:77:00:01'}]
-    cmdline: "app=echo ip=10.77.0.1/24 seconds=0 mode=irq"
-  - name: p1
+    nics: $(nics "$p" "$(mac_echo "$p")")
+    cmdline: "app=echo ip=$(ip_echo "$p")/24 seconds=0 mode=irq"
+  - name: ${SINK[$p]}
     host: h0
     image: $IMG/net.elf
-    nics: [{path: pv, mac: '02:00:00:77:00:02'}]
-    cmdline: "app=echo ip=10.77.0.2/24 seconds=0 mode=irq"
-  - name: se
+    nics: $(nics "$p" "$(mac_sink "$p")")
+    cmdline: "app=sink ip=$(ip_sink "$p")/24 idle_ms=3000 wait_ms=600000"
+YAML
+	done
+	cat <<YAML
+  - name: nosb
     host: h0
     image: $IMG/net.elf
-    nics: [{path: emu, mac: '02:00:00:77:00:11'}]
-    cmdline: "app=sink ip=10.77.0.11/24 idle_ms=3000 wait_ms=600000"
-  - name: sp
-    host: h0
-    image: $IMG/net.elf
-    nics: [{path: pv, mac: '02:00:00:77:00:12'}]
-    cmdline: "app=sink ip=10.77.0.12/24 idle_ms=3000 wait_ms=600000"
+    nics: [{path: vf, mac: '02:00:00:77:00:21'}]
+    cmdline: "app=echo ip=10.77.0.21/24 seconds=0 mode=irq"
 fabric:
   ip: 10.77.0.254/24
 YAML
+} >"$WORK/lab.yaml"
 
 # A TCP relay for (c) and (d): listens on PORT, forwards to DPORT;
 # "slow" passes the source's bytes at ~1 MB/s, "corrupt" replaces the
@@ -134,6 +161,11 @@ fdb_port() {
 	ctl "$RUN/$1.ctl" show-fdb | jq -r --arg m "$2" \
 		'.entries[]? | select(.mac == $m) | .port' | head -1
 }
+# ok MESSAGE: a check passed (counted for the last line)
+ok() {
+	pass "$@"
+	PASSED=$((PASSED + 1))
+}
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -166,8 +198,16 @@ ping_migrate() {
 	ip netns exec "$NS" ip neigh show "$ip" | grep -qi "$mac" ||
 		fail "$path: fabric ARP: $(ip netns exec "$NS" ip neigh show "$ip")"
 	fp=$(fdb_port h1 "$mac")
-	[[ $fp == "$vm.0" ]] || fail "$path: h1's FDB has $mac on '$fp', want $vm.0"
-	pass "$path: $vm pinged across its migration to h1: $lost/$sent lost; $(grep -o 'downtime [0-9.]* ms' "$WORK/mig-$vm.txt")"
+	# vf: behind the SR-IOV NIC's PF (the VF's frames come through
+	# it), or on the standby's port until the guest is back on a VF
+	if [[ $path == vf ]]; then
+		[[ $fp == sriov0 || $fp == "$vm.1" ]] ||
+			fail "vf: h1's FDB has $mac on '$fp', want sriov0 or $vm.1"
+	else
+		[[ $fp == "$vm.0" ]] ||
+			fail "$path: h1's FDB has $mac on '$fp', want $vm.0"
+	fi
+	ok "$path: $vm pinged across its migration to h1: $lost/$sent lost; $(grep -o 'downtime [0-9.]* ms' "$WORK/mig-$vm.txt")"
 }
 
 # (b) a pktgen stream to a sink migrated to the generator's host
@@ -181,13 +221,29 @@ stream_migrate() {
 		fail "$path: iopath migrate $vm failed: $(cat "$WORK/mig-$vm.txt")"
 	wait_for_line "$RUN/vm-$vm@h1.console" '"event":"done"' 60 ||
 		fail "$path: the sink did not finish on h1"
-	res=$(grep '"event":"sink"' "$RUN/vm-$vm@h1.console" | tail -1)
+	res=$(grep '"event":"sink"' "$RUN/vm-$vm@h1.console" | tail -1) ||
+		fail "$path: no sink record: $(tail -c 300 "$RUN/vm-$vm@h1.console")"
 	lost=$(jget "$res" .lost)
-	[[ $(jget "$res" .reordered) -eq 0 && $(jget "$res" .duplicated) -eq 0 &&
+	# vf: frames in flight on the VF and on its standby when the guest
+	# switches between them arrive interleaved (both are read): late,
+	# not lost or doubled
+	local late
+	late=$(jget "$res" .reordered)
+	[[ $path == vf ]] && late=0
+	[[ $late -eq 0 && $(jget "$res" .duplicated) -eq 0 &&
 	   $(jget "$res" .csum_errors) -eq 0 && $lost -le $MAX_LOST &&
 	   $(jget "$res" .received) -ge $((COUNT - MAX_LOST)) ]] ||
 		fail "$path: sink after the migration: $res"
-	pass "$path: $vm migrated under a $RATE pps stream: $(jget "$res" .received)/$COUNT received, $lost lost"
+	local fo=
+	if [[ $path == vf ]]; then
+		# the failover netdev (guests/net/failover.h) went to its
+		# standby when the VF left and back to the fresh VF
+		[[ $(jget "$res" .drv.to_standby) -ge 1 &&
+		   $(jget "$res" .drv.to_primary) -ge 1 ]] ||
+			fail "vf: the guest did not switch over: $(jget "$res" .drv)"
+		fo="; failover: $(jget "$res" .drv.to_standby) to the standby, $(jget "$res" .drv.to_primary) back to a VF, $(jget "$res" .reordered) late"
+	fi
+	ok "$path: $vm migrated under a $RATE pps stream: $(jget "$res" .received)/$COUNT received, $lost lost, longest gap $(jget "$res" .max_gap) frames$fo"
 }
 
 # (c) the destination killed mid-migration: back to h0, through a slow relay
@@ -216,7 +272,7 @@ kill_destination() {
 	[[ $(where "$vm") == h1 ]] || fail "$path: lab status: $vm on '$(where "$vm")'"
 	ip netns exec "$NS" ping -c 3 -i 0.2 -W 2 "$ip" >/dev/null ||
 		fail "$path: $vm does not answer after the failed migration"
-	pass "$path: destination killed mid-migration: '$(grep -o 'failed: [^;]*' "$WORK/migc-$vm.log")', $vm runs on on h1 and answers"
+	ok "$path: destination killed mid-migration: '$(grep -o 'failed: [^;]*' "$WORK/migc-$vm.log")', $vm runs on on h1 and answers"
 }
 
 # (d) a corrupt stream: refused, no VM started
@@ -240,17 +296,31 @@ corrupt_stream() {
 	ip netns exec "$NS" ping -c 3 -i 0.2 -W 2 "$ip" >/dev/null ||
 		fail "$path: $vm does not answer after the refused migration"
 	[[ $(where "$vm") == h1 ]] || fail "$path: lab status: $vm on '$(where "$vm")'"
-	pass "$path: corrupt stream refused: $(grep -o 'failed: .*; it' "$WORK/migd-$vm.txt" | head -c 160)"
+	ok "$path: corrupt stream refused: $(grep -o 'failed: .*; it' "$WORK/migd-$vm.txt" | head -c 160)"
 }
 
-ping_migrate emu e1 10.77.0.1 02:00:00:77:00:01
-ping_migrate pv p1 10.77.0.2 02:00:00:77:00:02
-stream_migrate emu se 10.77.0.11 1
-stream_migrate pv sp 10.77.0.12 2
-kill_destination emu e1 10.77.0.1
-kill_destination pv p1 10.77.0.2
-corrupt_stream emu e1 10.77.0.1
-corrupt_stream pv p1 10.77.0.2
+for p in "${PATHS[@]}"; do
+	ping_migrate "$p" "${ECHO[$p]}" "$(ip_echo "$p")" "$(mac_echo "$p")"
+done
+for p in "${PATHS[@]}"; do
+	stream_migrate "$p" "${SINK[$p]}" "$(ip_sink "$p")" "${NUM[$p]}"
+done
+for p in "${PATHS[@]}"; do
+	kill_destination "$p" "${ECHO[$p]}" "$(ip_echo "$p")"
+done
+# The stream's checks are the same whatever the path carries.
+for p in emu pv; do
+	corrupt_stream "$p" "${ECHO[$p]}" "$(ip_echo "$p")"
+done
+
+# A VF without a standby cannot migrate: refused before any destination
+"$BIN/iopath" migrate --lab "$LAB" nosb --to h1 >"$WORK/mig-nosb.txt" 2>&1 &&
+	fail "vf: a VF VM without a standby migrated"
+grep -q "with no standby" "$WORK/mig-nosb.txt" ||
+	fail "vf: migrate said: $(cat "$WORK/mig-nosb.txt")"
+[[ -e $RUN/vm-nosb@h1.log ]] && fail "vf: a destination was started for nosb"
+[[ $(where nosb) == h0 ]] || fail "vf: lab status: nosb on '$(where nosb)'"
+ok "vf: no standby, refused: $(head -c 120 "$WORK/mig-nosb.txt")"
 
 # lab down stops the moved VMs (not the supervisor's children)
 pids=$(jq -r '.processes[] | select(.kind == "vm") | .pid' "$RUN/state.json")
@@ -258,5 +328,5 @@ pids=$(jq -r '.processes[] | select(.kind == "vm") | .pid' "$RUN/state.json")
 for p in $pids; do
 	kill -0 "$p" 2>/dev/null && fail "lab down left VM pid $p running"
 done
-pass "lab down stopped every VM, moved or not"
-echo "9 passed, 0 failed"
+ok "lab down stopped every VM, moved or not"
+echo "$PASSED passed, 0 failed"

@@ -101,9 +101,10 @@ static void test_default_and_name(void **state)
 static void test_examples(void **state)
 {
 	const char *files[] = { EXAMPLES_DIR "/single-host.yaml",
-				EXAMPLES_DIR "/two-hosts-team.yaml" };
+				EXAMPLES_DIR "/two-hosts-team.yaml",
+				EXAMPLES_DIR "/vf-standby.yaml" };
 
-	for (unsigned int i = 0; i < 2; i++)
+	for (unsigned int i = 0; i < 3; i++)
 		if (topo_parse_file(files[i], &t, err, sizeof(err)))
 			fail_msg("%s", err);
 }
