@@ -29,7 +29,7 @@ struct failover {
 	struct netdev nd;
 	struct netdev *primary, *standby;
 	struct netdev *active;
-	bool rx_standby_first;		/* the primary filled the last burst */
+	bool rx_active_first;		/* the other filled the last burst */
 	bool primary_up;		/* its link, as last followed */
 	bool primary_mac_differs;
 	/* reads of the primary's link (poll mode, or no link_cached) */
@@ -143,22 +143,28 @@ static struct netdev *failover_follow(struct failover *f)
 	return want;
 }
 
+/*
+ * The member TX does not go to first: after a switch it holds the older
+ * frames (the VF's ring as the VF leaves, the pv ring as traffic moves
+ * back to a fresh VF), so draining it first keeps the order a peer sent
+ * in; in between it is idle and costs one look at a ring in RAM. If it
+ * filled the whole burst, the active member goes first next time, so
+ * neither ring starves.
+ */
 static uint16_t failover_rx_burst(struct netdev *nd, struct pkt **pkts,
 				  uint16_t n)
 {
 	struct failover *f = failover_of(nd);
-	struct netdev *a = f->primary, *b = f->standby, *t;
+	struct netdev *old = f->active == f->primary ? f->standby : f->primary;
+	struct netdev *a = old, *b = f->active;
 	uint16_t got;
 
-	/* The primary first, unless it filled the last burst: then the
-	 * standby, so neither member's ring can be starved. */
-	if (f->rx_standby_first) {
-		t = a;
-		a = b;
-		b = t;
+	if (f->rx_active_first) {
+		a = f->active;
+		b = old;
 	}
 	got = a->ops->rx_burst(a, pkts, n);
-	f->rx_standby_first = a == f->primary && got == n;
+	f->rx_active_first = a == old && got == n;
 	if (got < n)
 		got += b->ops->rx_burst(b, pkts + got, n - got);
 	nd->st.rx_packets += got;

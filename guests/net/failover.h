@@ -12,8 +12,9 @@
  *
  *   struct netdev *nd = failover_create(vf, pv, &conf, &err);
  *
- * TX goes to the active member, RX is taken from both (the primary first)
- * so frames still sent to the old member are not lost, and the wait loop
+ * TX goes to the active member, RX is taken from both (the inactive one
+ * first: after a switch it holds the older frames) so frames still sent
+ * to the old member are not lost nor reordered, and the wait loop
  * sleeps on both members' interrupts. The primary's link is followed from
  * what its driver last saw (netdev_ops.link_cached: RAM only, kept
  * current by the driver's watchdog, which its mailbox interrupt runs),

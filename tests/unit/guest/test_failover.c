@@ -419,25 +419,26 @@ static void test_rx_from_both(void **state)
 	queue_rx(&fs, 3, 0x02);
 	n = netdev_rx_burst(nd, p, 8);
 	assert_int_equal(n, 5);
-	assert_int_equal(p[0]->data[0], 0x01);	/* the primary first */
-	assert_int_equal(p[1]->data[0], 0x01);
-	for (i = 2; i < 5; i++)
+	/* The member TX does not go to first. */
+	for (i = 0; i < 3; i++)
 		assert_int_equal(p[i]->data[0], 0x02);
+	assert_int_equal(p[3]->data[0], 0x01);
+	assert_int_equal(p[4]->data[0], 0x01);
 	assert_int_equal(nd->st.rx_packets, 5);
 	pkt_free_bulk(p, n);
 
-	/* A primary that fills the burst has the standby go first next. */
-	queue_rx(&fp, 8, 0x01);
-	queue_rx(&fs, 2, 0x02);
+	/* One that fills the burst has the active member go first next. */
+	queue_rx(&fs, 8, 0x02);
+	queue_rx(&fp, 2, 0x01);
 	n = netdev_rx_burst(nd, p, 4);
 	assert_int_equal(n, 4);
-	assert_int_equal(p[3]->data[0], 0x01);
+	assert_int_equal(p[3]->data[0], 0x02);
 	pkt_free_bulk(p, n);
 	n = netdev_rx_burst(nd, p, 4);
 	assert_int_equal(n, 4);
-	assert_int_equal(p[0]->data[0], 0x02);
-	assert_int_equal(p[1]->data[0], 0x02);
-	assert_int_equal(p[2]->data[0], 0x01);
+	assert_int_equal(p[0]->data[0], 0x01);
+	assert_int_equal(p[1]->data[0], 0x01);
+	assert_int_equal(p[2]->data[0], 0x02);
 	pkt_free_bulk(p, n);
 	n = netdev_rx_burst(nd, p, 8);
 	assert_int_equal(n, 2);
@@ -445,24 +446,42 @@ static void test_rx_from_both(void **state)
 	assert_int_equal(fp.rx_n + fs.rx_n, 0);
 }
 
-/* A frame for us on the old member while on the new one: still taken. */
-static void test_rx_old_member_after_switch(void **state)
+/*
+ * After a switch the old member holds the older frames, the new one gets
+ * the newer: the old one's come first, both ways, nothing is lost.
+ */
+static void test_rx_old_member_first(void **state)
 {
 	struct netdev *nd = make(true);
 	struct pkt *p[8];
 	uint16_t n;
 
 	(void)state;
-	fp.link = false;
-	queue_rx(&fp, 1, 0x01);
-	queue_rx(&fs, 1, 0x02);
-	n = netdev_rx_burst(nd, p, 8);
-	assert_int_equal(n, 2);
-	pkt_free_bulk(p, n);
-	/* The rx path followed the link too: announced on the standby. */
+	fp.link = false;		/* the VF leaves */
+	assert_int_equal(nd->ops->ready(nd), 0);
 	assert_ptr_equal(failover_active(nd), &fs.nd);
 	assert_int_equal(fs.tx_n, 1);
 	assert_rarp(fs.txq[0]);
+	queue_rx(&fp, 2, 0x01);		/* left in the VF's ring */
+	queue_rx(&fs, 2, 0x02);		/* already sent to pv */
+	n = netdev_rx_burst(nd, p, 8);
+	assert_int_equal(n, 4);
+	assert_int_equal(p[0]->data[0], 0x01);
+	assert_int_equal(p[1]->data[0], 0x01);
+	assert_int_equal(p[2]->data[0], 0x02);
+	pkt_free_bulk(p, n);
+
+	fp.link = true;			/* a fresh VF */
+	assert_int_equal(nd->ops->ready(nd), 0);
+	assert_ptr_equal(failover_active(nd), &fp.nd);
+	queue_rx(&fs, 2, 0x02);		/* still sent to pv */
+	queue_rx(&fp, 2, 0x01);		/* after the network relearnt */
+	n = netdev_rx_burst(nd, p, 8);
+	assert_int_equal(n, 4);
+	assert_int_equal(p[0]->data[0], 0x02);
+	assert_int_equal(p[1]->data[0], 0x02);
+	assert_int_equal(p[2]->data[0], 0x01);
+	pkt_free_bulk(p, n);
 }
 
 static void test_ready_arm_both(void **state)
@@ -691,7 +710,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_no_switch_to_other_mac,
 					  check_pool),
 		cmocka_unit_test_teardown(test_rx_from_both, check_pool),
-		cmocka_unit_test_teardown(test_rx_old_member_after_switch,
+		cmocka_unit_test_teardown(test_rx_old_member_first,
 					  check_pool),
 		cmocka_unit_test_teardown(test_ready_arm_both, check_pool),
 		cmocka_unit_test_teardown(test_poll_member_means_poll,
