@@ -530,18 +530,30 @@ static int mig_commit(struct lab *l, pid_t sup, const char *state,
 static json_t *mig_summary_json(const char *summary)
 {
 	unsigned long long ms, pages, zero, bytes;
-	unsigned int rounds;
-	double down;
-	const char *in = strstr(summary, " in ");
+	unsigned int rounds, nvf;
+	double down, unplug, ack;
+	const char *in = strstr(summary, " in "), *vf;
+	json_t *fig;
 
 	if (!in || sscanf(in, " in %llu ms: %u rounds, %llu pages (%llu "
 			  "zero), %llu bytes, downtime %lf ms", &ms, &rounds,
 			  &pages, &zero, &bytes, &down) != 6)
 		return NULL;
-	return json_pack("{s:I,s:i,s:I,s:I,s:I,s:f}", "total_ms",
-			 (json_int_t)ms, "rounds", (int)rounds, "pages",
-			 (json_int_t)pages, "zero_pages", (json_int_t)zero,
-			 "bytes", (json_int_t)bytes, "downtime_ms", down);
+	fig = json_pack("{s:I,s:i,s:I,s:I,s:I,s:f}", "total_ms",
+			(json_int_t)ms, "rounds", (int)rounds, "pages",
+			(json_int_t)pages, "zero_pages", (json_int_t)zero,
+			"bytes", (json_int_t)bytes, "downtime_ms", down);
+	/* a VF VM's: "; N VF(s) unplugged in X ms, the guest acknowledged
+	 * after Y ms" (the standby design's first step) */
+	vf = strstr(in, "; ");
+	if (fig && vf && sscanf(vf, "; %u VF(s) unplugged in %lf ms, the "
+				"guest acknowledged after %lf ms", &nvf,
+				&unplug, &ack) == 3) {
+		json_object_set_new(fig, "vfs", json_integer(nvf));
+		json_object_set_new(fig, "vf_unplug_ms", json_real(unplug));
+		json_object_set_new(fig, "vf_ack_ms", json_real(ack));
+	}
+	return fig;
 }
 
 static void mig_report(const struct mig_opts *o, const char *from,

@@ -221,9 +221,11 @@ for path in $PATHS; do
 		row "lost outside the gap" .sink.lost_outside_gap
 		row "lost in all" .sink.lost
 		row "separate gaps" .sink.gaps
+		row "late (reordered)" .sink.reordered
 		row "total ms" .migration.total_ms
 		row "rounds" .migration.rounds
 		row "pages sent" .migration.pages
+		[[ $path == vf ]] && row "VF unplug ms" .migration.vf_unplug_ms
 		row "pktgen kpps" '(.pktgen.pps / 1000 | floor)'
 	done
 done
