@@ -38,6 +38,7 @@ struct failover {
 	uint64_t switchovers;
 	uint64_t to_primary, to_standby;
 	uint64_t announces, announce_fails;
+	uint64_t rx_inactive;		/* frames from the member TX left */
 	uint64_t switch_tsc;		/* the last switch */
 };
 
@@ -165,8 +166,15 @@ static uint16_t failover_rx_burst(struct netdev *nd, struct pkt **pkts,
 	}
 	got = a->ops->rx_burst(a, pkts, n);
 	f->rx_active_first = a == old && got == n;
-	if (got < n)
-		got += b->ops->rx_burst(b, pkts + got, n - got);
+	if (a == old)
+		f->rx_inactive += got;
+	if (got < n) {
+		uint16_t more = b->ops->rx_burst(b, pkts + got, n - got);
+
+		if (b == old)
+			f->rx_inactive += more;
+		got += more;
+	}
 	nd->st.rx_packets += got;
 	/* After the members' calls: igbvf's runs its watchdog there. */
 	failover_follow(f);
@@ -263,6 +271,7 @@ static void failover_stats(struct netdev *nd, struct json *j)
 	json_kv_u64(j, "announces", f->announces);
 	json_kv_u64(j, "announce_fails", f->announce_fails);
 	json_kv_u64(j, "link_reads", f->link_reads);
+	json_kv_u64(j, "rx_inactive", f->rx_inactive);
 	if (f->switchovers)
 		json_kv_u64(j, "last_switch_ms",
 			    clock_tsc_to_ns(f->switch_tsc) / 1000000);

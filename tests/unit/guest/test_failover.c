@@ -482,6 +482,9 @@ static void test_rx_old_member_first(void **state)
 	assert_int_equal(p[1]->data[0], 0x02);
 	assert_int_equal(p[2]->data[0], 0x01);
 	pkt_free_bulk(p, n);
+	memset(report, 0, sizeof(report));
+	nd->ops->stats(nd, NULL);
+	assert_non_null(strstr(report, "rx_inactive "));
 }
 
 static void test_ready_arm_both(void **state)
