@@ -40,10 +40,14 @@ A_SOCK=$SW_SOCK A_CTL=$SW_CTL
 MAC=02:00:00:13:00:01
 RATE=10000
 COUNT=80000
-# Each of the two unplugs may cost the stream the guest's failover plus,
-# for the real one, the switch-over: allow 300 ms of frames for each.
-GAP_MS=300
-MAX_LOST=$((2 * RATE * GAP_MS / 1000))
+# Where frames may go missing: each move of the guest's team (to pv and
+# back, twice: the refused migration and the real one), until the
+# switches have relearned the MAC from its announcement, and the
+# switch-over itself. Five dark windows, each allowed 200 ms of frames on
+# this shared host (the guest acknowledges an unplug within a millisecond
+# when it is quiet; the gaps are printed).
+GAP_MS=200
+MAX_LOST=$((5 * RATE * GAP_MS / 1000))
 PORT=$((20000 + (RANDOM % 20000)))
 
 # vm_launch NAME IMAGE CMDLINE NIC...: start a VMM with a control socket.
@@ -165,8 +169,12 @@ lost=$(jget "$res" .lost)
    $lost -le $MAX_LOST && $(jget "$res" .received) -ge $((COUNT - MAX_LOST)) ]] ||
 	fail "sink after the migration (at most $MAX_LOST lost): $(jq -c 'del(.flows,.drv,.stack)' <<<"$res")"
 drv=$(jget "$res" .drv)
-[[ $(vm_record dst netdev | jq -r .mac) == "$MAC" || $(jq -r '.mac // empty' <<<"$res") == "" ]] ||
-	fail "the VM's MAC changed"
+# The same MAC on both members after the move, and announced there.
+[[ $(jget "$drv" .primary.mac) == "$MAC" && $(jget "$drv" .standby.mac) == "$MAC" &&
+   $(jget "$drv" .primary_mac_differs) == false ]] ||
+	fail "the VM's MAC changed: $(jq -c '{primary: .primary.mac, standby: .standby.mac}' <<<"$drv")"
+grep -q "announcing $MAC for the VM that migrated here" "$WORK/switch-b.log" ||
+	fail "switch b did not announce $MAC"
 [[ $(jget "$drv" .to_standby) -ge 2 && $(jget "$drv" .to_primary) -ge 2 ]] ||
 	fail "the guest's failover record: $(jq -c '{switchovers,to_standby,to_primary,active}' <<<"$drv")"
 [[ $(jget "$drv" .active) == primary ]] ||
