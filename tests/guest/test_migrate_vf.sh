@@ -12,7 +12,8 @@
 #      (link down, the guest acknowledged by reading STATUS, its team on
 #      pv) and replugs it when the migration fails (the guest resets the
 #      fresh VF and moves back);
-#   3. the migration itself: the VF leaves before pre-copy, the VM runs
+#   3. a migration cancelled while the VF is out: it is replugged too;
+#   4. the migration itself: the VF leaves before pre-copy, the VM runs
 #      on the second switch with the same MAC, a fresh VF from that
 #      switch's NIC, and the team back on it.
 # The sink finishes on the destination: frames lost only within what the
@@ -39,15 +40,15 @@ A_SOCK=$SW_SOCK A_CTL=$SW_CTL
 
 MAC=02:00:00:13:00:01
 RATE=10000
-COUNT=80000
+COUNT=100000
 # Where frames may go missing: each move of the guest's team (to pv and
-# back, twice: the refused migration and the real one), until the
-# switches have relearned the MAC from its announcement, and the
-# switch-over itself. Five dark windows, each allowed 200 ms of frames on
-# this shared host (the guest acknowledges an unplug within a millisecond
-# when it is quiet; the gaps are printed).
+# back, three times: the refused migration, the cancelled one and the
+# real one), until the switches have relearned the MAC from its
+# announcement, and the switch-over itself. Seven dark windows, each
+# allowed 200 ms of frames on this shared host (the guest acknowledges an
+# unplug within a millisecond when it is quiet; the gaps are printed).
 GAP_MS=200
-MAX_LOST=$((5 * RATE * GAP_MS / 1000))
+MAX_LOST=$((7 * RATE * GAP_MS / 1000))
 PORT=$((20000 + (RANDOM % 20000)))
 
 # vm_launch NAME IMAGE CMDLINE NIC...: start a VMM with a control socket.
@@ -142,7 +143,41 @@ ack="$(grep -o 'nic0: \(VF unplugged, the guest acknowledged after [0-9.]* ms\|t
 pass "refused migration: VF unplugged ($ack), replugged; $(jget "$st" .error)"
 sleep 1
 
-# --- 3. the migration ---
+# --- 3. cancelled: a destination that takes the connection and never
+# reads, so round 1 cannot finish; cancelled with the VF unplugged ---
+PORTC=$((PORT + 2))
+start_bg stall python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(1)
+print("listening", flush=True)
+c, _ = s.accept()
+time.sleep(300)' "$PORTC"
+wait_for_line "$WORK/stall.out" listening 10 || fail "no stalling destination"
+res=$(ctl "$WORK/fo.ctl" migrate to=tcp:127.0.0.1:$PORTC)
+[[ $(jget "$res" .ok) == true ]] || fail "migrate (to be cancelled): $res"
+for ((i = 0; i < 300; i++)); do
+	st=$(ctl "$WORK/fo.ctl" migrate-status | jq -c .migration)
+	[[ $(jget "$st" .state) == active && $(jget "$st" '.vfs // 0') -eq 1 ]] && break
+	sleep 0.1
+done
+[[ $(jget "$st" .state) == active ]] || fail "the migration to be cancelled: $st"
+ctl "$WORK/fo.ctl" migrate-cancel >/dev/null || fail "migrate-cancel refused"
+st=$(mig_wait "$WORK/fo.ctl")
+[[ $(jget "$st" .state) == cancelled ]] || fail "the cancelled migration: $st"
+for ((i = 0; i < 100; i++)); do
+	(($(grep -c 'nic0: replugged; link up' "$WORK/fo.log") >= 2)) && break
+	sleep 0.1
+done
+(($(grep -c 'nic0: replugged; link up' "$WORK/fo.log") >= 2)) ||
+	fail "the VF was not replugged after the cancel: $(grep nic0 "$WORK/fo.log" | tail -4)"
+pass "cancelled migration (round $(jget "$st" .rounds), VF unplugged): VF replugged"
+sleep 1
+
+# --- 4. the migration ---
 PORT2=$((PORT + 1))
 start_bg dst "$BIN/iopath-vmm" --name fo --mem 64M --ctl "$WORK/dst.ctl" \
 	--stats "$WORK/dst.stats" --nic "${NICS_B[0]}" --nic "${NICS_B[1]}" \
@@ -161,7 +196,7 @@ vfack=$(grep -o 'VF(s) unplugged in .*' "$WORK/fo.log" | tail -1)
 [[ -n $vfack ]] || fail "the final record has no VF timings"
 # The guest read STATUS after each unplug (its acknowledgements).
 acks=$(jq '[.nics[] | select(.path == "vf") | .unplug_acks] | add' "$WORK/fo.stats")
-[[ $acks -ge 2 ]] || fail "the guest acknowledged $acks of 2 unplugs"
+[[ $acks -ge 3 ]] || fail "the guest acknowledged $acks of 3 unplugs"
 
 res=$(vm_record dst sink)
 lost=$(jget "$res" .lost)
@@ -175,7 +210,7 @@ drv=$(jget "$res" .drv)
 	fail "the VM's MAC changed: $(jq -c '{primary: .primary.mac, standby: .standby.mac}' <<<"$drv")"
 grep -q "announcing $MAC for the VM that migrated here" "$WORK/switch-b.log" ||
 	fail "switch b did not announce $MAC"
-[[ $(jget "$drv" .to_standby) -ge 2 && $(jget "$drv" .to_primary) -ge 2 ]] ||
+[[ $(jget "$drv" .to_standby) -ge 3 && $(jget "$drv" .to_primary) -ge 3 ]] ||
 	fail "the guest's failover record: $(jq -c '{switchovers,to_standby,to_primary,active}' <<<"$drv")"
 [[ $(jget "$drv" .active) == primary ]] ||
 	fail "the guest is not back on a VF: $(jq -c '{active,primary_link}' <<<"$drv")"
@@ -184,4 +219,4 @@ grep -q "announcing $MAC for the VM that migrated here" "$WORK/switch-b.log" ||
 grep -q 'nic0: VF [0-9]* attached for fo' "$WORK/switch-b.log" ||
 	fail "no VF of switch b was bound to the VM"
 pass "VF VM migrated under $RATE pps: $(jget "$res" .received)/$COUNT received, $lost lost (at most $MAX_LOST) in $(jget "$res" .gaps) gaps, the longest $(jget "$res" .max_gap) frames ($(jget "$res" .max_gap_us) us), $(jget "$res" .reordered) reordered; $vfack; $(grep -o 'downtime [0-9.]* ms' "$WORK/fo.log" | tail -1); failover: $(jq -c '{to_standby,to_primary,active}' <<<"$drv")"
-echo "3 passed, 0 failed"
+echo "4 passed, 0 failed"
