@@ -23,7 +23,7 @@
  * {"event":"sink","received":..,"bytes":..,"expected":..,"lost":..,
  *  "loss_pct":0.0,"reordered":..,"duplicated":..,"csum_errors":..,
  *  "max_gap":..,"max_gap_us":..,"lost_outside_gap":..,"gaps":..,
- *  "max_idle_us":..,"fin":true,
+ *  "max_idle_us":..,"max_idle_end_ms":..,"fin":true,
  *  "duration_us":..,"pps":..,"bps":..,"latency_us":{...},
  *  "flows":[{"flow":0,"received":..,"expected":..,"lost":..,
  *  "reordered":..,"duplicated":..,"max_gap":..,"lost_outside_gap":..,
@@ -36,7 +36,9 @@
  * two data frames received, by the sink's clock: the silence the sink
  * saw, also when it is the sender that stopped (a sender paused by its
  * migration leaves no gap in the numbers: pktgen makes up the frames
- * that fell due meanwhile).
+ * that fell due meanwhile). max_idle_end_ms: when it ended, by the TSC
+ * in ms (the time base of other records' stamps, e.g. a failover
+ * netdev's last_switch_ms).
  * bytes/bps count frames with FCS; duration runs from the first to the
  * last data frame. latency_us is one-way from the sender's TSC and means
  * something only when both run on one host's TSC (two VMs here).
@@ -59,6 +61,7 @@ struct sink {
 	unsigned int nflows, nfin;
 	uint64_t received, bytes, csum_errors, first, last;
 	uint64_t max_idle;		/* longest time between two frames */
+	uint64_t max_idle_end;		/* the TSC of the frame that ended it */
 	struct lat_samples lat;
 };
 
@@ -98,8 +101,10 @@ static bool sink_take(struct sink *k, struct net_stack *s, struct pkt *p,
 	if (!k->first)
 		k->first = p->rx_tsc;
 	if (k->last && p->rx_tsc > k->last &&
-	    p->rx_tsc - k->last > k->max_idle)
+	    p->rx_tsc - k->last > k->max_idle) {
 		k->max_idle = p->rx_tsc - k->last;
+		k->max_idle_end = p->rx_tsc;
+	}
 	k->last = p->rx_tsc;
 	lat_add(&k->lat, clock_tsc_to_ns(p->rx_tsc - get_le64(d + 8)));
 	return true;
@@ -189,6 +194,8 @@ int net_app_sink(struct net_stack *s)
 	json_kv_u64(&j, "gaps", gaps);
 	json_kv_fixed(&j, "max_idle_us",
 		      (int64_t)(clock_tsc_to_ns(k.max_idle) / 100), 1);
+	json_kv_u64(&j, "max_idle_end_ms",
+		    clock_tsc_to_ns(k.max_idle_end) / 1000000);
 	json_kv_bool(&j, "fin", k.nflows && k.nfin == k.nflows);
 	net_app_report_rate(&j, k.received, k.bytes,
 			    k.last > k.first ?

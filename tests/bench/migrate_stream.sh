@@ -153,8 +153,8 @@ YAML
 	mig=$(jq -c '.migration // {}' "$WORK/mig.json")
 	sink=$(grep -h '"event":"sink"' "$sink_con" | tail -1 |
 		jq -c '{received, expected, lost, max_gap, max_gap_us,
-			lost_outside_gap, gaps, max_idle_us, reordered, duplicated,
-			drv}')
+			lost_outside_gap, gaps, max_idle_us, max_idle_end_ms,
+			reordered, duplicated, drv}')
 	gen=$({ grep -h '"event":"pktgen"' "$gen_con" "$RUN/vm-g.console" \
 		2>/dev/null || true; } | tail -1 |
 		jq -c '{tx_packets, pps}' 2>/dev/null || echo '{}')
