@@ -166,12 +166,18 @@ YAML
 	"$BIN/iopath" lab down --lab "$LAB" >/dev/null 2>&1 || true
 }
 
+# run_error PATH CASE WHY: a failed run's record; its lab's logs and
+# consoles are kept in DIR/migrate-stream-failed-PATH-CASE/
 run_error() {
-	echo "  $1 $2: $3" >&2
+	local keep=$OUT/migrate-stream-failed-$1-$2
+	echo "  $1 $2: $3 (logs: $keep)" >&2
 	jq -cn --arg p "$1" --arg c "$2" --arg e "$3" \
 		'{path: $p, case: $c, error: $e}' >>"$WORK/runs.jsonl"
-	cp "$RUN"/*.log "$RUN"/*.console "$WORK"/ 2>/dev/null || true
 	"$BIN/iopath" lab down --lab "$LAB" >/dev/null 2>&1 || true
+	rm -rf "$keep"
+	mkdir -p "$keep"
+	cp "$RUN"/*.log "$RUN"/*.console "$WORK"/mig.* "$keep"/ 2>/dev/null ||
+		true
 }
 
 : >"$WORK/runs.jsonl"
