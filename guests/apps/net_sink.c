@@ -17,17 +17,18 @@
  * fills a gap. expected = FIN's count if a FIN came, else highest seq +
  * 1; lost = expected - received (unique frames). max_gap: the longest
  * run of numbers skipped at once (or a lost tail), the flow's dark time
- * at a known rate, e.g. across a live migration; lost_outside_gap: the
- * rest of lost; gaps: how many separate runs were lost.
+ * at a known rate, e.g. across a live migration; lost_in_gap: its frames
+ * less the late ones that fell in it; lost_outside_gap: the rest of
+ * lost; gaps: how many separate runs were lost.
  *
  * {"event":"sink","received":..,"bytes":..,"expected":..,"lost":..,
  *  "loss_pct":0.0,"reordered":..,"duplicated":..,"csum_errors":..,
- *  "max_gap":..,"max_gap_us":..,"lost_outside_gap":..,"gaps":..,
- *  "max_idle_us":..,"max_idle_end_ms":..,"fin":true,
+ *  "max_gap":..,"max_gap_us":..,"lost_in_gap":..,"lost_outside_gap":..,
+ *  "gaps":..,"max_idle_us":..,"max_idle_end_ms":..,"fin":true,
  *  "duration_us":..,"pps":..,"bps":..,"latency_us":{...},
  *  "flows":[{"flow":0,"received":..,"expected":..,"lost":..,
- *  "reordered":..,"duplicated":..,"max_gap":..,"lost_outside_gap":..,
- *  "gaps":..},
+ *  "reordered":..,"duplicated":..,"max_gap":..,"lost_in_gap":..,
+ *  "lost_outside_gap":..,"gaps":..},
  *  ...],"drv":{...},"stack":{...}}
  * max_gap and max_gap_us are the longest of any flow's; max_gap_us is
  * the sender's time from the frame before that gap to the one after (its
@@ -126,6 +127,7 @@ int net_app_sink(struct net_stack *s)
 	uint64_t max_loss = cmdline_get_u64("max_loss_pct", 0);
 	uint64_t expected = 0, lost = 0, reordered = 0, dups = 0, loss_milli;
 	uint64_t last_rx = 0, gap = 0, gap_ts = 0, outside = 0, gaps = 0;
+	uint64_t gap_lost = 0;
 	struct netdev *nd = s->dev;
 	struct json j;
 	unsigned int i, shown = 0;
@@ -175,6 +177,7 @@ int net_app_sink(struct net_stack *s)
 		if (sink_seq_max_gap(f) > gap) {
 			gap = sink_seq_max_gap(f);
 			gap_ts = gap == f->max_gap ? f->max_gap_ts : 0;
+			gap_lost = sink_seq_lost_in_gap(f);
 		}
 	}
 	loss_milli = expected ? lost * 100000 / expected : 0;
@@ -190,6 +193,7 @@ int net_app_sink(struct net_stack *s)
 	json_kv_u64(&j, "max_gap", gap);
 	json_kv_fixed(&j, "max_gap_us",
 		      (int64_t)(clock_tsc_to_ns(gap_ts) / 100), 1);
+	json_kv_u64(&j, "lost_in_gap", gap_lost);
 	json_kv_u64(&j, "lost_outside_gap", outside);
 	json_kv_u64(&j, "gaps", gaps);
 	json_kv_fixed(&j, "max_idle_us",
@@ -216,6 +220,7 @@ int net_app_sink(struct net_stack *s)
 		json_kv_u64(&j, "reordered", f->reordered);
 		json_kv_u64(&j, "duplicated", f->dups);
 		json_kv_u64(&j, "max_gap", sink_seq_max_gap(f));
+		json_kv_u64(&j, "lost_in_gap", sink_seq_lost_in_gap(f));
 		json_kv_u64(&j, "lost_outside_gap",
 			    sink_seq_lost_outside(f));
 		json_kv_u64(&j, "gaps", sink_seq_gaps(f));

@@ -18,6 +18,15 @@ static bool sink_bit(struct sink_flow *f, uint32_t seq, bool set)
 	return was;
 }
 
+/* A frame older than the next expected: it fills a gap. */
+static void sink_seq_late(struct sink_flow *f, uint32_t seq)
+{
+	f->reordered++;
+	f->received++;
+	if (f->max_gap && seq - f->gap_lo < f->max_gap)
+		f->gap_filled++;
+}
+
 void sink_seq_add(struct sink_flow *f, uint32_t seq, uint64_t ts)
 {
 	uint32_t s;
@@ -35,6 +44,8 @@ void sink_seq_add(struct sink_flow *f, uint32_t seq, uint64_t ts)
 			f->gaps++;
 		if (seq - f->next > f->max_gap) {
 			f->max_gap = seq - f->next;
+			f->gap_lo = f->next;
+			f->gap_filled = 0;
 			/* the sender's time from the frame before the gap
 			 * to the one after; unknown for a lost head */
 			f->max_gap_ts = f->next && ts > f->last_ts ?
@@ -45,13 +56,11 @@ void sink_seq_add(struct sink_flow *f, uint32_t seq, uint64_t ts)
 		f->last_ts = ts;
 		f->received++;
 	} else if (f->next - seq > SINK_WIN) {
-		f->reordered++;		/* too old to tell; call it late */
-		f->received++;
+		sink_seq_late(f, seq);	/* too old to tell; call it late */
 	} else if (sink_bit(f, seq, true)) {
 		f->dups++;
 	} else {
-		f->reordered++;
-		f->received++;
+		sink_seq_late(f, seq);
 	}
 }
 
@@ -89,9 +98,19 @@ uint64_t sink_seq_max_gap(const struct sink_flow *f)
 	return tail > f->max_gap ? tail : f->max_gap;
 }
 
+uint64_t sink_seq_lost_in_gap(const struct sink_flow *f)
+{
+	uint64_t gap = sink_seq_max_gap(f);
+
+	/* the tail's (the longest when it passes max_gap) has no late */
+	if (gap != f->max_gap)
+		return gap;
+	return gap > f->gap_filled ? gap - f->gap_filled : 0;
+}
+
 uint64_t sink_seq_lost_outside(const struct sink_flow *f)
 {
-	uint64_t lost = sink_seq_lost(f), gap = sink_seq_max_gap(f);
+	uint64_t lost = sink_seq_lost(f), in = sink_seq_lost_in_gap(f);
 
-	return lost > gap ? lost - gap : 0;
+	return lost > in ? lost - in : 0;
 }

@@ -13,9 +13,10 @@
  * The longest gap: the most numbers skipped by one jump (counting from
  * 0, so a stream whose head was lost starts with a gap), or the tail a
  * FIN says never came. At a known rate it is the time the flow was
- * dark: a migration's downtime as the guest's peers see it. The frames
- * lost outside it are everything else lost. A late frame that falls in
- * the longest gap does not shrink it (reordered says when that can be).
+ * dark: a migration's downtime as the guest's peers see it. Late frames
+ * that fall in the longest gap do not shrink it (it was dark while the
+ * rest flowed) but are not lost either: the frames lost in it are the
+ * gap less those, and the frames lost outside it everything else lost.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,6 +29,8 @@ struct sink_flow {
 	uint32_t fin_count;
 	uint64_t received, reordered, dups;
 	uint32_t max_gap;		/* frames in the longest gap */
+	uint32_t gap_lo;		/* its first number */
+	uint32_t gap_filled;		/* late frames that fell in it */
 	uint32_t gaps;			/* jumps: separate runs lost */
 	uint64_t last_ts;		/* sender's TSC of seq next - 1 */
 	uint64_t max_gap_ts;		/* its sender TSC span, 0: unknown */
@@ -52,6 +55,9 @@ uint64_t sink_seq_gaps(const struct sink_flow *f);
 
 /* The longest gap, the tail a FIN reveals included. */
 uint64_t sink_seq_max_gap(const struct sink_flow *f);
+
+/* Frames lost in the longest gap: the gap less the late frames in it. */
+uint64_t sink_seq_lost_in_gap(const struct sink_flow *f);
 
 /* Frames lost outside the longest gap. */
 uint64_t sink_seq_lost_outside(const struct sink_flow *f);

@@ -44,8 +44,9 @@ SECS=6
 SINK_ARGS="rx_ring=1024"
 OUT=$top/results
 usage() {
-	echo "usage: $0 [--runs N] [--paths \"emu pv vf\"] [--cases \"sink sender\"]" \
-		"[--rate PPS] [--seconds S] [--sink-args \"k=v ..\"] [--out DIR]" >&2
+	echo "usage: $0 [--runs N] [--paths \"emu pv vf\"]" \
+		"[--cases \"sink sender none\"] [--rate PPS] [--seconds S]" \
+		"[--sink-args \"k=v ..\"] [--out DIR]" >&2
 	exit 2
 }
 while (($#)); do
@@ -81,7 +82,8 @@ sys_on_cleanup '"$BIN/iopath" lab down --lab "$LAB"; rm -rf "$RUN"'
 # MAC (the standby design), which is what lets it migrate.
 nic() {
 	if [[ $1 == vf ]]; then
-		echo "[{path: vf, mac: '$2'}, {path: pv, mac: '$2', standby: true}]"
+		echo "[{path: vf, mac: '$2'}," \
+			"{path: pv, mac: '$2', standby: true}]"
 	else
 		echo "[{path: $1, mac: '$2'}]"
 	fi
@@ -153,8 +155,8 @@ YAML
 	mig=$(jq -c '.migration // {}' "$WORK/mig.json")
 	sink=$(grep -h '"event":"sink"' "$sink_con" | tail -1 |
 		jq -c '{received, expected, lost, max_gap, max_gap_us,
-			lost_outside_gap, gaps, max_idle_us, max_idle_end_ms,
-			reordered, duplicated, drv}')
+			lost_in_gap, lost_outside_gap, gaps, max_idle_us,
+			max_idle_end_ms, reordered, duplicated, drv}')
 	gen=$({ grep -h '"event":"pktgen"' "$gen_con" "$RUN/vm-g.console" \
 		2>/dev/null || true; } | tail -1 |
 		jq -c '{tx_packets, pps}' 2>/dev/null || echo '{}')
@@ -211,8 +213,8 @@ echo "(pktgen on h1 -> sink on h0; median of $RUNS runs, range in brackets)"
 for path in $PATHS; do
 	for case in $CASES; do
 		n=$(col "$path" "$case" .run | wc -l)
-		errs=$(jq -r --arg p "$path" --arg c "$case" \
-			'select(.path == $p and .case == $c and .error) | .error' \
+		errs=$(jq -r --arg p "$path" --arg c "$case" 'select(.path ==
+			$p and .case == $c and .error) | .error' \
 			"$WORK/runs.jsonl" | wc -l)
 		echo
 		((errs)) && errs=", $errs failed" || errs=
@@ -221,9 +223,11 @@ for path in $PATHS; do
 		echo "$path, $what: $n runs$errs"
 		row "downtime (VMM) ms" .migration.downtime_ms
 		row "gap in sequence, frames" .sink.max_gap
-		row "gap in sequence, ms" '(.sink.max_gap_us / 100 | floor / 10)'
+		row "gap in sequence, ms" \
+			'(.sink.max_gap_us / 100 | floor / 10)'
 		row "sink's longest silence ms" \
 			'(.sink.max_idle_us / 100 | floor / 10)'
+		row "lost in the gap" .sink.lost_in_gap
 		row "lost outside the gap" .sink.lost_outside_gap
 		row "lost in all" .sink.lost
 		row "separate gaps" .sink.gaps

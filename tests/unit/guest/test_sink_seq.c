@@ -93,19 +93,32 @@ static void test_tail_and_head(void **state)
 }
 
 /* Late frames fill gaps: counted as reordered, not lost; the longest gap
- * stays as seen (an upper bound then). */
+ * stays as seen (dark that long) but fewer were lost in it. */
 static void test_late_fills(void **state)
 {
 	struct sink_flow f = { 0 };
 
 	(void)state;
 	feed(&f, 0, 10);
-	feed(&f, 20, 30);
+	feed(&f, 20, 30);		/* 10..19 */
 	sink_seq_add(&f, 15, 0);
-	assert_int_equal(f.reordered, 1);
-	assert_int_equal(sink_seq_lost(&f), 9);
+	sink_seq_add(&f, 16, 0);
+	assert_int_equal(f.reordered, 2);
+	assert_int_equal(sink_seq_lost(&f), 8);
 	assert_int_equal(sink_seq_max_gap(&f), 10);
+	assert_int_equal(sink_seq_lost_in_gap(&f), 8);
 	assert_int_equal(sink_seq_lost_outside(&f), 0);
+	/* a late frame of a shorter gap is outside the longest */
+	feed(&f, 35, 40);		/* 30..34 */
+	sink_seq_add(&f, 31, 0);
+	assert_int_equal(sink_seq_lost(&f), 12);
+	assert_int_equal(sink_seq_lost_in_gap(&f), 8);
+	assert_int_equal(sink_seq_lost_outside(&f), 4);
+	/* a longer gap takes over; the old one's late frames stay its own */
+	feed(&f, 100, 110);		/* 40..99 */
+	assert_int_equal(sink_seq_max_gap(&f), 60);
+	assert_int_equal(sink_seq_lost_in_gap(&f), 60);
+	assert_int_equal(sink_seq_lost_outside(&f), 12);
 }
 
 int main(void)
