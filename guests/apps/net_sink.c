@@ -23,8 +23,8 @@
  *
  * {"event":"sink","received":..,"bytes":..,"expected":..,"lost":..,
  *  "loss_pct":0.0,"reordered":..,"duplicated":..,"csum_errors":..,
- *  "max_gap":..,"max_gap_us":..,"lost_in_gap":..,"lost_outside_gap":..,
- *  "gaps":..,"max_idle_us":..,"max_idle_end_ms":..,"fin":true,
+ *  "fin":true,"max_gap":..,"max_gap_us":..,"lost_in_gap":..,
+ *  "lost_outside_gap":..,"gaps":..,"max_idle_us":..,"max_idle_end_ms":..,
  *  "duration_us":..,"pps":..,"bps":..,"latency_us":{...},
  *  "flows":[{"flow":0,"received":..,"expected":..,"lost":..,
  *  "reordered":..,"duplicated":..,"max_gap":..,"lost_in_gap":..,
@@ -190,6 +190,7 @@ int net_app_sink(struct net_stack *s)
 	json_kv_u64(&j, "reordered", reordered);
 	json_kv_u64(&j, "duplicated", dups);
 	json_kv_u64(&j, "csum_errors", k.csum_errors);
+	json_kv_bool(&j, "fin", k.nflows && k.nfin == k.nflows);
 	json_kv_u64(&j, "max_gap", gap);
 	json_kv_fixed(&j, "max_gap_us",
 		      (int64_t)(clock_tsc_to_ns(gap_ts) / 100), 1);
@@ -200,7 +201,6 @@ int net_app_sink(struct net_stack *s)
 		      (int64_t)(clock_tsc_to_ns(k.max_idle) / 100), 1);
 	json_kv_u64(&j, "max_idle_end_ms",
 		    clock_tsc_to_ns(k.max_idle_end) / 1000000);
-	json_kv_bool(&j, "fin", k.nflows && k.nfin == k.nflows);
 	net_app_report_rate(&j, k.received, k.bytes,
 			    k.last > k.first ?
 			    clock_tsc_to_ns(k.last - k.first) : 0);
