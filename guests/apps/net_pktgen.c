@@ -13,6 +13,7 @@
  *   pace_us=300  at a fixed rate, frames go in groups at least this far
  *                apart (1 to 256 frames, sent burst= at a time): gaps long
  *                enough to sleep through, and full bursts per doorbell
+ *   catchup_us=0 most backlog sent at once after a stall (0: two groups)
  *   fin=3        FIN frames per flow at the end (sink counts tail loss),
  *                after fin_gap_ms=100 so a flooded receiver can drain
  *   latency=0    1: also receive the frames a reflector sends back and
@@ -21,9 +22,13 @@
  * The payload starts with the pktgen header (apps/net_app.h): magic,
  * flow, flags, per-flow sequence number, TSC timestamp.
  *
- * Pacing: frame k is due at k / rate from the start; a group goes when its
- * last frame is due, with every frame due by then, so the average rate is
- * exact and a late wake-up is made up at once. Between groups pktgen waits
+ * Pacing (apps/pktgen_pace.h): frame k is due at k / rate from the start;
+ * a group goes when its last frame is due, with every frame due by then,
+ * so the average rate is exact and a late wake-up is made up at once, up
+ * to catchup_us= worth of frames. Further behind (descheduled, paused
+ * to migrate) pktgen moves its schedule forward rather than send the
+ * backlog at line rate: the skipped frames take no sequence number and
+ * are counted. Between groups pktgen waits
  * in netdev_wait: in adaptive mode that sleeps (LAPIC one-shot) when the
  * gap is long enough for the timer and spins otherwise (net/netdev.h). A
  * full TX ring is waited out on a TX-completion interrupt, armed only
@@ -32,14 +37,19 @@
  * {"event":"pktgen","dst":"10.0.0.2","size":64,"flows":1,"rate":0,
  *  "tx_packets":..,"tx_bytes":..,"duration_us":..,"pps":..,"bps":..,
  *  "tx_full":..,"no_buf":..,
+ *  (rate>0:) "skipped":..,"skips":..,"max_late_us":..,
  *  (latency=1:) "rx_packets":..,"lost":..,"rtt_us":{"n":..,"min":..,
  *  "avg":..,"max":..,"p50":..,"p90":..,"p99":..,"p99.9":..},
  *  "drv":{...},"stack":{...}}
  * tx_bytes and bps count whole frames with FCS (size= each). tx_full:
- * bursts the TX ring could not take whole. Exit 0 if frames went out
+ * bursts the TX ring could not take whole. skipped: frames the schedule
+ * moved past (not sent, not numbered), in skips moves; max_late_us: the
+ * longest a group went after it was due, a stall's length. pps is what was
+ * sent, skipped frames not included. Exit 0 if frames went out
  * (and, with latency=1, some came back), else 1.
  */
 #include "apps/net_app.h"
+#include "apps/pktgen_pace.h"
 #include "net/bytes.h"
 #include "rt/clock.h"
 #include "rt/cmdline.h"
@@ -180,15 +190,18 @@ int net_app_pktgen(struct net_stack *s)
 	uint64_t flows = cmdline_get_u64("flows", 1);
 	uint64_t burst = cmdline_get_u64("burst", 32);
 	uint64_t pace_us = cmdline_get_u64("pace_us", 300);
+	uint64_t catchup_us = cmdline_get_u64("catchup_us", 0);
 	uint64_t hz = clock_tsc_khz() * 1000, t0, end, now, t_end;
-	uint64_t chunk = 1, release = 0;
+	uint64_t release = 0;
+	struct pktgen_pace pace = { 0 };
 	char ipbuf[16];
 	struct json j;
 
 	g.s = s;
 	if (!dst || ip_parse(dst, &g.dst, NULL) || size < PKT_FRAME_MIN ||
 	    size > PKT_FRAME_MAX || flows < 1 || flows > PG_FLOWS_MAX ||
-	    burst < 1 || burst > PG_BURST_MAX || pace_us > 1000000)
+	    burst < 1 || burst > PG_BURST_MAX || pace_us > 1000000 ||
+	    catchup_us > 1000000 || rate > PACE_RATE_MAX)
 		return RT_EXIT_USAGE;
 	g.size = (uint16_t)size;
 	g.payload = (uint16_t)(size - ETH_FCS_LEN - OFF_UDP_PAYLOAD);
@@ -209,14 +222,11 @@ int net_app_pktgen(struct net_stack *s)
 		return RT_EXIT_FAIL;
 	}
 	pktgen_templates(&g);
-	/* frames per paced group: enough for pace_us between groups */
-	if (rate) {
-		chunk = (rate * pace_us + 999999) / 1000000;
-		chunk = chunk < 1 ? 1 : chunk > PG_CHUNK_MAX ? PG_CHUNK_MAX
-							  : chunk;
-	}
 
 	t0 = clock_tsc();
+	if (rate && pktgen_pace_init(&pace, rate, hz, t0, pace_us,
+				     catchup_us, PG_CHUNK_MAX))
+		return RT_EXIT_USAGE;
 	end = count ? UINT64_MAX : t0 + cmdline_get_u64("seconds", 5) * hz;
 	while ((now = clock_tsc()) < end && (!count || g.tx < count)) {
 		uint64_t n = burst;
@@ -224,29 +234,22 @@ int net_app_pktgen(struct net_stack *s)
 		pktgen_rx(&g);
 		if (count && count - g.tx < n)
 			n = count - g.tx;
-		if (rate) {
-			/* frames due by now since t0: no drift, no bursts
-			 * beyond one burst after a stall */
-			uint64_t due = (now - t0) / hz * rate +
-				       (now - t0) % hz * rate / hz + 1;
+		if (rate && g.tx >= release) {
+			/* the last group is out: wait for the next one to be
+			 * due, then release what is (within the cap) */
+			uint64_t want = pace.chunk, at, go;
 
-			/* the last group is out: wait for the next one's
-			 * last frame to be due, then release all that is */
-			if (g.tx >= release) {
-				uint64_t want = chunk, k, at;
-
-				if (count && count - g.tx < want)
-					want = count - g.tx;
-				if (due < g.tx + want) {
-					k = g.tx + want - 1;
-					at = t0 + k / rate * hz +
-					     k % rate * hz / rate;
-					netdev_wait(s->dev, at < end ? at : end,
-						    NETDEV_EV_RX);
-					continue;
-				}
-				release = due;
+			if (count && count - g.tx < want)
+				want = count - g.tx;
+			go = pktgen_pace_next(&pace, now, g.tx, want, &at);
+			if (!go) {
+				netdev_wait(s->dev, at < end ? at : end,
+					    NETDEV_EV_RX);
+				continue;
 			}
+			release = g.tx + go;
+		}
+		if (rate) {
 			if (release - g.tx < n)
 				n = release - g.tx;
 		}
@@ -283,6 +286,12 @@ int net_app_pktgen(struct net_stack *s)
 			    clock_tsc_to_ns(t_end - t0));
 	json_kv_u64(&j, "tx_full", s->dev->st.tx_full);
 	json_kv_u64(&j, "no_buf", g.no_buf);
+	if (rate) {
+		json_kv_u64(&j, "skipped", pace.skipped);
+		json_kv_u64(&j, "skips", pace.skips);
+		json_kv_u64(&j, "max_late_us",
+			    clock_tsc_to_ns(pace.max_late) / 1000);
+	}
 	if (g.latency) {
 		json_kv_u64(&j, "rx_packets", g.rx);
 		json_kv_u64(&j, "lost", g.tx > g.rx ? g.tx - g.rx : 0);
