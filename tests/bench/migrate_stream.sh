@@ -22,10 +22,11 @@
 # (guests/apps/net_sink.c): the longest gap in the sequence numbers (its
 # time from the sender's stamps: the downtime the guest's peer saw), all
 # frames lost and those lost outside that gap, and the longest silence
-# between two frames by the sink's clock; and the rate pktgen kept. A
-# sender paused by its migration leaves no gap in the numbers (pktgen
-# makes up the frames that fell due meanwhile, in a burst): its downtime
-# is the sink's silence.
+# between two frames by the sink's clock; and the rate pktgen kept, with
+# what it skipped. A sender paused by its migration leaves no gap in the
+# numbers (pktgen sends at most catchup_us= of the frames that fell due
+# meanwhile and skips the rest, unnumbered): its downtime is the sink's
+# silence and pktgen's longest stall.
 # Per path and case, medians of N runs (default 3) with the range beside
 # them. Needs root and /dev/kvm. Results: a table on stdout and
 # DIR/migrate-stream.json (every run's records), and each run's `lab
@@ -159,7 +160,8 @@ YAML
 			max_idle_end_ms, reordered, duplicated, drv}')
 	gen=$({ grep -h '"event":"pktgen"' "$gen_con" "$RUN/vm-g.console" \
 		2>/dev/null || true; } | tail -1 |
-		jq -c '{tx_packets, pps}' 2>/dev/null || echo '{}')
+		jq -c '{tx_packets, pps, skipped, skips, max_late_us}' \
+		2>/dev/null || echo '{}')
 	[[ -n $gen ]] || gen='{}'
 	jq -cn --arg p "$path" --arg c "$case" --argjson k "$k" \
 		--argjson m "$mig" --argjson s "$sink" --argjson g "$gen" \
@@ -237,6 +239,9 @@ for path in $PATHS; do
 		row "pages sent" .migration.pages
 		[[ $path == vf ]] && row "VF unplug ms" .migration.vf_unplug_ms
 		row "pktgen kpps" '(.pktgen.pps / 1000 | floor)'
+		row "pktgen skipped frames" .pktgen.skipped
+		row "pktgen longest stall ms" \
+			'(.pktgen.max_late_us / 100 | floor / 10)'
 	done
 done
 jq -s --argjson rate "$RATE" --argjson secs "$SECS" \
