@@ -62,9 +62,9 @@ int igbvf_mbx_write(struct igbvf_mbx *m, const uint32_t *msg, unsigned n)
 	if (r)
 		return r;
 	/* A stale ack or message would be taken for the answer to this
-	 * one: drop them (igbvf flushes both the same way). */
-	igbvf_mbx_check(m, IGBVF_MBX_PFACK);
-	igbvf_mbx_check(m, IGBVF_MBX_PFSTS);
+	 * one: drop them (igbvf flushes both the same way, in two reads of
+	 * the register; one does, as each is an exit). */
+	igbvf_mbx_check(m, IGBVF_MBX_PFACK | IGBVF_MBX_PFSTS);
 	for (i = 0; i < n; i++)
 		igbvf_reg_write(m->bar, IGBVF_VMBMEM(i), msg[i]);
 	m->st.tx++;
@@ -107,6 +107,8 @@ static int igbvf_mbx_poll(struct igbvf_mbx *m, uint32_t bit)
 			return 0;
 		if (clock_tsc() >= end)
 			break;
+		if (m->busy)
+			m->busy(m->busy_arg);
 		clock_delay_us(IGBVF_MBX_POLL_US);
 	}
 	/* "if we failed, all future posted messages fail until reset" */

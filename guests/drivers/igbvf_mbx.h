@@ -59,6 +59,9 @@ struct igbvf_mbx {
 	uint32_t soft;		/* read-to-clear bits seen, unconsumed */
 	bool dead;		/* a poll timed out: reset needed */
 	struct igbvf_mbx_stats st;
+	/* Called between polls (netdev.busy_hook); NULL: none. */
+	void (*busy)(void *arg);
+	void *busy_arg;
 };
 
 /* A fresh start (probe, VF reset): no bits kept, not dead; counters

@@ -300,6 +300,14 @@ bool igbvf_link_read(struct igbvf *v);
  * its next watchdog. irq_take reads one word of RAM when nothing came.
  */
 void igbvf_irq_collect(struct igbvf *v);
+
+/* Between the steps of a reset: the owner's busy_hook (netdev.h). */
+static inline void igbvf_busy(struct igbvf *v)
+{
+	if (v->nd.busy_hook)
+		v->nd.busy_hook(v->nd.busy_arg);
+}
+
 static inline void igbvf_service(struct igbvf *v)
 {
 	if (v->use_irq)

@@ -6,14 +6,16 @@
  * path:
  *
  *  - reset: CTRL.RST; wait while the mailbox shows RSTD or RSTI
- *    (e1000_reset_hw_vf); VF_RESET, whose ACK carries the MAC the PF
- *    gives us, or NACK when it has none;
+ *    (e1000_reset_hw_vf); the rings (igbvf_ring.c), earlier than Linux
+ *    so that frames the PF delivers from the next step on are kept;
+ *    VF_RESET, whose ACK carries the MAC the PF gives us, or NACK when
+ *    it has none;
  *  - address: the PF's unless mac= asks for another or the PF has none
  *    (then mac= or a random locally administered one); anything but the
  *    PF's own goes to the PF with SET_MAC_ADDR, and a NACK (the
  *    administrator set the MAC and does not trust this VF) leaves us on
  *    the PF's, reported as mac_refused;
- *  - SET_LPE with the largest frame, then the rings (igbvf_ring.c);
+ *  - SET_LPE with the largest frame;
  *  - interrupts: IVAR routes TX queue 0 to entry 0, RX queue 0 to 1 and
  *    the mailbox to 2; EITR from itr_us=; EIAC and EIAM on all three, so
  *    a vector clears its cause and masks itself when it fires. The
@@ -31,6 +33,10 @@
  *    ring that made no progress for IGBVF_WATCHDOG_MS with the link down
  *    (igbvf's reset on "queued Tx work that's never going to get
  *    done").
+ *
+ * A reset blocks for milliseconds of exits and mailbox waits: between
+ * its steps and polls it calls netdev.busy_hook (a failover netdev's,
+ * which drains its standby meanwhile).
  *
  * Trapped-register ordering: the model applies CTRL.RST and zeroes the
  * queue registers in the shared pages when it handles the write; the
@@ -61,16 +67,15 @@ static void igbvf_random_mac(const struct igbvf *v, uint8_t mac[6])
 	mac[0] = (uint8_t)((mac[0] & ~1u) | 2u);
 }
 
-/* e1000_reset_hw_vf: 0, -ETIMEDOUT (the PF is still resetting or does
- * not answer) or -EIO (a reply that is not one). */
+/* e1000_reset_hw_vf's first half: CTRL.RST, then wait while the PF
+ * resets us; 0 or -ETIMEDOUT. Only RST means anything in the VF's CTRL:
+ * no read of it first (each access is an exit, and this is the time a
+ * migrated guest's traffic waits for). */
 static int igbvf_reset_hw(struct igbvf *v)
 {
-	uint32_t msg = IGBVF_VF_RESET, reply[3];
-	uint32_t ctrl = igbvf_reg_read(&v->bar, IGBVF_CTRL);
 	uint64_t end;
-	int r;
 
-	igbvf_reg_write(&v->bar, IGBVF_CTRL, ctrl | IGBVF_CTRL_RST);
+	igbvf_reg_write(&v->bar, IGBVF_CTRL, IGBVF_CTRL_RST);
 	/* "mailbox timeout can now become active": a new start */
 	igbvf_mbx_init(&v->mbx, &v->bar);
 	end = clock_tsc() + clock_ns_to_tsc(IGBVF_RST_TIMEOUT_US * 1000ull);
@@ -78,8 +83,19 @@ static int igbvf_reset_hw(struct igbvf *v)
 	while (igbvf_mbx_check(&v->mbx, IGBVF_MBX_RSTD | IGBVF_MBX_RSTI)) {
 		if (clock_tsc() >= end)
 			return -ETIMEDOUT;
+		igbvf_busy(v);
 		clock_delay_us(5);
 	}
+	return 0;
+}
+
+/* Its second half, VF_RESET: 0, -ETIMEDOUT (no answer) or -EIO (a reply
+ * that is not one). */
+static int igbvf_reset_msg(struct igbvf *v)
+{
+	uint32_t msg = IGBVF_VF_RESET, reply[3];
+	int r;
+
 	r = igbvf_mbx_request(&v->mbx, &msg, 1, reply, 3);
 	if (r)
 		return r;
@@ -195,9 +211,30 @@ int igbvf_reset(struct igbvf *v, const char *why)
 	v->last_reset_tsc = clock_tsc();
 	v->last_reset_why = why;
 	v->st.resets++;
+	/* The reset blocks for milliseconds (each trapped access an exit,
+	 * the PF's answers): a failover netdev drains its standby between
+	 * the steps, whose ring would overflow meanwhile. */
+	v->mbx.busy = v->nd.busy_hook;
+	v->mbx.busy_arg = v->nd.busy_arg;
 	r = igbvf_reset_hw(v);
+	/*
+	 * The rings before the mailbox handshake: the queue registers are
+	 * in RAM and the reset's zeroing of them is behind us (the mailbox
+	 * reads above were answered after it). The PF delivers to us from
+	 * its VF_RESET on; a fresh VF on a migration's destination has our
+	 * MAC from the administrator, so frames sent during the rest of the
+	 * reset (SET_LPE, interrupts: some twenty trapped accesses, each an
+	 * exit) wait in the ring instead of being dropped, and are taken
+	 * once the VF is up.
+	 */
+	if (!r)
+		igbvf_rings_start(v);
+	igbvf_busy(v);
+	if (!r)
+		r = igbvf_reset_msg(v);
 	if (!r)
 		r = igbvf_mac_setup(v);
+	igbvf_busy(v);
 	if (!r)
 		r = igbvf_set_lpe(v);
 	if (r) {
@@ -209,7 +246,7 @@ int igbvf_reset(struct igbvf *v, const char *why)
 		v->wd_next_tsc = v->last_reset_tsc + v->reset_min_tsc;
 		return r;
 	}
-	igbvf_rings_start(v);
+	igbvf_busy(v);
 	igbvf_irq_hw_setup(v);
 	v->up = true;
 	v->link_up = igbvf_link_read(v);

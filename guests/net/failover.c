@@ -40,6 +40,12 @@ struct failover {
 	uint64_t announces, announce_fails;
 	uint64_t rx_inactive;		/* frames from the member TX left */
 	uint64_t switch_tsc;		/* the last switch */
+	/* The standby's frames taken while the primary's driver blocked
+	 * (failover_busy): a FIFO the RX bursts empty first. */
+	struct pkt *backlog[FAILOVER_BACKLOG];
+	unsigned int bl_head, bl_n;
+	bool draining;
+	uint64_t backlogged, busy_calls;
 };
 
 static struct failover *failover_of(struct netdev *nd)
@@ -145,12 +151,69 @@ static struct netdev *failover_follow(struct failover *f)
 }
 
 /*
+ * The primary's driver blocks (netdev.busy_hook): take what the standby
+ * received so its ring gets its buffers back. Bounded by the backlog and
+ * by the pool, of which TX and the app keep a burst's worth.
+ */
+static void failover_busy(void *arg)
+{
+	struct failover *f = arg;
+	struct netdev *s = f->standby;
+	struct pkt *tmp[NETDEV_BURST_MAX];
+	uint16_t got, i;
+
+	if (f->draining)
+		return;
+	f->draining = true;
+	f->busy_calls++;
+	for (;;) {
+		unsigned int room = FAILOVER_BACKLOG - f->bl_n;
+		unsigned int avail = pkt_pool_avail();
+
+		if (room > NETDEV_BURST_MAX)
+			room = NETDEV_BURST_MAX;
+		if (avail <= NETDEV_BURST_MAX)
+			break;
+		if (room > avail - NETDEV_BURST_MAX)
+			room = avail - NETDEV_BURST_MAX;
+		if (!room)
+			break;
+		got = s->ops->rx_burst(s, tmp, (uint16_t)room);
+		for (i = 0; i < got; i++)
+			f->backlog[(f->bl_head + f->bl_n + i) %
+				   FAILOVER_BACKLOG] = tmp[i];
+		f->bl_n += got;
+		f->backlogged += got;
+		if (got < room)
+			break;
+	}
+	f->draining = false;
+}
+
+/* Up to @n of the backlog, oldest first. */
+static uint16_t failover_backlog_take(struct failover *f, struct pkt **pkts,
+				      uint16_t n)
+{
+	uint16_t got = 0;
+
+	while (got < n && f->bl_n) {
+		pkts[got++] = f->backlog[f->bl_head];
+		f->bl_head = (f->bl_head + 1) % FAILOVER_BACKLOG;
+		f->bl_n--;
+	}
+	return got;
+}
+
+/*
  * The member TX does not go to first: after a switch it holds the older
  * frames (the VF's ring as the VF leaves, the pv ring as traffic moves
  * back to a fresh VF), so draining it first keeps the order a peer sent
  * in; in between it is idle and costs one look at a ring in RAM. If it
  * filled the whole burst, the active member goes first next time, so
- * neither ring starves.
+ * neither ring starves. The backlog goes before both: it holds the
+ * standby's oldest frames; when a member's call fills it (the primary's
+ * driver reset meanwhile), the standby is not read after it in that
+ * burst, as what it would give is newer.
  */
 static uint16_t failover_rx_burst(struct netdev *nd, struct pkt **pkts,
 				  uint16_t n)
@@ -158,8 +221,16 @@ static uint16_t failover_rx_burst(struct netdev *nd, struct pkt **pkts,
 	struct failover *f = failover_of(nd);
 	struct netdev *old = f->active == f->primary ? f->standby : f->primary;
 	struct netdev *a = old, *b = f->active;
-	uint16_t got;
+	uint16_t got, first;
 
+	if (f->bl_n) {
+		got = failover_backlog_take(f, pkts, n);
+		if (f->standby == old)
+			f->rx_inactive += got;
+		nd->st.rx_packets += got;
+		failover_follow(f);
+		return got;
+	}
 	if (f->rx_active_first) {
 		a = f->active;
 		b = old;
@@ -168,7 +239,12 @@ static uint16_t failover_rx_burst(struct netdev *nd, struct pkt **pkts,
 	f->rx_active_first = a == old && got == n;
 	if (a == old)
 		f->rx_inactive += got;
-	if (got < n) {
+	if (f->bl_n) {
+		first = got;
+		got += failover_backlog_take(f, pkts + got, n - got);
+		if (f->standby == old)
+			f->rx_inactive += got - first;
+	} else if (got < n) {
 		uint16_t more = b->ops->rx_burst(b, pkts + got, n - got);
 
 		if (b == old)
@@ -209,6 +285,8 @@ static int failover_ready(struct netdev *nd)
 	int s = f->standby->ops->ready(f->standby);
 	struct netdev *m = failover_follow(f);
 
+	if (f->bl_n)
+		s |= NETDEV_EV_RX;
 	return ((p | s) & NETDEV_EV_RX) |
 	       ((m == f->primary ? p : s) & NETDEV_EV_TX);
 }
@@ -272,6 +350,8 @@ static void failover_stats(struct netdev *nd, struct json *j)
 	json_kv_u64(j, "announce_fails", f->announce_fails);
 	json_kv_u64(j, "link_reads", f->link_reads);
 	json_kv_u64(j, "rx_inactive", f->rx_inactive);
+	json_kv_u64(j, "busy_calls", f->busy_calls);
+	json_kv_u64(j, "backlogged", f->backlogged);
 	if (f->switchovers)
 		json_kv_u64(j, "last_switch_ms",
 			    clock_tsc_to_ns(f->switch_tsc) / 1000000);
@@ -310,6 +390,8 @@ struct netdev *failover_create(struct netdev *primary, struct netdev *standby,
 	f->nd.priv = f;
 	f->primary = primary;
 	f->standby = standby;
+	primary->busy_hook = failover_busy;
+	primary->busy_arg = f;
 	/* One wait loop sleeps for both: only if both can wake it. */
 	irq = primary->mode != NETDEV_MODE_POLL &&
 	      standby->mode != NETDEV_MODE_POLL;

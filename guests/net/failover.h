@@ -24,13 +24,24 @@
  * on the newly active member, one RARP frame (as QEMU's announce-self)
  * and a gratuitous ARP when the stack has given the netdev an IPv4
  * address (nd->ipv4), so switches and bridges relearn where the MAC
- * lives.
+ * lives. While the primary's driver blocks (resetting a fresh VF takes
+ * milliseconds of trapped accesses and mailbox waits) it calls the
+ * failover's busy_hook, which moves the standby's received frames to a
+ * bounded backlog (reposting its buffers) that the next RX bursts return
+ * first: the traffic still on the standby is not dropped for want of a
+ * posted buffer.
  */
 #include "net/netdev.h"
 
 /* How often a primary without link_cached, or in poll mode, has its link
  * read (one exit each: 0.4% of a vCPU at 80 us). */
 #define FAILOVER_LINK_POLL_MS	20
+
+/* Frames the failover takes off the standby's ring while the primary's
+ * driver blocks (netdev.busy_hook: igbvf's reset of a fresh VF), handed
+ * out first by the next RX bursts: 10 ms of 100 kpps. The packet pool
+ * has room for them (netdev_pool_want). */
+#define FAILOVER_BACKLOG	1024
 
 #define ETH_P_RARP		0x8035
 #define RARP_OP_REQUEST		3	/* RFC 903 "request reverse" */

@@ -101,10 +101,10 @@ unsigned int netdev_pool_want(const struct netdev_conf *c)
 		ring = NETDEV_RING_MAX;
 	/* Every RX slot holds a buffer, a full TX ring as many, and the app
 	 * holds a few bursts (reflect, the stack's queues) on top; a failover
-	 * netdev has two NICs' rings. */
+	 * netdev has two NICs' rings and a backlog (failover.h). */
 	want = 2 * ring + 16 * NETDEV_BURST_MAX;
 	if (netdev_standby_dev())
-		want += 2 * ring;
+		want += 2 * ring + FAILOVER_BACKLOG;
 	return want > 4096 ? want : 4096;
 }
 

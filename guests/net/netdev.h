@@ -149,6 +149,12 @@ struct netdev {
 	uint64_t link_period_tsc, link_next_tsc;
 	bool link_last;
 	uint32_t link_changes;
+	/* Set by a failover netdev on its members: a driver that blocks
+	 * for long without taking frames (igbvf's reset: mailbox waits,
+	 * trapped accesses) calls it between its steps, so the other
+	 * member's RX ring is still drained. NULL: nobody asked. */
+	void (*busy_hook)(void *arg);
+	void *busy_arg;
 };
 
 /* A driver: PCI IDs it takes and a constructor (NULL + errno-style code

@@ -22,7 +22,7 @@
 #include "rt/clock.h"
 #include "rt/json.h"
 
-#define POOL		64
+#define POOL		192	/* the backlog keeps a burst's worth */
 #define FAKE_Q		16
 
 static _Alignas(4096) uint8_t arena[1 << 20];
@@ -113,6 +113,13 @@ struct fake {
 	int ready_ev;
 	unsigned int ready_calls, arms, disarms;
 	int arm_events;
+	/* rx_burst blocks as igbvf's reset does: @reset_steps times the
+	 * peer gets @reset_frames more frames (dropped past FAKE_Q, as a pv
+	 * port with no buffer posted drops), then busy_hook is called. */
+	unsigned int reset_steps, reset_frames;
+	struct fake *reset_peer;
+	unsigned int peer_drops;
+	uint8_t peer_seq;
 };
 
 static struct fake fp, fs;
@@ -122,10 +129,39 @@ static struct fake *fake_of(struct netdev *nd)
 	return (struct fake *)nd;
 }
 
+static void fake_reset(struct fake *f)
+{
+	struct fake *peer = f->reset_peer;
+	unsigned int i, k;
+
+	for (k = 0; k < f->reset_steps; k++) {
+		for (i = 0; i < f->reset_frames; i++) {
+			struct pkt *p;
+
+			if (peer->rx_n == FAKE_Q) {
+				f->peer_drops++;
+				f->peer_seq++;
+				continue;
+			}
+			p = pkt_alloc();
+			assert_non_null(p);
+			p->len = 60;
+			p->data[0] = 0x02;
+			p->data[1] = f->peer_seq++;
+			peer->rxq[peer->rx_n++] = p;
+		}
+		if (f->nd.busy_hook)
+			f->nd.busy_hook(f->nd.busy_arg);
+	}
+	f->reset_steps = 0;
+}
+
 static uint16_t fake_rx(struct netdev *nd, struct pkt **pkts, uint16_t n)
 {
 	struct fake *f = fake_of(nd);
 	uint16_t got = 0;
+
+	fake_reset(f);
 
 	while (got < n && got < f->rx_n) {
 		pkts[got] = f->rxq[got];
@@ -487,6 +523,69 @@ static void test_rx_old_member_first(void **state)
 	assert_non_null(strstr(report, "rx_inactive "));
 }
 
+/*
+ * A fresh VF's reset blocks its driver for milliseconds (trapped
+ * accesses, mailbox waits) while the traffic still arrives on the
+ * standby: the driver's busy_hook lets the failover take the standby's
+ * frames meanwhile (its ring would overflow), and the next bursts hand
+ * them out first, in order, before anything newer.
+ */
+static void test_rx_drained_while_primary_blocks(void **state)
+{
+	struct netdev *nd = make(false);
+	struct pkt *p[8];
+	unsigned int total = 0;
+	uint16_t n, i;
+
+	(void)state;
+	assert_ptr_equal(failover_active(nd), &fs.nd);
+	fp.reset_peer = &fs;
+	fp.reset_steps = 4;
+	fp.reset_frames = 12;		/* 48 frames, 3 rings' worth */
+	n = netdev_rx_burst(nd, p, 8);
+	for (;;) {
+		for (i = 0; i < n; i++) {
+			assert_int_equal(p[i]->data[0], 0x02);
+			assert_int_equal(p[i]->data[1], total + i);
+		}
+		total += n;
+		pkt_free_bulk(p, n);
+		if (!n)
+			break;
+		n = netdev_rx_burst(nd, p, 8);
+	}
+	assert_int_equal(fp.peer_drops, 0);
+	assert_int_equal(total, 48);
+	assert_int_equal(fs.rx_n, 0);
+}
+
+/* The backlog is bounded by the pool: what the pool cannot spare stays
+ * in the standby's ring. */
+static void test_rx_backlog_spares_pool(void **state)
+{
+	struct netdev *nd = make(false);
+	struct pkt *hold[POOL];
+	struct pkt *p[8];
+	unsigned int held = 0, total = 0;
+	uint16_t n;
+
+	(void)state;
+	fp.reset_peer = &fs;
+	fp.reset_steps = 1;
+	fp.reset_frames = 8;
+	/* leave the pool nothing beyond a burst's reserve */
+	while (pkt_pool_avail() > NETDEV_BURST_MAX + 8)
+		hold[held++] = pkt_alloc();
+	fake_reset(&fp);
+	assert_int_equal(fs.rx_n, 8);	/* not taken: the pool is short */
+	pkt_free_bulk(hold, held);
+	while ((n = netdev_rx_burst(nd, p, 8)) != 0) {
+		total += n;
+		pkt_free_bulk(p, n);
+	}
+	assert_int_equal(total, 8);
+}
+
 static void test_ready_arm_both(void **state)
 {
 	struct netdev *nd = make(true);
@@ -714,6 +813,10 @@ int main(void)
 					  check_pool),
 		cmocka_unit_test_teardown(test_rx_from_both, check_pool),
 		cmocka_unit_test_teardown(test_rx_old_member_first,
+					  check_pool),
+		cmocka_unit_test_teardown(test_rx_drained_while_primary_blocks,
+					  check_pool),
+		cmocka_unit_test_teardown(test_rx_backlog_spares_pool,
 					  check_pool),
 		cmocka_unit_test_teardown(test_ready_arm_both, check_pool),
 		cmocka_unit_test_teardown(test_poll_member_means_poll,

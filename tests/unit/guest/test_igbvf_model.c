@@ -1044,6 +1044,47 @@ static void test_reset_frees_tx(void **state)
 	assert_no_leak();
 }
 
+/*
+ * A fresh VF on a migration's destination is sent our traffic as soon as
+ * the PF has its (administrator's) MAC and has taken its VF_RESET, before
+ * the driver is through the rest of its reset (SET_LPE, interrupts: some
+ * twenty trapped accesses, each an exit): the RX ring is enabled before
+ * VF_RESET, so frames that come meanwhile wait in the ring, not dropped.
+ * The busy_hook (a failover netdev's, which drains its standby) is where
+ * they are sent here.
+ */
+static struct igbvf *hook_to, *hook_from;
+static unsigned hook_mbx_tx, hook_sent;
+
+static void send_during_reset(void *arg)
+{
+	(void)arg;
+	/* VF_RESET answered, SET_LPE still to come */
+	if (hook_sent || hook_to->mbx.st.tx != hook_mbx_tx + 1)
+		return;
+	hook_sent = send(hook_from, hook_to, 3, 60);
+	run_switch();
+}
+
+static void test_rx_ring_up_before_handshake(void **state)
+{
+	struct pkt *got[64];
+
+	(void)state;
+	set_admin_macs();
+	hook_to = probe(0, NULL, 64, 64, false);
+	hook_from = probe(1, NULL, 64, 64, false);
+	hook_sent = 0;
+	hook_mbx_tx = hook_to->mbx.st.tx;
+	hook_to->nd.busy_hook = send_during_reset;
+	assert_int_equal(igbvf_reset(hook_to, "test"), 0);
+	hook_to->nd.busy_hook = NULL;
+	assert_int_equal(hook_sent, 3);
+	assert_int_equal(receive(hook_to, got, 64), 3);
+	pkt_free_bulk(got, 3);
+	assert_no_leak();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1080,6 +1121,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_switch_restart_early_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_ring_up_before_handshake,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_frees_tx, setup,
 						teardown),
 	};
