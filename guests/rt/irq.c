@@ -49,6 +49,16 @@ int irq_register(unsigned int vector, irq_fn fn, void *arg)
 	return 0;
 }
 
+/* Run table entry @idx's handler, if one is set. */
+static void irq_run(unsigned int idx)
+{
+	struct irq_handler *h = &irq_table[idx];
+	irq_fn fn = __atomic_load_n(&h->fn, __ATOMIC_ACQUIRE);
+
+	if (fn)
+		fn(h->arg, IRQ_VEC_BASE + idx);
+}
+
 int irq_poll(void)
 {
 	struct kcpu *k = cpu_self()->kcpu;
@@ -59,14 +69,11 @@ int irq_poll(void)
 		return 0;
 	bits = __atomic_exchange_n(&k->pending, 0, __ATOMIC_ACQ_REL);
 	while (bits) {
-		int bit = __builtin_ctzll(bits);
-		struct irq_handler *h = &irq_table[bit];
-		irq_fn fn = __atomic_load_n(&h->fn, __ATOMIC_ACQUIRE);
+		unsigned int bit = (unsigned int)__builtin_ctzll(bits);
 
 		bits &= bits - 1;
 		n++;
-		if (fn)
-			fn(h->arg, IRQ_VEC_BASE + (unsigned int)bit);
+		irq_run(bit);
 	}
 	return n;
 }
@@ -74,9 +81,7 @@ int irq_poll(void)
 int irq_take(unsigned int vector)
 {
 	struct kcpu *k = cpu_self()->kcpu;
-	struct irq_handler *h;
 	uint64_t bit;
-	irq_fn fn;
 
 	if (vector < IRQ_VEC_BASE || vector >= IRQ_VEC_BASE + IRQ_VEC_COUNT)
 		return 0;
@@ -84,10 +89,7 @@ int irq_take(unsigned int vector)
 	if (!(k->pending & bit) ||
 	    !(__atomic_fetch_and(&k->pending, ~bit, __ATOMIC_ACQ_REL) & bit))
 		return 0;
-	h = &irq_table[vector - IRQ_VEC_BASE];
-	fn = __atomic_load_n(&h->fn, __ATOMIC_ACQUIRE);
-	if (fn)
-		fn(h->arg, vector);
+	irq_run(vector - IRQ_VEC_BASE);
 	return 1;
 }
 
