@@ -64,6 +64,7 @@
 #include "core/vmm.h"
 #include "cpu/kvm.h"
 #include "sriov/igbvf_regs.h"
+#include "sriov/vf_irq.h"
 #include "sriov/vf_dev.h"
 #include "wire/attach_proto.h"
 
@@ -543,16 +544,14 @@ const struct vdev_ops igbvf_ops = {
 static unsigned vf_mbx_vector(const struct vf_dev *v)
 {
 	const struct igbvf_irq_keep *k = &v->sh->irq_keep;
-	uint32_t ivar;
+	int vec;
 
 	if (__atomic_load_n(&k->magic, __ATOMIC_ACQUIRE) !=
 	    IGBVF_IRQ_KEEP_MAGIC)
 		return IGBVF_MSIX_VECTORS - 1;
-	ivar = __atomic_load_n(&k->ivar_misc, __ATOMIC_RELAXED);
-	if (!(ivar & IGBVF_IVAR_VALID) ||
-	    (ivar & ~IGBVF_IVAR_VALID & 0xff) >= IGBVF_MSIX_VECTORS)
-		return IGBVF_MSIX_VECTORS - 1;
-	return ivar & ~IGBVF_IVAR_VALID & 0xff;
+	vec = vf_irq_ivar_vector(__atomic_load_n(&k->ivar_misc,
+						 __ATOMIC_RELAXED));
+	return vec < 0 ? IGBVF_MSIX_VECTORS - 1 : (unsigned)vec;
 }
 
 void vf_dev_unplug_notify(struct vdev *vd)

@@ -89,6 +89,7 @@ static void vf_irq_set(struct vf_irq *irq, uint32_t bits, uint64_t now_ns)
 void vf_irq_cause(struct vf_irq *irq, enum vf_irq_cause c, uint64_t now_ns)
 {
 	uint32_t entry;
+	int vec;
 
 	switch (c) {
 	case VF_IRQ_RX:
@@ -101,13 +102,12 @@ void vf_irq_cause(struct vf_irq *irq, enum vf_irq_cause c, uint64_t now_ns)
 		entry = irq->ivar_misc;
 		break;
 	}
-	entry &= 0xFF;
-	if (!(entry & IGBVF_IVAR_VALID) ||
-	    (entry & 0x1F) >= IGBVF_MSIX_VECTORS) {
+	vec = vf_irq_ivar_vector(entry);
+	if (vec < 0) {
 		irq->st.unrouted++;
 		return;
 	}
-	vf_irq_set(irq, 1u << (entry & 0x1F), now_ns);
+	vf_irq_set(irq, 1u << vec, now_ns);
 }
 
 uint32_t vf_irq_read(struct vf_irq *irq, uint32_t off)

@@ -73,6 +73,20 @@ void vf_irq_poll(struct vf_irq *irq, uint64_t now_ns);
 uint64_t vf_irq_next_deadline(const struct vf_irq *irq);
 
 /*
+ * The MSI-X vector one IVAR entry (a byte of IVAR0 or IVAR_MISC) routes
+ * its cause to, or -1 when it routes nowhere (VALID clear, or a vector
+ * the VF does not have). The model and the VMM read entries alike.
+ */
+static inline int vf_irq_ivar_vector(uint32_t entry)
+{
+	entry &= 0xFF;
+	if (!(entry & IGBVF_IVAR_VALID) ||
+	    (entry & 0x1F) >= IGBVF_MSIX_VECTORS)
+		return -1;
+	return (int)(entry & 0x1F);
+}
+
+/*
  * Vectors whose cause is set while they are disabled: what an EIMS
  * write would send at once.
  */
