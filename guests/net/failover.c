@@ -128,15 +128,21 @@ static bool failover_primary_link(struct failover *f)
 	return f->link_read && cached;
 }
 
+/* The member TX should go to now: the primary while it is up with our
+ * MAC, else the standby. */
+static struct netdev *failover_pick(struct failover *f)
+{
+	f->primary_up = failover_primary_link(f);
+	f->primary_mac_differs = memcmp(f->primary->mac, f->nd.mac, 6) != 0;
+	return f->primary_up && !f->primary_mac_differs ? f->primary
+							: f->standby;
+}
+
 /* Picks the member TX goes to; announces on it after a switch. */
 static struct netdev *failover_follow(struct failover *f)
 {
-	bool up = failover_primary_link(f);
-	struct netdev *want;
+	struct netdev *want = failover_pick(f);
 
-	f->primary_up = up;
-	f->primary_mac_differs = memcmp(f->primary->mac, f->nd.mac, 6) != 0;
-	want = up && !f->primary_mac_differs ? f->primary : f->standby;
 	if (want == f->active)
 		return want;
 	f->active = want;
@@ -399,11 +405,7 @@ struct netdev *failover_create(struct netdev *primary, struct netdev *standby,
 	f->nd.irq_kind = irq ? standby->irq_kind : "none";
 	f->link_poll_tsc = clock_ns_to_tsc(FAILOVER_LINK_POLL_MS * 1000000ull);
 	/* The first pick is no switch-over: nothing to announce yet. */
-	f->active = f->standby;
-	f->primary_up = failover_primary_link(f);
-	f->primary_mac_differs = memcmp(primary->mac, f->nd.mac, 6) != 0;
-	if (f->primary_up && !f->primary_mac_differs)
-		f->active = f->primary;
+	f->active = failover_pick(f);
 	return &f->nd;
 }
 
