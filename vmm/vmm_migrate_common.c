@@ -62,9 +62,10 @@ void vmm_migrate_sockopts(int fd)
 
 	/*
 	 * The last sections and the answer are small: no Nagle wait (with
-	 * delayed ACKs, 40 ms of downtime). Buffer sizes are left to the
-	 * kernel's autotuning; the source counts what still sits in its
-	 * send queue (SIOCOUTQ) when it predicts the downtime.
+	 * delayed ACKs, 40 ms of downtime). The source counts what still
+	 * sits in its send queue (SIOCOUTQ) when it predicts the downtime;
+	 * the destination's fixed receive buffer (vmm_migrate_in.c) keeps
+	 * that count honest.
 	 */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }

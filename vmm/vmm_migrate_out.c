@@ -356,6 +356,10 @@ static double mig_rate(struct mig_out *m, uint64_t unsent)
 	if (unsent > bytes)
 		unsent = bytes;
 	bpms = (double)(bytes - unsent) * 1e6 / (double)(ns ? ns : 1);
+	/* What went straight into buffers says nothing of the link: the
+	 * queue's own pace, once seen, bounds the estimate. */
+	if (m->drain_bpms > 0 && m->drain_bpms < bpms)
+		bpms = m->drain_bpms;
 	return bpms < 1 ? 1 : bpms;
 }
 
@@ -366,18 +370,48 @@ static double mig_rate(struct mig_out *m, uint64_t unsent)
  * each finding the few pages written during the last, while the queue
  * (and the real downtime) stays seconds long.
  */
+/*
+ * While we wait on the queue: the destination says nothing before the
+ * END, so anything to read is its hang-up (a closed connection also
+ * empties the queue, which would read as "delivered").
+ */
+static int mig_peer_gone(struct mig_out *m)
+{
+	struct pollfd p = { .fd = m->fd, .events = POLLIN | POLLRDHUP };
+
+	if (poll(&p, 1, 0) <= 0 || !p.revents)
+		return 0;
+	snprintf(m->s.err, sizeof(m->s.err), "the connection closed while "
+		 "round %u was being delivered", m->round);
+	return -ECONNRESET;
+}
+
+/* How long the queue is watched before its pace counts. */
+#define MIG_DRAIN_LOOK_NS	1000000ull
+
 static int mig_drain(struct mig_out *m)
 {
-	uint64_t t0 = clock_mono_ns();
+	uint64_t t0 = clock_mono_ns(), start = t0;
+	uint64_t first = mig_unsent(m);
 	int ret = 0;
 
 	for (;;) {
-		uint64_t unsent = mig_unsent(m);
+		uint64_t unsent = mig_unsent(m), now = clock_mono_ns();
 
-		m->drain_ns += clock_mono_ns() - t0;
-		t0 = clock_mono_ns();
-		if ((double)unsent <=
-		    mig_rate(m, unsent) * m->params.downtime_ms / 2)
+		m->drain_ns += now - t0;
+		t0 = now;
+		/*
+		 * Never on the first look alone: a small stream can sit
+		 * whole in the socket buffers of a slow link, sent "at
+		 * once"; how fast the queue shrinks is the link's rate.
+		 */
+		if (now - start >= MIG_DRAIN_LOOK_NS)
+			m->drain_bpms = unsent < first ?
+				(double)(first - unsent) * 1e6 /
+				(double)(now - start) : 1;
+		if (unsent == 0 ||
+		    (now - start >= MIG_DRAIN_LOOK_NS && (double)unsent <=
+		     mig_rate(m, unsent) * m->params.downtime_ms / 2))
 			break;
 		if (m->cancel) {
 			ret = -ECANCELED;
@@ -387,12 +421,14 @@ static int mig_drain(struct mig_out *m)
 			ret = -ETIME;
 			break;
 		}
+		ret = mig_peer_gone(m);
+		if (ret)
+			break;
 		mig_sleep_ms(2);
 	}
 	return ret;
 }
 
-/* What the switch-over would cost now: the dirty pages and the queue. */
 static uint64_t mig_expected_ms(struct mig_out *m, int64_t dirty)
 {
 	uint64_t unsent = mig_unsent(m);

@@ -87,6 +87,7 @@ struct mig_out {
 
 	/* The migration thread's. */
 	uint64_t drain_ns;		/* waiting for the send queue */
+	double drain_bpms;		/* how fast it emptied, 0: not seen */
 	int fd;
 	struct mig_stream s;
 	uint64_t *bitmap;

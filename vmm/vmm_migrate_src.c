@@ -265,6 +265,7 @@ int vmm_migrate_start(struct vmm *vmm, const struct vmm_migrate_params *p,
 	m->vf_ack_us = m->vf_unplug_us = 0;
 	memset(&m->ram, 0, sizeof(m->ram));
 	m->drain_ns = 0;
+	m->drain_bpms = 0;
 	memset(&m->s, 0, sizeof(m->s));
 	pthread_mutex_unlock(&m->lock);
 	if (pthread_create(&m->thread, NULL, mig_thread, m)) {

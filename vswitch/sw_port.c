@@ -86,7 +86,13 @@ void sw_port_remove(struct sw *sw, struct sw_port *p, const char *why)
 {
 	sw_fwd_exec(sw, sw_port_detach_fn, p);
 	sw->ports[p->id] = NULL;
-	log_info("port %u %s removed: %s", p->id, p->name, why);
+	/* Its last counters: after the detach no one else writes them. */
+	log_info("port %u %s removed: %s; rx %llu, tx %llu, tx drops %llu, "
+		 "rx no mbuf %llu", p->id, p->name, why,
+		 (unsigned long long)p->st.rx_packets,
+		 (unsigned long long)p->st.tx_packets,
+		 (unsigned long long)p->st.tx_drops,
+		 (unsigned long long)p->st.rx_nombuf);
 	p->ops->destroy(p);
 }
 

@@ -609,6 +609,20 @@ static void sw_pv_destroy(struct sw_port *p)
 	struct sw_pvport *v = p->priv;
 
 	if (v) {
+		struct pv_backend_stats st = v->past;
+
+		if (v->be) {
+			struct pv_backend_stats cur;
+
+			pv_backend_get_stats(v->be, &cur);
+			sw_pv_stats_add(&st, &cur);
+		}
+		/* A guest that left behind: what it missed is told once. */
+		log_info("%s: to the guest %llu frames, %llu with no buffer "
+			 "posted; from it %llu", p->name,
+			 (unsigned long long)st.rx_frames,
+			 (unsigned long long)st.rx_no_buffer,
+			 (unsigned long long)st.tx_frames);
 		/* Retired from the data path already: no exec needed. */
 		pv_backend_destroy(v->be_ctl);
 		for (unsigned i = 0; i < v->nfds; i++)

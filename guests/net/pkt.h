@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PKT_BUF_SIZE	2048		/* bytes per buffer, header included */
+#define PKT_BUF_SIZE	2048		/* bytes per buffer, headroom included */
 #define PKT_HEADROOM	64		/* data starts here: 64-byte aligned */
 #define PKT_DATA_MAX	(PKT_BUF_SIZE - PKT_HEADROOM)
 #define PKT_FRAME_MAX	1518		/* Ethernet, with FCS */
@@ -23,6 +23,7 @@
 
 struct pkt {
 	uint8_t *data;		/* first byte of the frame (no FCS) */
+	uint8_t *buf;		/* the buffer: PKT_BUF_SIZE bytes */
 	uint16_t len;		/* frame length without FCS */
 	uint16_t flags;
 	uint32_t index;		/* slot in the pool */
@@ -30,7 +31,6 @@ struct pkt {
 	struct pkt *next;	/* free list */
 };
 
-_Static_assert(sizeof(struct pkt) <= PKT_HEADROOM, "pkt header fits");
 
 /* Allocates count buffers. 0 or -ENOMEM. */
 int pkt_pool_init(unsigned int count);
