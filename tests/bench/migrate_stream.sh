@@ -95,16 +95,8 @@ nic() {
 # "pktgen":{..}}), or a record with "error" when something failed.
 one_run() {
 	local path=$1 case=$2 k=$3 vm to sink_con gen_con mig sink gen
-	cat >"$WORK/lab.yaml" <<YAML
-lab: $LAB
-on_exit: keep
-hosts:
-  - name: h0
-    switch:
-      uplinks: [{name: u0, fabric: true}]
-  - name: h1
-    switch:
-      uplinks: [{name: u1, fabric: true}]
+	lab_two_hosts "$LAB" >"$WORK/lab.yaml"
+	cat >>"$WORK/lab.yaml" <<YAML
 vms:
   - name: k
     host: h0

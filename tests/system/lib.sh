@@ -202,6 +202,23 @@ vm_record() {
 	grep "\"event\":\"$2\"" "$WORK/$1.out" | tail -1
 }
 
+# lab_two_hosts LAB: the head of a topology for migrations: hosts h0 and
+# h1, each a switch with one uplink (u0, u1) into the lab's fabric; the
+# caller appends "vms:" and the rest.
+lab_two_hosts() {
+	cat <<YAML
+lab: $1
+on_exit: keep
+hosts:
+  - name: h0
+    switch:
+      uplinks: [{name: u0, fabric: true}]
+  - name: h1
+    switch:
+      uplinks: [{name: u1, fabric: true}]
+YAML
+}
+
 # --- numbers, for benchmarks ---
 
 # median N...: the median of the arguments.

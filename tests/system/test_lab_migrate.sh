@@ -56,18 +56,8 @@ nics() {
 }
 
 {
-	cat <<YAML
-lab: $LAB
-on_exit: keep
-hosts:
-  - name: h0
-    switch:
-      uplinks: [{name: u0, fabric: true}]
-  - name: h1
-    switch:
-      uplinks: [{name: u1, fabric: true}]
-vms:
-YAML
+	lab_two_hosts "$LAB"
+	echo "vms:"
 	for p in "${PATHS[@]}"; do
 		cat <<YAML
   - name: ${ECHO[$p]}
@@ -101,6 +91,10 @@ import socket, sys, threading, time
 mode, port, dport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 ls = socket.socket()
 ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+if mode == "slow":
+    # a slow link holds little: megabytes queued here would read as
+    # delivered to the source, which would switch over at once
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
 ls.bind(("127.0.0.1", port))
 ls.listen(1)
 print("listening", flush=True)
