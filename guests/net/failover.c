@@ -328,16 +328,8 @@ static const char *failover_role(struct failover *f, struct netdev *m)
 static void failover_member_report(struct netdev *m, const char *key,
 				   struct json *j)
 {
-	char mac[MAC_STR_LEN];
-
 	json_obj_begin(j, key);
-	json_kv_str(j, "driver", m->driver);
-	json_kv_str(j, "model", m->model);
-	mac_format(m->mac, mac);
-	json_kv_str(j, "mac", mac);
-	json_kv_str(j, "mode", netdev_mode_name(m->mode));
-	json_kv_str(j, "irq", m->irq_kind);
-	netdev_report_drv(m, j);
+	netdev_report_fields(m, j);
 	json_obj_end(j);
 }
 

@@ -219,23 +219,29 @@ uint64_t netdev_link_watch(struct netdev *nd)
 void netdev_report(struct netdev *nd, const char *event)
 {
 	struct json j;
-	char mac[18], bdf[12];
 
 	json_begin(&j, event);
-	json_kv_str(&j, "driver", nd->driver);
-	json_kv_str(&j, "model", nd->model);
+	netdev_report_fields(nd, &j);
+	json_end(&j);
+}
+
+void netdev_report_fields(struct netdev *nd, struct json *j)
+{
+	char mac[18], bdf[12];
+
+	json_kv_str(j, "driver", nd->driver);
+	json_kv_str(j, "model", nd->model);
 	fmt_snprintf(bdf, sizeof(bdf), "%02x:%02x.%x", nd->pci.bdf >> 8,
 		     (nd->pci.bdf >> 3) & 0x1f, nd->pci.bdf & 7);
-	json_kv_str(&j, "bdf", bdf);
+	json_kv_str(j, "bdf", bdf);
 	mac_format(nd->mac, mac);
-	json_kv_str(&j, "mac", mac);
-	json_kv_bool(&j, "link", netdev_link(nd));
-	json_kv_str(&j, "mode", netdev_mode_name(nd->mode));
+	json_kv_str(j, "mac", mac);
+	json_kv_bool(j, "link", netdev_link(nd));
+	json_kv_str(j, "mode", netdev_mode_name(nd->mode));
 	if (nd->mode == NETDEV_MODE_ADAPTIVE)
-		json_kv_u64(&j, "poll_us", clock_tsc_to_ns(nd->poll_tsc) / 1000);
-	json_kv_str(&j, "irq", nd->irq_kind);
-	netdev_report_drv(nd, &j);
-	json_end(&j);
+		json_kv_u64(j, "poll_us", clock_tsc_to_ns(nd->poll_tsc) / 1000);
+	json_kv_str(j, "irq", nd->irq_kind);
+	netdev_report_drv(nd, j);
 }
 
 void netdev_report_drv(struct netdev *nd, struct json *j)

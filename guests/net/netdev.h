@@ -182,6 +182,8 @@ unsigned int netdev_pool_want(const struct netdev_conf *c);
 struct netdev *netdev_probe(const struct netdev_conf *c, int *err);
 /* {"event":"netdev","driver":...,"mac":...,"link":...,...} */
 void netdev_report(struct netdev *nd, const char *event);
+/* Its fields, into an object the caller opened (a failover's members). */
+void netdev_report_fields(struct netdev *nd, struct json *j);
 /* The "drv" object: the driver's counters, then the generic ones. */
 void netdev_report_drv(struct netdev *nd, struct json *j);
 /*

@@ -89,8 +89,10 @@ void json_obj_end(struct json *j)
 	report_add("}");
 }
 
-void netdev_report_drv(struct netdev *nd, struct json *j)
+/* As net/netdev.c's, cut to a key and the driver's counters. */
+void netdev_report_fields(struct netdev *nd, struct json *j)
 {
+	json_kv_str(j, "driver", nd->driver);
 	json_obj_begin(j, "drv");
 	if (nd->ops->stats)
 		nd->ops->stats(nd, j);
