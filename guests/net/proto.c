@@ -12,12 +12,30 @@
 const uint8_t eth_broadcast[ETH_ALEN] = { 0xff, 0xff, 0xff,
 					  0xff, 0xff, 0xff };
 
+/* An unaligned 64-bit load that the compiler may not turn into a call
+ * (the guest has no builtins) and may alias anything. */
+typedef uint64_t __attribute__((may_alias, aligned(1))) csum_u64;
+
 uint64_t csum_partial(const void *data, size_t len, uint64_t sum)
 {
 	const uint8_t *p = data;
-	size_t i;
+	uint64_t acc = 0, w;
+	size_t i = 0;
 
-	for (i = 0; i + 1 < len; i += 2)
+	/*
+	 * The one's complement sum does not depend on byte order (RFC 1071,
+	 * 2(B)): add 32-bit halves of words as the CPU loads them, fold to
+	 * 16 bits, swap once. A 1.5 KB frame is then ~190 loads, not ~750
+	 * byte pairs: the sender and a verifying sink pay it per frame.
+	 */
+	for (; i + 8 <= len; i += 8) {
+		w = *(const csum_u64 *)(p + i);
+		acc += (w & 0xffffffffu) + (w >> 32);
+	}
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	sum += ((acc & 0xff) << 8) | (acc >> 8);
+	for (; i + 1 < len; i += 2)
 		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
 	if (len & 1)
 		sum += (uint32_t)p[len - 1] << 8;
