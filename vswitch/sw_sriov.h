@@ -59,6 +59,8 @@ struct sw_vf {
 	int irq_fd[ATTACH_VF_VECTORS];	/* MSI-X vectors' irqfds */
 	int unmask_fd[ATTACH_VF_VECTORS];	/* EIMS <- 1 << n, or -1 */
 	uint64_t unmask_next_ns;	/* look at them again from then */
+	uint8_t unmask_watched;		/* vectors whose unmask_fd is in
+					 * the wait set */
 	uint16_t applied;		/* ATTACH_VF_F_* the attach set */
 	uint64_t irqs_sent, irqs_lost;
 	/* The VMM stalled an irqfd write: the VF is let go (control). */

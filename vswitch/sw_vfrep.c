@@ -153,6 +153,7 @@ static void sw_vf_forget(struct sw_vf *v, uint64_t now)
 	v->doorbell_fd = -1;
 	for (unsigned k = 0; k < ATTACH_VF_VECTORS; k++)
 		v->irq_fd[k] = v->unmask_fd[k] = -1;
+	v->unmask_watched = 0;
 	if (v->applied & ATTACH_VF_F_MAC)
 		sriov_vf_set_mac(nic, v->idx, (const uint8_t[6]){ 0 }, now);
 	if (v->applied & ATTACH_VF_F_VLAN)
@@ -446,11 +447,15 @@ static int sw_vf_unmask_fn(struct sw *sw, void *arg)
 		if (!ret)
 			ret = sw_sriov_watch(v, v->unmask_fd[k], true);
 	}
-	if (ret < 0)
+	/* all watched; the next sleep keeps only those it needs */
+	v->unmask_watched = (uint8_t)((1u << ATTACH_VF_VECTORS) - 1);
+	if (ret < 0) {
 		for (unsigned k = 0; k < ATTACH_VF_VECTORS; k++) {
 			sw_sriov_watch(v, v->unmask_fd[k], false);
 			v->unmask_fd[k] = -1;
 		}
+		v->unmask_watched = 0;
+	}
 	return ret;
 }
 
