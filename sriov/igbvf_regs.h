@@ -47,6 +47,20 @@
  * so the doorbell needs no userspace exit). See sriov/README.md for the
  * costs.
  *
+ * Re-enabling a vector before a sleep (EIMS <- 1 << n, after the
+ * auto-mask took it) goes the same way round: the driver ORs the EIMS
+ * value into IGBVF_UNMASK, issues a full barrier and reads IGBVF_POLL;
+ * odd, and the model, which takes IGBVF_UNMASK (as the EIMS write it
+ * stands for) each time it polls the VF and after its barrier when it
+ * stops, has it. Even: the model stopped, and IGBVF_HELD (written before
+ * IGBVF_POLL went even) holds the vectors whose causes then waited on
+ * a disabled vector, with IGBVF_HELD_VALID. Valid and none of the
+ * driver's among them: nothing can interrupt before the model polls
+ * again, which takes the word first, so the post stands. Else the
+ * driver takes its bits back and writes EIMS, which wakes the model. On
+ * the 82576 the three words are reserved (writes ignored, reads 0):
+ * IGBVF_HELD is never valid there, so the driver writes EIMS every time.
+ *
  * One queue pair (queue 0) is modelled, as igbvf uses; the registers of
  * queue 1 exist in the shared pages and are ignored.
  */
@@ -101,6 +115,9 @@
 #define IGBVF_RDT(n)		(0x2818 + 0x100 * (n))
 #define IGBVF_RXDCTL(n)		(0x2828 + 0x100 * (n))
 #define IGBVF_POLL		0x2F00	/* iopath: odd = model polling */
+#define IGBVF_HELD		0x2F04	/* iopath: causes masked at sleep */
+#define IGBVF_HELD_VALID	0x80000000u
+#define IGBVF_UNMASK		0x2F40	/* iopath: EIMS posted in memory */
 #define IGBVF_TDBAL(n)		(0x3800 + 0x100 * (n))
 #define IGBVF_TDBAH(n)		(0x3804 + 0x100 * (n))
 #define IGBVF_TDLEN(n)		(0x3808 + 0x100 * (n))
@@ -330,7 +347,10 @@ struct igbvf_shared {
 	struct igbvf_rxq_regs rxq[2];		/* 0x2800 */
 	uint8_t rsvd1[0x500];
 	uint32_t poll;				/* 0x2F00 IGBVF_POLL, model */
-	uint8_t rsvd2[0x8FC];
+	uint32_t held;				/* 0x2F04 IGBVF_HELD, model */
+	uint8_t rsvd2[0x38];
+	uint32_t unmask;			/* 0x2F40 IGBVF_UNMASK, guest */
+	uint8_t rsvd2b[0x8BC];
 	struct igbvf_txq_regs txq[2];		/* 0x3800 */
 	uint8_t rsvd3[0x600];
 };
@@ -349,6 +369,10 @@ _Static_assert(__builtin_offsetof(struct igbvf_shared, irq_keep) ==
 	       IGBVF_SHARED_AT(IGBVF_IRQ_KEEP), "IRQ_KEEP");
 _Static_assert(__builtin_offsetof(struct igbvf_shared, poll) ==
 	       IGBVF_SHARED_AT(IGBVF_POLL), "POLL");
+_Static_assert(__builtin_offsetof(struct igbvf_shared, held) ==
+	       IGBVF_SHARED_AT(IGBVF_HELD), "HELD");
+_Static_assert(__builtin_offsetof(struct igbvf_shared, unmask) ==
+	       IGBVF_SHARED_AT(IGBVF_UNMASK), "UNMASK");
 _Static_assert(__builtin_offsetof(struct igbvf_shared, txq[0].tdt) ==
 	       IGBVF_SHARED_AT(IGBVF_TDT(0)), "TDT");
 _Static_assert(__builtin_offsetof(struct igbvf_shared, txq[0].tdwbah) ==

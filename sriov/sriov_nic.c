@@ -348,6 +348,8 @@ static void sriov_vf_reset_keep(struct sriov_vf *vf,
 {
 	vf_queue_reset(&vf->q);
 	vf_irq_reset(&vf->irq);
+	if (vf->sh)	/* a request from before the reset means nothing */
+		__atomic_store_n(&vf->sh->unmask, 0, __ATOMIC_RELAXED);
 	if (keep)
 		sriov_vf_irq_restore(vf, keep);
 	sriov_vf_irq_save(vf);
@@ -460,6 +462,26 @@ void sriov_vf_wake(struct sriov_vf *vf)
 	sriov_vf_set_poll(vf, true);
 }
 
+/*
+ * IGBVF_UNMASK (igbvf_regs.h): a plain load first, so a VF that posted
+ * nothing costs no write to its line. The value is the guest's, taken
+ * as the EIMS write it stands for: only EIMS's bits, bounded work.
+ */
+void sriov_vf_take_unmask(struct sriov_vf *vf, uint64_t now_ns)
+{
+	uint32_t req;
+
+	if (!vf->sh || !__atomic_load_n(&vf->sh->unmask, __ATOMIC_RELAXED))
+		return;
+	req = __atomic_exchange_n(&vf->sh->unmask, 0, __ATOMIC_ACQ_REL) &
+	      IGBVF_EICR_MASK;
+	if (!req)
+		return;
+	vf_irq_write(&vf->irq, IGBVF_EIMS, req, now_ns);
+	sriov_vf_irq_save(vf);
+	vf->st.unmasks++;
+}
+
 void sriov_vf_kick(struct sriov_nic *nic, unsigned vf)
 {
 	struct sriov_vf *v = sriov_vf_get(nic, vf);
@@ -501,10 +523,17 @@ bool sriov_vf_sleep(struct sriov_nic *nic, unsigned vf)
 			v->busy = false;
 		return true;
 	}
+	/* What an unmask must wake us for, before the flag says we sleep
+	 * (igbvf_regs.h): only a cause waiting now, as none can come
+	 * while we sleep. */
+	__atomic_store_n(&v->sh->held, IGBVF_HELD_VALID |
+			 vf_irq_masked_causes(&v->irq), __ATOMIC_RELAXED);
 	sriov_vf_set_poll(v, false);
-	/* Order the flag's store before the tail's load (the guest does
-	 * the mirror image: tail store, fence, flag load). */
+	/* Order the flag's store before the loads of the tail and of
+	 * IGBVF_UNMASK (the guest does the mirror image: its store, fence,
+	 * flag load). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	sriov_vf_take_unmask(v, nic->now_ns);
 	if (vf_queue_tx_pending(&v->q)) {
 		sriov_vf_set_poll(v, true);
 		return false;
@@ -524,6 +553,7 @@ unsigned sriov_vf_poll(struct sriov_nic *nic, unsigned vf, unsigned budget,
 	if (!v || !v->sh)
 		return 0;
 	nic->now_ns = now_ns;
+	sriov_vf_take_unmask(v, now_ns);
 	n = vf_queue_tx_burst(&v->q, budget, &dd);
 	/* The switch polls every VF while it is awake: one it had put to
 	 * sleep has its flag set again as soon as it has work. */

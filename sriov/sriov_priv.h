@@ -76,6 +76,9 @@ void sriov_vf_reset(struct sriov_vf *vf, bool flr);
 
 /* Busy again (the doorbell, a trapped write). */
 void sriov_vf_wake(struct sriov_vf *vf);
+/* The EIMS write the driver posted at IGBVF_UNMASK, applied (before any
+ * trapped access, each poll, and when polling stops). */
+void sriov_vf_take_unmask(struct sriov_vf *vf, uint64_t now_ns);
 
 /* Tell the PF's event callback. */
 void sriov_pf_event(struct sriov_vf *vf, enum sriov_event ev);

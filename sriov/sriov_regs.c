@@ -90,6 +90,7 @@ int sriov_vf_reg_read(struct sriov_nic *nic, unsigned vf, uint32_t off,
 	*val = 0;
 	if (!v)
 		return -EINVAL;
+	sriov_vf_take_unmask(v, now_ns);
 	if (sriov_reg_mbx(off)) {
 		*val = vf_mbx_read(&v->mbx, off);
 		return 0;
@@ -172,6 +173,7 @@ int sriov_vf_reg_write(struct sriov_nic *nic, unsigned vf, uint32_t off,
 		return -EINVAL;
 	if (!v->sh)
 		return 0;	/* no VM: nothing to act on */
+	sriov_vf_take_unmask(v, now_ns);
 	if (off == IGBVF_EICS && !val)
 		v->st.doorbells++;
 	sriov_vf_wake(v);

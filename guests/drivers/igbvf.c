@@ -64,6 +64,7 @@ static void igbvf_stats(struct netdev *nd, struct json *j)
 	json_kv_u64(j, "doorbells_saved", v->st.doorbells_saved);
 	json_kv_u64(j, "doorbells_pending", v->st.doorbells_pending);
 	json_kv_u64(j, "rearms", v->st.rearms);
+	json_kv_u64(j, "unmasks_posted", v->st.unmasks_posted);
 	json_kv_u64(j, "mbx_tx", m->tx);
 	json_kv_u64(j, "mbx_rx", m->rx);
 	json_kv_u64(j, "mbx_nacks", m->nacks);

@@ -117,7 +117,8 @@ struct igbvf_stats {
 	uint64_t doorbells;		/* EICS <- 0: the VF was idle */
 	uint64_t doorbells_saved;	/* tails the polling model saw */
 	uint64_t doorbells_pending;	/* asleep, but rung for already */
-	uint64_t rearms;		/* EIMS writes before a sleep */
+	uint64_t rearms;		/* EIMS before a sleep, either way */
+	uint64_t unmasks_posted;	/* of those, in IGBVF_UNMASK */
 	uint64_t irq_vec[IGBVF_MSIX_VECTORS];
 	uint64_t resets, reset_fails;
 	uint64_t watchdogs;

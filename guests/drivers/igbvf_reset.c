@@ -350,8 +350,36 @@ void igbvf_irq_collect(struct igbvf *v)
 }
 
 /*
- * Enable what the sleep waits for (the mailbox is on already); one
- * trapped write, none when those vectors are still on (the last wake-up
+ * EIMS <- @need without an exit while the model polls us (igbvf_regs.h,
+ * IGBVF_UNMASK): posted in the shared page, then the flag read after a
+ * full barrier (the lock prefix) - the mirror image of the model's flag
+ * store, barrier, IGBVF_UNMASK load, so one of the two sees the other.
+ * An even flag: the post stands if IGBVF_HELD says no cause of ours
+ * waited when the model stopped (it takes the post before it raises
+ * anything); else the bits are taken back (the model may have taken
+ * them already: an EIMS applied twice is one spare interrupt at most)
+ * and false, for the register write. Each such write was an exit of ~30-50 us
+ * of this vCPU's time here (the sink's spin time per sleep, 64 B at
+ * 700 kpps), against ~0.4 us for the pv NIC's unmask in RAM.
+ */
+static bool igbvf_unmask_post(struct igbvf *v, uint32_t need)
+{
+	uint32_t held;
+
+	__atomic_or_fetch(&v->sh->unmask, need, __ATOMIC_SEQ_CST);
+	if (v->sh->poll & 1)
+		return true;
+	held = v->sh->held;	/* read after the flag: of its sleep or later */
+	if ((held & IGBVF_HELD_VALID) && !(held & need))
+		return true;
+	__atomic_and_fetch(&v->sh->unmask, ~need, __ATOMIC_SEQ_CST);
+	return false;
+}
+
+/*
+ * Enable what the sleep waits for (the mailbox is on already); one EIMS
+ * (posted in RAM when the model allows, igbvf_unmask_post, else an
+ * exit), none when those vectors are still on (the last wake-up
  * was the deadline, not an interrupt). A cause that came while a vector was
  * masked fires as soon as it is enabled: a wake-up that finds nothing,
  * about as costly as the EICR write that would prevent it and rarer.
@@ -373,7 +401,10 @@ void igbvf_arm(struct netdev *nd, int events)
 	need = want & ~v->eims_on;
 	if (!need)
 		return;
-	igbvf_reg_write(&v->bar, IGBVF_EIMS, need);
+	if (igbvf_unmask_post(v, need))
+		v->st.unmasks_posted++;
+	else
+		igbvf_reg_write(&v->bar, IGBVF_EIMS, need);
 	v->eims_on |= need;
 	v->st.rearms++;
 }

@@ -707,8 +707,10 @@ static void test_irq_arm_automask(void **state)
 	assert_int_equal(receive(b, got, 64), 4);
 	pkt_free_bulk(got, 4);
 
-	/* Going to sleep: one EIMS write. The cause left from the busy
-	 * time fires at once (the documented spurious wake-up). */
+	/* Going to sleep while the model sleeps too: one EIMS write. The
+	 * cause left from the busy time fires at once (the documented
+	 * spurious wake-up). */
+	assert_true(sriov_vf_sleep(nic, 1));
 	w = b->bar.writes;
 	igbvf_arm(&b->nd, NETDEV_EV_RX);
 	assert_int_equal(b->bar.writes, w + 1);
@@ -717,9 +719,14 @@ static void test_irq_arm_automask(void **state)
 	igbvf_ready(&b->nd);			/* collects the interrupt */
 	assert_int_equal(b->eims_on, IGBVF_EIM_MBX);
 
-	/* Armed again, clean now: the next frame interrupts, once. */
+	/* Armed again, clean now, the model polling (the write woke it):
+	 * the EIMS goes in IGBVF_UNMASK, no write; the next frame
+	 * interrupts, once. */
 	model_now += 1000000;			/* past EITR */
+	w = b->bar.writes;
 	igbvf_arm(&b->nd, NETDEV_EV_RX);
+	assert_int_equal(b->bar.writes, w);
+	assert_int_equal(b->st.unmasks_posted, 1);
 	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 1);
 	assert_int_equal(send(a, b, 1, 60), 1);
 	run_switch();
@@ -736,32 +743,84 @@ static void test_irq_arm_automask(void **state)
 	 * clean arm, and one woken by the deadline with its vectors still
 	 * on re-arms for free. */
 	model_now += 1000000;
+	assert_true(sriov_vf_sleep(nic, 1));
 	igbvf_arm(&b->nd, NETDEV_EV_RX);
 	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 3);
 	igbvf_ready(&b->nd);
 	model_now += 1000000;
 	igbvf_arm(&b->nd, NETDEV_EV_RX);
 	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 3);
+	/* That one was posted; the model, stopping, takes it. */
+	assert_int_equal(b->st.unmasks_posted, 2);
+	assert_int_not_equal(tv[1].sh->unmask, 0);
+	assert_true(sriov_vf_sleep(nic, 1));
+	assert_int_equal(tv[1].sh->unmask, 0);
 	w = b->bar.writes;
 	igbvf_arm(&b->nd, NETDEV_EV_RX);
 	assert_int_equal(b->bar.writes, w);
 
-	/* A sender waiting for room asks for TX too (after the stale TX
-	 * cause of its earlier sends has fired and been collected). */
+	/* A sender waiting for room asks for TX too; the model polls it,
+	 * so the EIMS is posted and taken at the next poll, where the
+	 * stale TX cause of its earlier sends fires; the DD of these ten
+	 * then waits on the masked vector. */
 	assert_int_equal(send(a, b, 10, 60), 10);
+	w = a->bar.writes;
 	igbvf_arm(&a->nd, NETDEV_EV_TX);
-	assert_int_equal(tv[0].irqs[IGBVF_VEC_TX], 1);
-	igbvf_ready(&a->nd);
-	model_now += 1000000;
-	igbvf_arm(&a->nd, NETDEV_EV_TX);
+	assert_int_equal(a->bar.writes, w);
 	assert_true(a->eims_on & IGBVF_EIM_TX);
-	assert_int_equal(tv[0].irqs[IGBVF_VEC_TX], 1);
+	assert_int_equal(tv[0].irqs[IGBVF_VEC_TX], 0);
 	run_switch();
-	assert_int_equal(tv[0].irqs[IGBVF_VEC_TX], 2);
+	assert_int_equal(tv[0].sh->unmask, 0);
+	assert_int_equal(tv[0].irqs[IGBVF_VEC_TX], 1);
 	assert_int_equal(igbvf_ready(&a->nd) & NETDEV_EV_TX, NETDEV_EV_TX);
-	assert_int_equal(a->nd.st.irqs, 2);
+	assert_int_equal(a->nd.st.irqs, 1);
 	assert_int_equal(receive(b, got, 64), 10);
 	pkt_free_bulk(got, 10);
+	assert_no_leak();
+}
+
+/* The model asleep with no cause of ours waiting: the re-arm is posted
+ * (no exit) and taken before the next frame's cause is raised. */
+static void test_irq_arm_model_asleep(void **state)
+{
+	struct igbvf *a, *b;
+	struct pkt *got[64];
+	uint64_t w;
+
+	(void)state;
+	set_admin_macs();
+	a = probe(0, NULL, 64, 64, true);
+	b = probe(1, NULL, 64, 64, true);
+	assert_int_equal(send(a, b, 4, 60), 4);
+	run_switch();
+	assert_int_equal(receive(b, got, 64), 4);
+	pkt_free_bulk(got, 4);
+
+	/* The cause of the busy time waits: the model must be woken. */
+	assert_true(sriov_vf_sleep(nic, 1));
+	assert_int_equal(tv[1].sh->held, IGBVF_HELD_VALID | IGBVF_EIM_RX);
+	w = b->bar.writes;
+	igbvf_arm(&b->nd, NETDEV_EV_RX);
+	assert_int_equal(b->bar.writes, w + 1);
+	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 1);
+	igbvf_ready(&b->nd);
+
+	/* Clean now: asleep with nothing waiting, the post stands. */
+	model_now += 1000000;
+	assert_true(sriov_vf_sleep(nic, 1));
+	assert_int_equal(tv[1].sh->held, IGBVF_HELD_VALID);
+	w = b->bar.writes;
+	igbvf_arm(&b->nd, NETDEV_EV_RX);
+	assert_int_equal(b->bar.writes, w);
+	assert_int_equal(b->st.unmasks_posted, 1);
+	assert_int_equal(tv[1].sh->unmask, IGBVF_EIM_RX);
+	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 1);
+	assert_int_equal(send(a, b, 1, 60), 1);
+	run_switch();
+	assert_int_equal(tv[1].sh->unmask, 0);
+	assert_int_equal(tv[1].irqs[IGBVF_VEC_RX], 2);
+	assert_int_equal(receive(b, got, 64), 1);
+	pkt_free_bulk(got, 1);
 	assert_no_leak();
 }
 
@@ -1109,6 +1168,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irq_arm_automask, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_irq_arm_model_asleep,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recovery_from_error_state,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recovery_polling, setup,

@@ -581,6 +581,47 @@ static void test_masked_causes(void **state)
 	assert_int_equal(sriov_vf_masked_causes(e->nic, 9), 0);
 }
 
+/*
+ * EIMS posted at IGBVF_UNMASK: taken at the next poll, when polling
+ * stops and before a trapped access; only EIMS's bits; gone at reset.
+ */
+static void test_posted_unmask(void **state)
+{
+	struct env *e = *state;
+	struct sriov_vf_stats st;
+
+	wr(e, 1, IGBVF_EIMC, 1u << VEC_RX);
+	vf_send(e, 0, mac[1], mac[0], 60);
+	assert_int_equal(sriov_vf_masked_causes(e->nic, 1), 1u << VEC_RX);
+	e->g[1].sh->unmask = 0xFFFF0000u | 1u << VEC_RX;
+	assert_int_equal(sriov_vf_poll(e->nic, 1, 64, e->now), 0);
+	assert_int_equal(e->g[1].sh->unmask, 0);
+	assert_int_equal(e->irqs[1][VEC_RX], 1);
+	assert_int_equal(rd(e, 1, IGBVF_EIMS), 7);	/* EIAM 0 here */
+	st = stats(e, 1);
+	assert_int_equal(st.unmasks, 1);
+
+	/* Stopping: the flag goes even, then the page is looked at. */
+	wr(e, 1, IGBVF_EIMC, 1u << VEC_RX);
+	vf_send(e, 0, mac[1], mac[0], 60);
+	e->g[1].sh->unmask = 1u << VEC_RX;
+	assert_true(sriov_vf_sleep(e->nic, 1));
+	assert_int_equal(e->g[1].sh->poll & 1, 0);
+	assert_int_equal(e->irqs[1][VEC_RX], 2);
+
+	/* Before a trapped access, which must not overtake it. */
+	e->g[1].sh->unmask = 1u << VEC_TX;
+	wr(e, 1, IGBVF_EIMC, 1u << VEC_TX);
+	assert_int_equal(rd(e, 1, IGBVF_EIMS) & (1u << VEC_TX), 0);
+	st = stats(e, 1);
+	assert_int_equal(st.unmasks, 3);
+
+	/* A reset forgets a request. */
+	e->g[1].sh->unmask = 1u << VEC_MBX;
+	assert_int_equal(sriov_vf_flr(e->nic, 1, e->now), 0);
+	assert_int_equal(e->g[1].sh->unmask, 0);
+}
+
 static void test_moderation(void **state)
 {
 	struct env *e = *state;
@@ -832,6 +873,7 @@ int main(void)
 		T(test_sleep_and_doorbell),
 		T(test_tap),
 		T(test_masked_causes),
+		T(test_posted_unmask),
 		T(test_moderation),
 		T(test_jumbo),
 		T(test_hostile_vf),
