@@ -364,13 +364,6 @@ static double mig_rate(struct mig_out *m, uint64_t unsent)
 }
 
 /*
- * A round is over when what it sent has mostly been delivered: until
- * what is still queued could go in half the downtime budget. Otherwise
- * rounds would follow each other as fast as the socket takes bytes,
- * each finding the few pages written during the last, while the queue
- * (and the real downtime) stays seconds long.
- */
-/*
  * While we wait on the queue: the destination says nothing before the
  * END, so anything to read is its hang-up (a closed connection also
  * empties the queue, which would read as "delivered").
@@ -389,6 +382,13 @@ static int mig_peer_gone(struct mig_out *m)
 /* How long the queue is watched before its pace counts. */
 #define MIG_DRAIN_LOOK_NS	1000000ull
 
+/*
+ * A round is over when what it sent has mostly been delivered: until
+ * what is still queued could go in half the downtime budget. Otherwise
+ * rounds would follow each other as fast as the socket takes bytes,
+ * each finding the few pages written during the last, while the queue
+ * (and the real downtime) stays seconds long.
+ */
 static int mig_drain(struct mig_out *m)
 {
 	uint64_t t0 = clock_mono_ns(), start = t0;
@@ -429,6 +429,7 @@ static int mig_drain(struct mig_out *m)
 	return ret;
 }
 
+/* What the switch-over would cost now: the dirty pages and the queue. */
 static uint64_t mig_expected_ms(struct mig_out *m, int64_t dirty)
 {
 	uint64_t unsent = mig_unsent(m);
