@@ -39,7 +39,7 @@
 /*
  * Our receive buffer. Autotuned, it grows to megabytes and hides from the
  * source how far behind we are: a round the source counts as sent (its
- * SIOCOUTQ empty) could still wait here for 20 ms while the guest sat
+ * SIOCOUTQ empty) could still wait here for up to 46 ms while the guest sat
  * paused (measured on loopback, README "Migration in a lab"). Fixed, the
  * kernel doubles it, which still covers a 10 Gbit/s link's
  * bandwidth-delay product at 0.4 ms of round trip.

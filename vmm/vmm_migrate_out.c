@@ -397,20 +397,21 @@ static int mig_drain(struct mig_out *m)
 
 	for (;;) {
 		uint64_t unsent = mig_unsent(m), now = clock_mono_ns();
-
-		m->drain_ns += now - t0;
-		t0 = now;
 		/*
 		 * Never on the first look alone: a small stream can sit
 		 * whole in the socket buffers of a slow link, sent "at
 		 * once"; how fast the queue shrinks is the link's rate.
 		 */
-		if (now - start >= MIG_DRAIN_LOOK_NS)
+		bool looked = now - start >= MIG_DRAIN_LOOK_NS;
+
+		m->drain_ns += now - t0;
+		t0 = now;
+		if (looked)
 			m->drain_bpms = unsent < first ?
 				(double)(first - unsent) * 1e6 /
 				(double)(now - start) : 1;
 		if (unsent == 0 ||
-		    (now - start >= MIG_DRAIN_LOOK_NS && (double)unsent <=
+		    (looked && (double)unsent <=
 		     mig_rate(m, unsent) * m->params.downtime_ms / 2))
 			break;
 		if (m->cancel) {

@@ -269,6 +269,19 @@ static void sw_pv_stats_add(struct pv_backend_stats *a,
 		d[i] += s[i];
 }
 
+/* The port's counters over all its backends: past ones and the current. */
+static void sw_pv_stats_total(const struct sw_pvport *v,
+			      struct pv_backend_stats *st)
+{
+	*st = v->past;
+	if (v->be) {
+		struct pv_backend_stats cur;
+
+		pv_backend_get_stats(v->be, &cur);
+		sw_pv_stats_add(st, &cur);
+	}
+}
+
 static int sw_pv_swap_fn(struct sw *sw, void *arg)
 {
 	struct sw_pv_swap *s = arg;
@@ -328,16 +341,11 @@ static int sw_pv_announce_fn(struct sw *sw, void *arg)
 static json_t *sw_pv_backend_json(struct sw_pvport *v)
 {
 	static const char *const names[] = { "idle", "running", "error" };
-	struct pv_backend_stats st = v->past;
+	struct pv_backend_stats st;
 	json_t *o = json_object();
 	int state = atomic_load(&v->state);
 
-	if (v->be) {
-		struct pv_backend_stats cur;
-
-		pv_backend_get_stats(v->be, &cur);
-		sw_pv_stats_add(&st, &cur);
-	}
+	sw_pv_stats_total(v, &st);
 	json_object_set_new(o, "state", json_string(names[state]));
 	if (state == SW_PV_ERROR) {
 		json_object_set_new(o, "error", json_integer(v->error));
@@ -609,14 +617,9 @@ static void sw_pv_destroy(struct sw_port *p)
 	struct sw_pvport *v = p->priv;
 
 	if (v) {
-		struct pv_backend_stats st = v->past;
+		struct pv_backend_stats st;
 
-		if (v->be) {
-			struct pv_backend_stats cur;
-
-			pv_backend_get_stats(v->be, &cur);
-			sw_pv_stats_add(&st, &cur);
-		}
+		sw_pv_stats_total(v, &st);
 		/* A guest that left behind: what it missed is told once. */
 		log_info("%s: to the guest %llu frames, %llu with no buffer "
 			 "posted; from it %llu", p->name,

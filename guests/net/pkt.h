@@ -31,7 +31,6 @@ struct pkt {
 	struct pkt *next;	/* free list */
 };
 
-
 /* Allocates count buffers. 0 or -ENOMEM. */
 int pkt_pool_init(unsigned int count);
 /* NULL when the pool is empty. data = PKT_HEADROOM, len = 0. */
