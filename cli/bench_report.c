@@ -335,7 +335,7 @@ static void table_head(const struct bench_results *r, FILE *f)
 	fprintf(f, "iopath bench (%s; %u repeat(s), %.1f s trials, medians, "
 		"spread = min..max)\nNDR: no loss; PDR: loss <= %g%%; "
 		"both within %g%%; saturation: received at full\nspeed. "
-		"Guests mode=%s, rings %s (latency: default), pinned: %s\n",
+		"Guests mode=%s, rings %s, pinned: %s\n",
 		r->machine, o->repeats, o->trial_s, o->pdr_loss_pct,
 		o->precision_pct, o->guest_mode, ring, pin);
 }

@@ -68,7 +68,7 @@ static void bench_usage(FILE *f)
 "  defaults: every available path; sizes 64,128,256,512,1024,1280,1518;\n"
 "  2 s trials; PDR loss 0.5%%; precision 5%%; 10 steps; 3 repeats;\n"
 "  latency at 0.5 x NDR; guest mode adaptive (or poll, irq); rings 4096\n"
-"  for throughput (0: the drivers' default); reference rate 50000 pps;\n"
+"  in every trial (0: the drivers' default); reference rate 50000 pps;\n"
 "  low rate 1000 pps; no pinning (--pin-vcpus: the sender's vCPU, then\n"
 "  the receiver's; one CPU pins both); results in\n"
 "  ./results/bench-YYYYmmdd-HHMMSS/\n"
