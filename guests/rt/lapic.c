@@ -107,6 +107,11 @@ void lapic_timer_oneshot(unsigned int vector, uint64_t ns)
 	lapic_write(LAPIC_REG_TIMER_INIT, lapic_ns_to_count(ns));
 }
 
+void lapic_timer_restart(uint64_t ns)
+{
+	lapic_write(LAPIC_REG_TIMER_INIT, lapic_ns_to_count(ns));
+}
+
 void lapic_timer_stop(void)
 {
 	lapic_write(LAPIC_REG_TIMER_INIT, 0);

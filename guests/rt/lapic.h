@@ -22,6 +22,9 @@ uint64_t lapic_timer_khz(void);
 void lapic_timer_periodic(unsigned int vector, uint64_t period_ns);
 /* One interrupt on vector after ns (cut to the 32-bit counter's range). */
 void lapic_timer_oneshot(unsigned int vector, uint64_t ns);
+/* A one-shot again, with DIV and LVT as lapic_timer_oneshot left them:
+ * one register write (each is an exit) instead of three. */
+void lapic_timer_restart(uint64_t ns);
 void lapic_timer_stop(void);
 /* Fixed-delivery IPI to one APIC ID. */
 void lapic_ipi(uint32_t apic_id, unsigned int vector);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "rt/timer.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "rt/clock.h"
@@ -12,6 +13,7 @@ struct timer_cpu {
 	irq_fn fn;		/* periodic callback; NULL: none */
 	void *arg;
 	uint64_t armed_until;	/* TSC of the pending one-shot, 0: none */
+	bool oneshot;		/* DIV and LVT set for one-shots */
 };
 
 static struct timer_cpu timer_cpus[KCPU_MAX];
@@ -48,6 +50,7 @@ int timer_periodic_start(uint64_t period_us, irq_fn fn, void *arg)
 	t->arg = arg;
 	t->fn = fn;
 	t->armed_until = 0;
+	t->oneshot = false;
 	lapic_timer_periodic(IRQ_VEC_TIMER, period_us * 1000);
 	return 0;
 }
@@ -59,6 +62,7 @@ void timer_periodic_stop(void)
 	lapic_timer_stop();
 	t->fn = NULL;
 	t->armed_until = 0;
+	t->oneshot = false;
 }
 
 void timer_wake_arm(uint64_t delta_tsc)
@@ -74,5 +78,12 @@ void timer_wake_arm(uint64_t delta_tsc)
 		return;
 	timer_hook();
 	t->armed_until = until;
+	/* A sleeping sender arms once per group: each LAPIC write is an
+	 * exit, and DIV and LVT stay as the first one-shot set them. */
+	if (t->oneshot) {
+		lapic_timer_restart(clock_tsc_to_ns(delta_tsc));
+		return;
+	}
 	lapic_timer_oneshot(IRQ_VEC_TIMER, clock_tsc_to_ns(delta_tsc));
+	t->oneshot = true;
 }
