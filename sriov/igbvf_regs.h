@@ -58,8 +58,25 @@
  * driver's among them: nothing can interrupt before the model polls
  * again, which takes the word first, so the post stands. Else the
  * driver takes its bits back and writes EIMS, which wakes the model. On
- * the 82576 the three words are reserved (writes ignored, reads 0):
+ * the 82576 the words are reserved (writes ignored, reads 0):
  * IGBVF_HELD is never valid there, so the driver writes EIMS every time.
+ *
+ * A receiver's RX cause is nearly always held: frames kept coming while
+ * it was busy with its vector masked, and enabling the vector would send
+ * at once a message that wakes it to a ring it has already emptied (a
+ * halt, a wake-up and a re-arm, ~80 us here, once per sleep). So with an
+ * EIMS that enables the RX vector, posted or written, the driver first
+ * writes IGBVF_RX_SEEN: the index of the next descriptor it will look at,
+ * with IGBVF_RX_SEEN_VALID. The model takes the word (leaving 0) when it
+ * applies that EIMS, and if the index is where it writes back next,
+ * every frame the cause stood for has been seen: it clears the cause
+ * instead of sending it (counted as stale_rx), unless the vector also
+ * carries TX or the mailbox. A frame written back after the driver's
+ * last look moves the model's index, and the message goes as before. The
+ * driver may likewise let a post stand while IGBVF_HELD names its RX
+ * vector, if RDH equals that index: nothing written back is unseen, and
+ * a frame written later is followed by a poll that takes the word and
+ * sends. Wrong values harm only the VF that wrote them.
  *
  * One queue pair (queue 0) is modelled, as igbvf uses; the registers of
  * queue 1 exist in the shared pages and are ignored.
@@ -118,6 +135,8 @@
 #define IGBVF_HELD		0x2F04	/* iopath: causes masked at sleep */
 #define IGBVF_HELD_VALID	0x80000000u
 #define IGBVF_UNMASK		0x2F40	/* iopath: EIMS posted in memory */
+#define IGBVF_RX_SEEN		0x2F44	/* iopath: driver's RX position */
+#define IGBVF_RX_SEEN_VALID	0x80000000u
 #define IGBVF_TDBAL(n)		(0x3800 + 0x100 * (n))
 #define IGBVF_TDBAH(n)		(0x3804 + 0x100 * (n))
 #define IGBVF_TDLEN(n)		(0x3808 + 0x100 * (n))
@@ -350,7 +369,8 @@ struct igbvf_shared {
 	uint32_t held;				/* 0x2F04 IGBVF_HELD, model */
 	uint8_t rsvd2[0x38];
 	uint32_t unmask;			/* 0x2F40 IGBVF_UNMASK, guest */
-	uint8_t rsvd2b[0x8BC];
+	uint32_t rx_seen;			/* 0x2F44 IGBVF_RX_SEEN, guest */
+	uint8_t rsvd2b[0x8B8];
 	struct igbvf_txq_regs txq[2];		/* 0x3800 */
 	uint8_t rsvd3[0x600];
 };

@@ -348,8 +348,10 @@ static void sriov_vf_reset_keep(struct sriov_vf *vf,
 {
 	vf_queue_reset(&vf->q);
 	vf_irq_reset(&vf->irq);
-	if (vf->sh)	/* a request from before the reset means nothing */
+	if (vf->sh) {	/* a request from before the reset means nothing */
 		__atomic_store_n(&vf->sh->unmask, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&vf->sh->rx_seen, 0, __ATOMIC_RELAXED);
+	}
 	if (keep)
 		sriov_vf_irq_restore(vf, keep);
 	sriov_vf_irq_save(vf);
@@ -462,6 +464,21 @@ void sriov_vf_wake(struct sriov_vf *vf)
 	sriov_vf_set_poll(vf, true);
 }
 
+void sriov_vf_stale_rx(struct sriov_vf *vf, uint32_t eims)
+{
+	int vec = vf_irq_cause_vector(&vf->irq, VF_IRQ_RX);
+	uint32_t seen;
+
+	if (!vf->sh || vec < 0 || !(eims & (1u << vec)))
+		return;
+	/* Taken, so a later EIMS never reads an old position. */
+	seen = __atomic_exchange_n(&vf->sh->rx_seen, 0, __ATOMIC_ACQ_REL);
+	if ((seen & IGBVF_RX_SEEN_VALID) && vf->q.rx.enabled &&
+	    (seen & ~IGBVF_RX_SEEN_VALID) == vf->q.rx.head &&
+	    vf_irq_drop_stale(&vf->irq, vec))
+		vf->st.stale_rx++;
+}
+
 /*
  * IGBVF_UNMASK (igbvf_regs.h): a plain load first, so a VF that posted
  * nothing costs no write to its line. The value is the guest's, taken
@@ -477,6 +494,7 @@ void sriov_vf_take_unmask(struct sriov_vf *vf, uint64_t now_ns)
 	      IGBVF_EICR_MASK;
 	if (!req)
 		return;
+	sriov_vf_stale_rx(vf, req);
 	vf_irq_write(&vf->irq, IGBVF_EIMS, req, now_ns);
 	sriov_vf_irq_save(vf);
 	vf->st.unmasks++;

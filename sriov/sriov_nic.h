@@ -74,6 +74,7 @@ struct sriov_vf_stats {
 	uint64_t doorbells;			/* wake-ups by the guest */
 	uint64_t sleeps;			/* polling stopped */
 	uint64_t unmasks;			/* EIMS taken from IGBVF_UNMASK */
+	uint64_t stale_rx;			/* RX causes IGBVF_RX_SEEN dropped */
 	uint64_t bad_access;			/* odd size/offset accesses */
 	uint64_t irq_restores;			/* rebinds with IRQ_KEEP */
 };

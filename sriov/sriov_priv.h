@@ -79,6 +79,8 @@ void sriov_vf_wake(struct sriov_vf *vf);
 /* The EIMS write the driver posted at IGBVF_UNMASK, applied (before any
  * trapped access, each poll, and when polling stops). */
 void sriov_vf_take_unmask(struct sriov_vf *vf, uint64_t now_ns);
+/* Before an EIMS of @eims is applied: IGBVF_RX_SEEN (igbvf_regs.h). */
+void sriov_vf_stale_rx(struct sriov_vf *vf, uint32_t eims);
 
 /* Tell the PF's event callback. */
 void sriov_pf_event(struct sriov_vf *vf, enum sriov_event ev);

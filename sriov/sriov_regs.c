@@ -183,6 +183,8 @@ int sriov_vf_reg_write(struct sriov_nic *nic, unsigned vf, uint32_t off,
 		return 0;
 	}
 	if (sriov_reg_irq(off)) {
+		if (off == IGBVF_EIMS)
+			sriov_vf_stale_rx(v, val);
 		vf_irq_write(&v->irq, off, val, now_ns);
 		if (off != IGBVF_EICS && off != IGBVF_EICR)
 			sriov_vf_irq_save(v);

@@ -39,6 +39,7 @@ static void sriov_show_counters(json_t *o, const struct sriov_vf *v)
 	JSON_COUNTER(o, *s, doorbells);
 	JSON_COUNTER(o, *s, sleeps);
 	JSON_COUNTER(o, *s, unmasks);
+	JSON_COUNTER(o, *s, stale_rx);
 	JSON_COUNTER(o, *s, bad_access);
 	JSON_COUNTER(o, *s, irq_restores);
 	JSON_COUNTER(o, *q, tx_descs);

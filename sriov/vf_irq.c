@@ -86,23 +86,38 @@ static void vf_irq_set(struct vf_irq *irq, uint32_t bits, uint64_t now_ns)
 	vf_irq_flush(irq, now_ns);
 }
 
-void vf_irq_cause(struct vf_irq *irq, enum vf_irq_cause c, uint64_t now_ns)
+int vf_irq_cause_vector(const struct vf_irq *irq, enum vf_irq_cause c)
 {
-	uint32_t entry;
-	int vec;
-
 	switch (c) {
 	case VF_IRQ_RX:
-		entry = irq->ivar0 >> IGBVF_IVAR_RX0_SHIFT;
-		break;
+		return vf_irq_ivar_vector(irq->ivar0 >> IGBVF_IVAR_RX0_SHIFT);
 	case VF_IRQ_TX:
-		entry = irq->ivar0 >> IGBVF_IVAR_TX0_SHIFT;
-		break;
+		return vf_irq_ivar_vector(irq->ivar0 >> IGBVF_IVAR_TX0_SHIFT);
 	default:
-		entry = irq->ivar_misc;
-		break;
+		return vf_irq_ivar_vector(irq->ivar_misc);
 	}
-	vec = vf_irq_ivar_vector(entry);
+}
+
+bool vf_irq_drop_stale(struct vf_irq *irq, int vec)
+{
+	uint32_t bit;
+
+	if (vec < 0 || vec >= IGBVF_MSIX_VECTORS ||
+	    vf_irq_cause_vector(irq, VF_IRQ_TX) == vec ||
+	    vf_irq_cause_vector(irq, VF_IRQ_MBX) == vec)
+		return false;
+	bit = 1u << vec;
+	if ((irq->eims & bit) || !(irq->eicr & bit))
+		return false;	/* sent already, or nothing to drop */
+	irq->eicr &= ~bit;
+	irq->pending &= ~bit;
+	return true;
+}
+
+void vf_irq_cause(struct vf_irq *irq, enum vf_irq_cause c, uint64_t now_ns)
+{
+	int vec = vf_irq_cause_vector(irq, c);
+
 	if (vec < 0) {
 		irq->st.unrouted++;
 		return;

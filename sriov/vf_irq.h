@@ -25,6 +25,7 @@
  * raise() callback (an irqfd write in the switch).
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sriov/igbvf_regs.h"
@@ -57,6 +58,16 @@ struct vf_irq {
 void vf_irq_init(struct vf_irq *irq, void (*raise)(void *, unsigned),
 		 void *opaque);
 void vf_irq_reset(struct vf_irq *irq);
+
+/* The vector cause @c is routed to (IVAR), or -1 if none. */
+int vf_irq_cause_vector(const struct vf_irq *irq, enum vf_irq_cause c);
+
+/*
+ * Forget vector @vec's cause while it is disabled: the driver has seen
+ * what it stood for (igbvf_regs.h, IGBVF_RX_SEEN). Not for a vector
+ * that TX or the mailbox share. True if a cause was dropped.
+ */
+bool vf_irq_drop_stale(struct vf_irq *irq, int vec);
 
 /* A device cause happened at @now_ns. */
 void vf_irq_cause(struct vf_irq *irq, enum vf_irq_cause c, uint64_t now_ns);

@@ -364,12 +364,16 @@ void igbvf_irq_collect(struct igbvf *v)
  */
 static bool igbvf_unmask_post(struct igbvf *v, uint32_t need)
 {
-	uint32_t held;
+	uint32_t held, seen = v->rx.next & v->rx.mask;
 
 	__atomic_or_fetch(&v->sh->unmask, need, __ATOMIC_SEQ_CST);
 	if (v->sh->poll & 1)
 		return true;
 	held = v->sh->held;	/* read after the flag: of its sleep or later */
+	/* A held RX cause for frames we have all seen needs no message
+	 * now (igbvf_regs.h, IGBVF_RX_SEEN): the model drops it. */
+	if ((need & IGBVF_EIM_RX) && v->sh->rxq[0].rdh == seen)
+		held &= ~IGBVF_EIM_RX;
 	if ((held & IGBVF_HELD_VALID) && !(held & need))
 		return true;
 	__atomic_and_fetch(&v->sh->unmask, ~need, __ATOMIC_SEQ_CST);
@@ -380,10 +384,11 @@ static bool igbvf_unmask_post(struct igbvf *v, uint32_t need)
  * Enable what the sleep waits for (the mailbox is on already); one EIMS
  * (posted in RAM when the model allows, igbvf_unmask_post, else an
  * exit), none when those vectors are still on (the last wake-up
- * was the deadline, not an interrupt). A cause that came while a vector was
- * masked fires as soon as it is enabled: a wake-up that finds nothing,
- * about as costly as the EICR write that would prevent it and rarer.
- * No disarm: a vector masks itself when it fires (EIAM), and one
+ * was the deadline, not an interrupt). An RX cause that came while the
+ * vector was masked, for frames we have all taken since, would fire as
+ * soon as it is enabled and wake us to an empty ring: IGBVF_RX_SEEN tells
+ * the model it is stale (on the 82576 we take that spare wake-up). No
+ * disarm: a vector masks itself when it fires (EIAM), and one
  * interrupt while busy costs less than the exit of masking it.
  */
 void igbvf_arm(struct netdev *nd, int events)
@@ -401,6 +406,11 @@ void igbvf_arm(struct netdev *nd, int events)
 	need = want & ~v->eims_on;
 	if (!need)
 		return;
+	/* Where we are, so a cause we have already served is not sent
+	 * (igbvf_regs.h, IGBVF_RX_SEEN); before the EIMS, posted or not. */
+	if (need & IGBVF_EIM_RX)
+		__atomic_store_n(&v->sh->rx_seen, IGBVF_RX_SEEN_VALID |
+				 (v->rx.next & v->rx.mask), __ATOMIC_RELEASE);
 	if (igbvf_unmask_post(v, need))
 		v->st.unmasks_posted++;
 	else
