@@ -33,6 +33,7 @@ int net_app_reflect(struct net_stack *s);
 #define PG_MAGIC		0x7067
 #define PG_HDR_LEN		16
 #define PG_F_FIN		0x01
+#define PG_F_PROBE		0x02	/* latency=2: a timed frame */
 #define PG_FLOWS_MAX		64
 #define PG_PORT			9000
 #define PG_SPORT		10000

@@ -18,7 +18,11 @@
  *   fin=3        FIN frames per flow at the end (sink counts tail loss),
  *                after fin_gap_ms=100 so a flooded receiver can drain
  *   latency=0    1: also receive the frames a reflector sends back and
- *                measure their round trip (drain_ms=500 after the end)
+ *                measure their round trip (drain_ms=500 after the end);
+ *                2: the same, timing only the first frame of each group
+ *                (of each burst at rate=0), flagged PG_F_PROBE: the one
+ *                that waits behind none of its own group, as a traffic
+ *                generator's latency stream rides beside its bulk one
  *
  * The payload starts with the pktgen header (apps/net_app.h): magic,
  * flow, flags, per-flow sequence number, TSC timestamp.
@@ -39,7 +43,8 @@
  *  "tx_packets":..,"tx_bytes":..,"duration_us":..,"pps":..,"bps":..,
  *  "tx_full":..,"no_buf":..,
  *  (rate>0:) "skipped":..,"skips":..,"max_late_us":..,
- *  (latency=1:) "rx_packets":..,"lost":..,"rtt_us":{"n":..,"min":..,
+ *  (latency=1|2:) "rx_packets":..,"lost":..,"rtt_of":"all"|"group_heads",
+ *  "rtt_us":{"n":..,"min":..,
  *  "avg":..,"max":..,"p50":..,"p90":..,"p99":..,"p99.9":..},
  *  "drv":{...},"stack":{...}}
  * tx_bytes and bps count whole frames with FCS (size= each). tx_full:
@@ -78,6 +83,8 @@ struct pktgen {
 	uint16_t size, payload, sport, dport;
 	unsigned int flows;
 	bool csum, latency;
+	bool probes;		/* latency=2: time PG_F_PROBE frames only */
+	bool probe_due;		/* the next frame starts a group */
 	uint8_t tmpl[PG_FLOWS_MAX][OFF_UDP_PAYLOAD];	/* headers per flow */
 	uint32_t seq[PG_FLOWS_MAX];
 	unsigned int next_flow;
@@ -137,8 +144,9 @@ static void pktgen_rx(struct pktgen *g)
 		    r.payload_len >= PG_HDR_LEN && get_be16(d) == PG_MAGIC &&
 		    !(d[3] & PG_F_FIN)) {
 			g->rx++;
-			lat_add(&g->rtt, clock_tsc_to_ns(pkts[i]->rx_tsc -
-							 get_le64(d + 8)));
+			if (!g->probes || (d[3] & PG_F_PROBE))
+				lat_add(&g->rtt, clock_tsc_to_ns(
+					pkts[i]->rx_tsc - get_le64(d + 8)));
 			pkt_free(pkts[i]);
 		} else {
 			net_input(g->s, pkts[i], &r);
@@ -154,8 +162,11 @@ static unsigned int pktgen_burst(struct pktgen *g, unsigned int n)
 
 	for (k = 0; k < n; k++) {
 		unsigned int f = g->next_flow;
+		uint8_t flags = 0;
 
-		b[k] = pktgen_build(g, f, 0, g->seq[f]);
+		if (g->probes && k == 0 && g->probe_due)
+			flags = PG_F_PROBE;
+		b[k] = pktgen_build(g, f, flags, g->seq[f]);
 		if (!b[k]) {
 			g->no_buf++;
 			break;
@@ -164,6 +175,8 @@ static unsigned int pktgen_burst(struct pktgen *g, unsigned int n)
 		g->next_flow = f + 1 == g->flows ? 0 : f + 1;
 	}
 	sent = k ? netdev_tx_burst(g->s->dev, b, (uint16_t)k) : 0;
+	if (sent)
+		g->probe_due = false;	/* the probe went first */
 	/* Unsent frames give their sequence numbers back, newest first, so
 	 * each flow's numbers stay gapless. */
 	while (k > sent) {
@@ -221,6 +234,9 @@ int net_app_pktgen(struct net_stack *s)
 	g.dport = (uint16_t)cmdline_get_u64("dport", PG_PORT);
 	g.csum = cmdline_get_u64("udp_csum", 1) != 0;
 	g.latency = cmdline_get_u64("latency", 0) != 0;
+	g.probes = cmdline_get_u64("latency", 0) == 2;
+	if (cmdline_get_u64("latency", 0) > 2)
+		return RT_EXIT_USAGE;
 	if (g.latency)
 		lat_init(&g.rtt, 1u << 20);
 	if (net_resolve(s, g.dst, g.mac, (unsigned int)
@@ -263,6 +279,9 @@ int net_app_pktgen(struct net_stack *s)
 				continue;
 			}
 			release = g.tx + go;
+			g.probe_due = true;
+		} else if (!rate) {
+			g.probe_due = true;	/* every burst a group */
 		}
 		if (rate) {
 			if (release - g.tx < n)
@@ -310,6 +329,7 @@ int net_app_pktgen(struct net_stack *s)
 	if (g.latency) {
 		json_kv_u64(&j, "rx_packets", g.rx);
 		json_kv_u64(&j, "lost", g.tx > g.rx ? g.tx - g.rx : 0);
+		json_kv_str(&j, "rtt_of", g.probes ? "group_heads" : "all");
 		lat_report(&j, "rtt_us", &g.rtt);
 	}
 	net_app_report_counters(&j, s);

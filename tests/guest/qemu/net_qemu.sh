@@ -19,7 +19,8 @@
 #           on 127.0.0.1:PORT, the other connects): pktgen -> sink with
 #           no loss at 1000 pps over 4 flows in the default (adaptive)
 #           mode, both sleeping on interrupts; ping -> echo; pktgen
-#           latency=1 -> reflect in irq mode with every frame returned
+#           latency=1 -> reflect in irq mode with every frame returned;
+#           latency=2 timing only each pacing group's first frame
 #
 # Environment: QEMU (binary), QEMU_TIMEOUT (seconds per guest, default
 # 60), NET_QEMU_PORT (first TCP port for pair, default from the PID),
@@ -138,7 +139,12 @@ for s in $scenarios; do
 		pair reflect "app=reflect ip=10.0.0.2/24 idle_ms=3000 mode=irq" \
 			"app=pktgen dst=10.0.0.2 ip=10.0.0.1/24 rate=500 count=500 flows=2 latency=1 mode=irq"
 		check reflect-a '"event":"reflect",.*"reflected":50[0-9],'
-		check reflect-b '"event":"pktgen",.*"tx_packets":500,.*"rx_packets":500,"lost":0,"rtt_us":\{"n":500,'
+		check reflect-b '"event":"pktgen",.*"tx_packets":500,.*"rx_packets":500,"lost":0,"rtt_of":"all","rtt_us":\{"n":500,'
+		# latency=2: only each group's first frame is timed; 2000
+		# frames in groups of at least 50 make at most 40 samples
+		pair probes "app=reflect ip=10.0.0.2/24 idle_ms=3000 mode=irq" \
+			"app=pktgen dst=10.0.0.2 ip=10.0.0.1/24 rate=5000 count=2000 pace_us=10000 latency=2 mode=irq"
+		check probes-b '"event":"pktgen",.*"tx_packets":2000,.*"rx_packets":2000,"lost":0,"rtt_of":"group_heads","rtt_us":\{"n":([1-9]|[1-3][0-9]|40),'
 		;;
 	*)
 		echo "unknown scenario $s (slirp, pair)"
