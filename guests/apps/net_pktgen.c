@@ -214,6 +214,7 @@ int net_app_pktgen(struct net_stack *s)
 	uint64_t burst = cmdline_get_u64("burst", 32);
 	uint64_t pace_us = cmdline_get_u64("pace_us", 1000);
 	uint64_t chunk_max = cmdline_get_u64("tx_ring", 0) / 2;
+	uint64_t latency = cmdline_get_u64("latency", 0);
 	uint64_t catchup_us = cmdline_get_u64("catchup_us", 0);
 	uint64_t hz = clock_tsc_khz() * 1000, t0, end, now, t_end;
 	uint64_t release = 0;
@@ -225,7 +226,7 @@ int net_app_pktgen(struct net_stack *s)
 	if (!dst || ip_parse(dst, &g.dst, NULL) || size < PKT_FRAME_MIN ||
 	    size > PKT_FRAME_MAX || flows < 1 || flows > PG_FLOWS_MAX ||
 	    burst < 1 || burst > PG_BURST_MAX || pace_us > 1000000 ||
-	    catchup_us > 1000000 || rate > PACE_RATE_MAX)
+	    catchup_us > 1000000 || rate > PACE_RATE_MAX || latency > 2)
 		return RT_EXIT_USAGE;
 	g.size = (uint16_t)size;
 	g.payload = (uint16_t)(size - ETH_FCS_LEN - OFF_UDP_PAYLOAD);
@@ -233,10 +234,8 @@ int net_app_pktgen(struct net_stack *s)
 	g.sport = (uint16_t)cmdline_get_u64("sport", PG_SPORT);
 	g.dport = (uint16_t)cmdline_get_u64("dport", PG_PORT);
 	g.csum = cmdline_get_u64("udp_csum", 1) != 0;
-	g.latency = cmdline_get_u64("latency", 0) != 0;
-	g.probes = cmdline_get_u64("latency", 0) == 2;
-	if (cmdline_get_u64("latency", 0) > 2)
-		return RT_EXIT_USAGE;
+	g.latency = latency != 0;
+	g.probes = latency == 2;
 	if (g.latency)
 		lat_init(&g.rtt, 1u << 20);
 	if (net_resolve(s, g.dst, g.mac, (unsigned int)

@@ -356,15 +356,16 @@ void igbvf_irq_collect(struct igbvf *v)
  * store, barrier, IGBVF_UNMASK load, so one of the two sees the other.
  * An even flag: the post stands if IGBVF_HELD says no cause of ours
  * waited when the model stopped (it takes the post before it raises
- * anything); else the bits are taken back (the model may have taken
+ * anything), an RX cause for frames up to @seen, our RX position, not
+ * counted; else the bits are taken back (the model may have taken
  * them already: an EIMS applied twice is one spare interrupt at most)
  * and false, for the register write. Each such write was an exit of ~30-50 us
  * of this vCPU's time here (the sink's spin time per sleep, 64 B at
  * 700 kpps), against ~0.4 us for the pv NIC's unmask in RAM.
  */
-static bool igbvf_unmask_post(struct igbvf *v, uint32_t need)
+static bool igbvf_unmask_post(struct igbvf *v, uint32_t need, uint32_t seen)
 {
-	uint32_t held, seen = v->rx.next & v->rx.mask;
+	uint32_t held;
 
 	__atomic_or_fetch(&v->sh->unmask, need, __ATOMIC_SEQ_CST);
 	if (v->sh->poll & 1)
@@ -394,7 +395,7 @@ static bool igbvf_unmask_post(struct igbvf *v, uint32_t need)
 void igbvf_arm(struct netdev *nd, int events)
 {
 	struct igbvf *v = igbvf_of(nd);
-	uint32_t want = IGBVF_EIM_MBX, need;
+	uint32_t want = IGBVF_EIM_MBX, need, seen;
 
 	igbvf_irq_collect(v);
 	if (!v->up || !v->use_irq)
@@ -408,10 +409,11 @@ void igbvf_arm(struct netdev *nd, int events)
 		return;
 	/* Where we are, so a cause we have already served is not sent
 	 * (igbvf_regs.h, IGBVF_RX_SEEN); before the EIMS, posted or not. */
+	seen = v->rx.next & v->rx.mask;
 	if (need & IGBVF_EIM_RX)
-		__atomic_store_n(&v->sh->rx_seen, IGBVF_RX_SEEN_VALID |
-				 (v->rx.next & v->rx.mask), __ATOMIC_RELEASE);
-	if (igbvf_unmask_post(v, need))
+		__atomic_store_n(&v->sh->rx_seen, IGBVF_RX_SEEN_VALID | seen,
+				 __ATOMIC_RELEASE);
+	if (igbvf_unmask_post(v, need, seen))
 		v->st.unmasks_posted++;
 	else
 		igbvf_reg_write(&v->bar, IGBVF_EIMS, need);
