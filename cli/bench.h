@@ -41,6 +41,7 @@ struct bench_opts {
 	double low_rate;		/* pps for exits per packet */
 	int pin_switch;			/* CPU for the forwarding thread, -1 */
 	int pin_vcpu[2];		/* sender's, receiver's vCPU, -1 */
+	bool pin_auto;			/* the pins are bench_pin_auto's */
 	bool quick, baseline;
 	char out[256];			/* results folder */
 	char bindir[256], image[256];
@@ -145,6 +146,10 @@ struct bench_proc {
 pid_t bench_thread_find(pid_t pid, const char *const *names);
 /* Pin thread @tid to @cpu; -errno. */
 int bench_pin(pid_t tid, int cpu);
+/* The default placement: the switch's forwarding thread alone on the
+ * first CPU this process may use, the vCPUs on the next ones; nothing
+ * with fewer than two. */
+void bench_pin_auto(struct bench_opts *o);
 /* Track @pid and its thread @hot (0: none); starts the window. */
 void bench_proc_start(struct bench_proc *p, pid_t pid, pid_t hot);
 /* Take a sample; one that fails (the process ended) keeps the last. */

@@ -231,7 +231,7 @@ static json_t *options_json(const struct bench_opts *o)
 			json_array_append_new(paths,
 					      json_string(bench_col_name(p)));
 	return json_pack("{s:o,s:o,s:f,s:f,s:f,s:i,s:i,s:f,s:s,s:i,s:f,s:f,"
-			 "s:o,s:o,s:b,s:s}",
+			 "s:o,s:o,s:b,s:b,s:s}",
 		"paths", paths, "sizes", sizes, "trial_seconds", o->trial_s,
 		"pdr_loss_pct", o->pdr_loss_pct,
 		"precision_pct", o->precision_pct,
@@ -245,6 +245,7 @@ static json_t *options_json(const struct bench_opts *o)
 		"pin_vcpus", o->pin_vcpu[0] < 0 ? json_null() :
 			     json_pack("[i,i]", o->pin_vcpu[0],
 				       o->pin_vcpu[1]),
+		"pin_auto", o->pin_auto,
 		"quick", o->quick, "image", o->image);
 }
 

@@ -328,8 +328,9 @@ static void table_head(const struct bench_results *r, FILE *f)
 	char pin[64] = "none", ring[16] = "default";
 
 	if (o->pin_switch >= 0 || o->pin_vcpu[0] >= 0)
-		snprintf(pin, sizeof(pin), "switch %d, vcpus %d,%d",
-			 o->pin_switch, o->pin_vcpu[0], o->pin_vcpu[1]);
+		snprintf(pin, sizeof(pin), "switch %d, vcpus %d,%d%s",
+			 o->pin_switch, o->pin_vcpu[0], o->pin_vcpu[1],
+			 o->pin_auto ? " (default)" : "");
 	if (o->ring)
 		snprintf(ring, sizeof(ring), "%u", o->ring);
 	fprintf(f, "iopath bench (%s; %u repeat(s), %.1f s trials, medians, "

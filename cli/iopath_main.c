@@ -52,9 +52,9 @@ static void bench_usage(FILE *f)
 "[--repeats N]\n"
 "                    [--latency-fraction F] [--guest-mode M] [--ring N]\n"
 "                    [--ref-rate PPS] [--low-rate PPS] [--pin-switch CPU]\n"
-"                    [--pin-vcpus CPU[,CPU]] [--quick] [--no-baseline] "
-"[--out DIR]\n"
-"                    [--image ELF] [--topology FILE]\n"
+"                    [--pin-vcpus CPU[,CPU] | --no-pin] [--quick] "
+"[--no-baseline]\n"
+"                    [--out DIR] [--image ELF] [--topology FILE]\n"
 "       iopath bench --switch-peers [--sizes ...] [--trial-seconds S] "
 "[--repeats N]\n"
 "                    [--quick] [--out DIR]\n"
@@ -69,8 +69,10 @@ static void bench_usage(FILE *f)
 "  2 s trials; PDR loss 0.5%%; precision 5%%; 10 steps; 3 repeats;\n"
 "  latency at 0.5 x NDR; guest mode adaptive (or poll, irq); rings 4096\n"
 "  in every trial (0: the drivers' default); reference rate 50000 pps;\n"
-"  low rate 1000 pps; no pinning (--pin-vcpus: the sender's vCPU, then\n"
-"  the receiver's; one CPU pins both); results in\n"
+"  low rate 1000 pps; the switch's forwarding thread pinned to the first\n"
+"  CPU, the vCPUs to the next (both to it on 2 CPUs) unless --pin-switch,\n"
+"  --pin-vcpus (the sender's vCPU, then the receiver's; one CPU pins both)\n"
+"  or --no-pin (the scheduler places them); results in\n"
 "  ./results/bench-YYYYmmdd-HHMMSS/\n"
 "  --quick: sizes 64,1518, 1 s trials, 1 repeat, 6 steps (2-3 minutes)\n"
 "  --switch-peers: no VMs; instead dpdk-testpmd over vhost-user through\n"
@@ -223,6 +225,8 @@ struct bench_cli {
 	const char *topofile;	/* --topology, else the embedded one */
 	const char *vm_opt;	/* an option that only VMs use */
 	bool set_sizes, set_trial, set_rep, set_steps;
+	bool set_pin;		/* --pin-switch, --pin-vcpus or --no-pin */
+	bool no_pin;
 	bool asked;		/* --paths: a missing path is an error */
 	bool peers;		/* --switch-peers */
 	bool help;
@@ -241,6 +245,7 @@ static const struct option bench_longopts[] = {
 	{ "low-rate", required_argument, NULL, 'w' },
 	{ "pin-switch", required_argument, NULL, 'c' },
 	{ "pin-vcpus", required_argument, NULL, 'v' },
+	{ "no-pin", no_argument, NULL, 'n' },
 	{ "repeats", required_argument, NULL, 'r' },
 	{ "steps", required_argument, NULL, 'S' },
 	{ "latency-fraction", required_argument, NULL, 'f' },
@@ -318,9 +323,14 @@ static int bench_parse_opt(int c, struct bench_opts *o, struct bench_cli *cli)
 		return parse_double("--low-rate", optarg, 100, 1e8,
 				    &o->low_rate);
 	case 'c':
+		cli->set_pin = true;
 		return parse_cpu("--pin-switch", optarg, &o->pin_switch);
 	case 'v':
+		cli->set_pin = true;
 		return parse_vcpus(optarg, o);
+	case 'n':
+		cli->set_pin = cli->no_pin = true;
+		return 0;
 	case 'r':
 		cli->set_rep = true;
 		return parse_uint("--repeats", optarg, 1, BENCH_REPEATS_MAX,
@@ -375,7 +385,7 @@ static int bench_parse_args(int argc, char **argv, struct bench_opts *o,
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", bench_longopts, &li)) != -1) {
 		/* options that only mean something with VMs */
-		if (c && strchr("plSfBiTegRFwcv", c))
+		if (c && strchr("plSfBiTegRFwcvn", c))
 			cli->vm_opt = bench_longopts[li].name;
 		if (bench_parse_opt(c, o, cli))
 			return -EINVAL;
@@ -385,6 +395,11 @@ static int bench_parse_args(int argc, char **argv, struct bench_opts *o,
 	if (optind < argc) {
 		fprintf(stderr, "iopath: bench: unexpected argument '%s'\n",
 			argv[optind]);
+		return -EINVAL;
+	}
+	if (cli->no_pin && (o->pin_switch >= 0 || o->pin_vcpu[0] >= 0)) {
+		fprintf(stderr, "iopath: bench: --no-pin and --pin-* "
+			"contradict each other\n");
 		return -EINVAL;
 	}
 	if (cli->peers && cli->vm_opt) {
@@ -520,6 +535,8 @@ static int cmd_bench(int argc, char **argv, const char *bindir)
 	}
 	if (o.quick)
 		bench_quick_defaults(&o, &cli);
+	if (!cli.set_pin && !cli.peers)
+		bench_pin_auto(&o);
 	if (bench_load_topology(cli.topofile, &topo))
 		return 2;
 	o.topo = &topo;

@@ -6,7 +6,8 @@
 # the three rates, latency, CPU per packet at the reference rate, KVM
 # exits per packet (and userspace ones on the emu path, where every
 # register access traps), the price of an exit. It asserts nothing about
-# speed.
+# speed. On two CPUs or more the run is pinned by default, the switch's
+# thread apart from the vCPUs.
 source "$(dirname "$0")/lib.sh"
 sys_require_root
 [[ -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm is not usable here"
@@ -22,6 +23,12 @@ for f in results.json results.csv trials.csv throughput.svg latency.svg; do
 	[[ -s $OUT/$f ]] || fail "$f is missing or empty"
 done
 jq -e . "$J" >/dev/null || fail "results.json is not JSON"
+# the default placement: the switch's thread on a CPU of its own
+if (($(nproc) >= 2)); then
+	jq -e '.options | .pin_auto and .pin_switch != null and
+		(.pin_switch as $s | .pin_vcpus | index([$s]) == null)' "$J" >/dev/null ||
+		fail "not pinned by default: $(jq -c .options "$J")"
+fi
 paths=$(jq -r '.options.paths[]' "$J")
 [[ -n $paths ]] || fail "no paths benched"
 for p in $paths; do
