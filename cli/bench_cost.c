@@ -137,9 +137,9 @@ int bench_pin(pid_t tid, int cpu)
 /*
  * As OVS-DPDK gives its PMD threads cores of their own and libvirt pins
  * vCPUs: on two cores, left to the scheduler, a woken vCPU often lands
- * on the switch's core and waits out the switch's poll before it runs,
- * a frame's round trip taking 430 us instead of 180 at 1 kpps, and NDR
- * falling by a third (README, "Pinning").
+ * on the switch's core and waits out the switch's poll before it runs:
+ * a lone frame's round trip took up to 430 us instead of 180, and pv's
+ * NDR fell by a quarter (README, "Pinning").
  */
 void bench_pin_auto(struct bench_opts *o)
 {
