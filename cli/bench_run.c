@@ -392,9 +392,9 @@ static void lat_read(json_t *rtt, struct bench_lat *l)
  * rx_ring= and tx_ring= for a trial: the same big rings for every kind.
  * The latency trial once kept the drivers' 256-slot defaults (a deep
  * queue is only more waiting), but at half of NDR a reflector with 256
- * slots lost 19% of the frames, and a round trip measured with that loss
- * is not the path's. With 4096 slots it lost none, at a p50 of ~430 us
- * against ~230 (README, "pv round trip").
+ * slots lost 19% of the frames (README, "pv round trip"), and a round
+ * trip measured with that loss is not the path's. With 4096 slots it
+ * lost none, at a p50 of ~430 us against ~230.
  */
 static void trial_rings(char *buf, size_t len, const struct bench_opts *o)
 {

@@ -225,7 +225,6 @@ struct bench_cli {
 	const char *topofile;	/* --topology, else the embedded one */
 	const char *vm_opt;	/* an option that only VMs use */
 	bool set_sizes, set_trial, set_rep, set_steps;
-	bool set_pin;		/* --pin-switch, --pin-vcpus or --no-pin */
 	bool no_pin;
 	bool asked;		/* --paths: a missing path is an error */
 	bool peers;		/* --switch-peers */
@@ -323,13 +322,11 @@ static int bench_parse_opt(int c, struct bench_opts *o, struct bench_cli *cli)
 		return parse_double("--low-rate", optarg, 100, 1e8,
 				    &o->low_rate);
 	case 'c':
-		cli->set_pin = true;
 		return parse_cpu("--pin-switch", optarg, &o->pin_switch);
 	case 'v':
-		cli->set_pin = true;
 		return parse_vcpus(optarg, o);
 	case 'n':
-		cli->set_pin = cli->no_pin = true;
+		cli->no_pin = true;
 		return 0;
 	case 'r':
 		cli->set_rep = true;
@@ -535,7 +532,9 @@ static int cmd_bench(int argc, char **argv, const char *bindir)
 	}
 	if (o.quick)
 		bench_quick_defaults(&o, &cli);
-	if (!cli.set_pin && !cli.peers)
+	/* no placement asked for: the default one */
+	if (!cli.no_pin && !cli.peers && o.pin_switch < 0 &&
+	    o.pin_vcpu[0] < 0)
 		bench_pin_auto(&o);
 	if (bench_load_topology(cli.topofile, &topo))
 		return 2;
