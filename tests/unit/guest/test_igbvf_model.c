@@ -284,6 +284,15 @@ static void set_admin_macs(void)
 						  model_now), 0);
 }
 
+/* VFs 0 and 1 with the administrator's MACs, 64-slot rings. */
+static void probe_two(struct igbvf **a, struct igbvf **b, bool irq_a,
+		      bool irq_b)
+{
+	set_admin_macs();
+	*a = probe(0, NULL, 64, 64, irq_a);
+	*b = probe(1, NULL, 64, 64, irq_b);
+}
+
 /* The switch: every VF polled until nothing moves. */
 static void run_switch(void)
 {
@@ -338,6 +347,33 @@ static unsigned receive(struct igbvf *b, struct pkt **got, unsigned max)
 		n += k;
 	} while (k && n < max);
 	return n;
+}
+
+/* The switch runs; @n frames must be in @b's ring. They are freed. */
+static void expect_frames(struct igbvf *b, unsigned n)
+{
+	struct pkt *got[64];
+
+	run_switch();
+	assert_int_equal(receive(b, got, 64), n);
+	pkt_free_bulk(got, n);
+}
+
+/*
+ * The switch restarts: a new model, every VF attached again. Its PF
+ * resets each VF on the attach, so each driver finds RSTD and a mailbox
+ * interrupt.
+ */
+static void restart_model(void)
+{
+	unsigned i;
+
+	sriov_nic_destroy(nic);
+	nic = sriov_nic_create("t0", NVF, &model_ops, NULL);
+	assert_non_null(nic);
+	set_admin_macs();
+	for (i = 0; i < NVF; i++)
+		assert_int_equal(sriov_vf_attach(nic, i, &gm, tv[i].sh), 0);
 }
 
 /* Buffers the driver holds: posted RX slots and TX in flight. */
@@ -478,9 +514,7 @@ static void test_vf_to_vf(void **state)
 	unsigned i, n, k;
 
 	(void)state;
-	set_admin_macs();
-	a = probe(0, NULL, 64, 64, false);
-	b = probe(1, NULL, 64, 64, false);
+	probe_two(&a, &b, false, false);
 	ea = exits(a);
 	eb = exits(b);
 
@@ -517,9 +551,7 @@ static void test_vf_to_vf(void **state)
 	assert_int_equal(sriov_vf_get_stats(nic, 0, &st), 0);
 	assert_int_equal(st.doorbells, 1);
 	assert_int_equal(tv[0].sh->poll & 1, 1);	/* busy again */
-	run_switch();
-	assert_int_equal(receive(b, got, 64), 4);
-	pkt_free_bulk(got, 4);
+	expect_frames(b, 4);
 	/* The next sleep is a new even value: the driver rings again. */
 	assert_true(sriov_vf_sleep(nic, 0));
 	assert_int_equal(tv[0].sh->poll & 1, 0);
@@ -537,9 +569,7 @@ static void test_vf_to_vf(void **state)
 	assert_int_equal(a->st.doorbells, 2);
 	assert_int_equal(a->st.doorbells_pending, 2);
 	assert_int_equal(exits(a), ea + 2);
-	run_switch();
-	assert_int_equal(receive(b, got, 64), 12);
-	pkt_free_bulk(got, 12);
+	expect_frames(b, 12);
 	assert_int_equal(tv[0].shared_hits + tv[1].shared_hits, 0);
 
 	/* TX completions come back with DD and are reclaimed. */
@@ -588,9 +618,7 @@ static void test_tx_groups_and_full_ring(void **state)
 	/* Around the ring a few times. */
 	for (k = 0; k < 10; k++) {
 		assert_int_equal(send(a, b, 50, 200), 50);
-		run_switch();
-		assert_int_equal(receive(b, got, 64), 50);
-		pkt_free_bulk(got, 50);
+		expect_frames(b, 50);
 	}
 	assert_no_leak();
 }
@@ -616,9 +644,7 @@ static void test_rx_refill(void **state)
 	/* refilled: the tail moved round to just behind the head */
 	assert_int_equal(tv[1].sh->rxq[0].rdt, 14);
 	assert_int_equal(send(a, b, 10, 300), 10);
-	run_switch();
-	assert_int_equal(receive(b, got, 64), 10);
-	pkt_free_bulk(got, 10);
+	expect_frames(b, 10);
 	assert_no_leak();
 }
 
@@ -628,9 +654,7 @@ static void test_tx_refuses_giants(void **state)
 	const char *why;
 
 	(void)state;
-	set_admin_macs();
-	a = probe(0, NULL, 64, 64, false);
-	b = probe(1, NULL, 64, 64, false);
+	probe_two(&a, &b, false, false);
 	/* Taken and dropped by the driver; the model never sees them, so
 	 * the VF stays out of its error state. */
 	assert_int_equal(send(a, b, 2, 1600), 2);
@@ -782,9 +806,7 @@ static void test_irq_arm_model_asleep(void **state)
 	uint64_t w;
 
 	(void)state;
-	set_admin_macs();
-	a = probe(0, NULL, 64, 64, true);
-	b = probe(1, NULL, 64, 64, true);
+	probe_two(&a, &b, true, true);
 	assert_int_equal(send(a, b, 4, 60), 4);
 	run_switch();
 	assert_int_equal(receive(b, got, 2), 2);
@@ -830,9 +852,7 @@ static void test_recovery_from_error_state(void **state)
 	const char *why;
 
 	(void)state;
-	set_admin_macs();
-	a = probe(0, NULL, 64, 64, true);
-	b = probe(1, NULL, 64, 64, false);
+	probe_two(&a, &b, true, false);
 	igbvf_arm(&a->nd, NETDEV_EV_RX);	/* asleep: mailbox vector on */
 	assert_int_equal(send(a, b, 3, 60), 3);
 	/* A broken tail: the model stops the VF, sets RSTI, pings NACK. */
@@ -853,9 +873,7 @@ static void test_recovery_from_error_state(void **state)
 	assert_int_equal(receive(b, got, 64), 0);
 	/* and traffic flows again, the other VF never noticed */
 	assert_int_equal(send(a, b, 5, 60), 5);
-	run_switch();
-	assert_int_equal(receive(b, got, 64), 5);
-	pkt_free_bulk(got, 5);
+	expect_frames(b, 5);
 	assert_int_equal(b->st.resets, 1);
 	assert_no_leak();
 }
@@ -867,9 +885,7 @@ static void test_recovery_polling(void **state)
 	const char *why;
 
 	(void)state;
-	set_admin_macs();
-	a = probe(0, NULL, 64, 64, false);
-	b = probe(1, NULL, 64, 64, false);
+	probe_two(&a, &b, false, false);
 	/* A buffer outside RAM: no interrupt in poll mode, so the
 	 * periodic watchdog finds it. */
 	assert_int_equal(send(a, b, 1, 60), 1);
@@ -882,9 +898,7 @@ static void test_recovery_polling(void **state)
 	assert_int_equal(a->st.resets, 2);
 	assert_int_equal(sriov_vf_error(nic, 0, &why), 0);
 	assert_int_equal(send(a, b, 2, 60), 2);
-	run_switch();
-	assert_int_equal(receive(b, got, 64), 2);
-	pkt_free_bulk(got, 2);
+	expect_frames(b, 2);
 	assert_no_leak();
 }
 
@@ -929,20 +943,11 @@ static void test_link_changes(void **state)
 static void test_switch_restart(void **state)
 {
 	struct igbvf *a, *b;
-	struct pkt *got[64];
-	unsigned i;
 
 	(void)state;
-	set_admin_macs();
-	a = probe(0, NULL, 64, 64, true);
-	b = probe(1, NULL, 64, 64, false);
+	probe_two(&a, &b, true, false);
 	igbvf_arm(&a->nd, NETDEV_EV_RX);	/* asleep: mailbox vector on */
-	sriov_nic_destroy(nic);
-	nic = sriov_nic_create("t0", NVF, &model_ops, NULL);
-	assert_non_null(nic);
-	set_admin_macs();
-	for (i = 0; i < NVF; i++)
-		assert_int_equal(sriov_vf_attach(nic, i, &gm, tv[i].sh), 0);
+	restart_model();
 	assert_int_equal(tv[0].irqs[IGBVF_VEC_MBX], 1);
 	assert_int_equal(tv[1].irqs[IGBVF_VEC_MBX], 0);
 	igbvf_ready(&a->nd);		/* the interrupt path, no deadline */
@@ -956,9 +961,7 @@ static void test_switch_restart(void **state)
 	assert_int_equal(b->st.resets, 2);
 	assert_string_equal(b->last_reset_why, "rstd");
 	assert_int_equal(send(a, b, 3, 60), 3);
-	run_switch();
-	assert_int_equal(receive(b, got, 64), 3);
-	pkt_free_bulk(got, 3);
+	expect_frames(b, 3);
 	assert_no_leak();
 }
 
@@ -976,24 +979,16 @@ static void test_mailbox_while_busy(void **state)
 	struct pkt *got[64];
 	uint64_t wd;
 	uint32_t val;
-	unsigned i;
 
 	(void)state;
-	set_admin_macs();
-	a = probe(0, NULL, 64, 64, true);
-	b = probe(1, NULL, 64, 64, true);
+	probe_two(&a, &b, true, true);
 	assert_int_equal(sriov_vf_reg_read(nic, 0, IGBVF_EIMS, 4, &val,
 					   model_now), 0);
 	assert_int_equal(val, IGBVF_EIM_MBX);
 	assert_int_equal(a->eims_on, IGBVF_EIM_MBX);
 
 	/* The switch restarts: a new model, the PF's reset message. */
-	sriov_nic_destroy(nic);
-	nic = sriov_nic_create("t0", NVF, &model_ops, NULL);
-	assert_non_null(nic);
-	set_admin_macs();
-	for (i = 0; i < NVF; i++)
-		assert_int_equal(sriov_vf_attach(nic, i, &gm, tv[i].sh), 0);
+	restart_model();
 	assert_int_equal(tv[0].irqs[IGBVF_VEC_MBX], 1);
 	wd = a->st.watchdogs;
 	assert_int_equal(igbvf_rx_burst(&a->nd, got, 64), 0);
@@ -1023,9 +1018,7 @@ static void test_mailbox_while_busy(void **state)
 	assert_true(igbvf_link_read(a));
 	assert_int_equal(a->st.resets, 2);	/* link changes: no reset */
 	assert_int_equal(a->st.link_changes, 2);
-	run_switch();
-	assert_int_equal(receive(b, got, 64), 1);
-	pkt_free_bulk(got, 1);
+	expect_frames(b, 1);
 	assert_no_leak();
 }
 
@@ -1046,19 +1039,11 @@ static void test_switch_restart_early_message(void **state)
 	struct igbvf *a, *b;
 	struct pkt *got[64];
 	uint64_t wd;
-	unsigned i;
 
 	(void)state;
-	set_admin_macs();
-	a = probe(0, NULL, 64, 64, true);
-	b = probe(1, NULL, 64, 64, true);
-	sriov_nic_destroy(nic);
+	probe_two(&a, &b, true, true);
 	offline = true;
-	nic = sriov_nic_create("t0", NVF, &model_ops, NULL);
-	assert_non_null(nic);
-	set_admin_macs();
-	for (i = 0; i < NVF; i++)
-		assert_int_equal(sriov_vf_attach(nic, i, &gm, tv[i].sh), 0);
+	restart_model();
 	assert_int_equal(tv[0].irqs[IGBVF_VEC_MBX], 1);
 	wd = a->st.watchdogs;
 	assert_int_equal(igbvf_rx_burst(&a->nd, got, 64), 0);
@@ -1079,9 +1064,7 @@ static void test_switch_restart_early_message(void **state)
 	igbvf_ready(&b->nd);
 	assert_int_equal(b->st.resets, 2);
 	assert_int_equal(send(a, b, 2, 60), 2);
-	run_switch();
-	assert_int_equal(receive(b, got, 64), 2);
-	pkt_free_bulk(got, 2);
+	expect_frames(b, 2);
 	assert_no_leak();
 }
 
@@ -1090,9 +1073,7 @@ static void test_reset_frees_tx(void **state)
 	struct igbvf *a, *b;
 
 	(void)state;
-	set_admin_macs();
-	a = probe(0, NULL, 64, 64, false);
-	b = probe(1, NULL, 64, 64, false);
+	probe_two(&a, &b, false, false);
 	assert_int_equal(send(a, b, 10, 60), 10);
 	assert_int_equal(igbvf_reset(a, "test"), 0);
 	assert_int_equal(igbvf_tx_inflight(&a->tx), 0);
