@@ -167,7 +167,7 @@ static int lab_switch_spawn(struct lab *l, unsigned int h, struct lab_proc *p)
 	const struct topo_host *host = &l->t.hosts[h];
 	char exe[LAB_PATH_MAX + 16], out[LAB_PATH_MAX + 32];
 	char up[TOPO_UPLINKS_MAX][TOPO_TEXT_MAX + 64];
-	char team[TOPO_TEAMS_MAX][256], sriov[32];
+	char team[TOPO_TEAMS_MAX][256], sriov[32], pmd[16];
 	char *argv[18 + 2 * (TOPO_UPLINKS_MAX + TOPO_TEAMS_MAX)];
 	char dir[sizeof(l->rundir)], hn[TOPO_NAME_MAX];
 	unsigned int n = 0, afp = 0;
@@ -223,6 +223,11 @@ static int lab_switch_spawn(struct lab *l, unsigned int h, struct lab_proc *p)
 	}
 	if (host->poll)
 		argv[n++] = "--poll";
+	if (host->has_pmd_cpu) {
+		snprintf(pmd, sizeof(pmd), "%u", host->pmd_cpu);
+		argv[n++] = "--pmd-cpu";
+		argv[n++] = pmd;
+	}
 	/* VMs with vf NICs take VFs of the host's SR-IOV NIC, and so do
 	 * those that migrate here (a VF with a standby). */
 	if (topo_host_sriov_vfs(&l->t, h)) {
@@ -305,6 +310,7 @@ static int lab_start_vm(struct lab *l, unsigned int v)
 	struct lab_proc *p = &l->procs[l->nprocs];
 	char exe[LAB_PATH_MAX + 16], out[LAB_PATH_MAX + 32];
 	char con[LAB_PATH_MAX + 32], stats[LAB_PATH_MAX + 32], mem[32], cpus[8];
+	char pin[TOPO_PIN_MAX * 6];
 	char nic[TOPO_NICS_MAX][LAB_PATH_MAX + 96], port[TOPO_NICS_MAX][40];
 	char *argv[32 + 2 * TOPO_NICS_MAX];
 	char dir[sizeof(l->rundir)], vn[TOPO_NAME_MAX];
@@ -334,6 +340,16 @@ static int lab_start_vm(struct lab *l, unsigned int v)
 	argv[n++] = mem;
 	argv[n++] = "--cpus";
 	argv[n++] = cpus;
+	if (vm->nvcpu_pin) {
+		size_t off = 0;
+
+		for (unsigned int i = 0; i < vm->nvcpu_pin; i++)
+			off += (size_t)snprintf(pin + off, sizeof(pin) - off,
+						"%s%u", i ? "," : "",
+						vm->vcpu_pin[i]);
+		argv[n++] = "--vcpu-pin";
+		argv[n++] = pin;
+	}
 	argv[n++] = "--quiet";
 	argv[n++] = "--console";
 	argv[n++] = con;

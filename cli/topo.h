@@ -20,6 +20,8 @@
 #define TOPO_NICS_MAX		4
 /* vdev strings, command lines, paths */
 #define TOPO_TEXT_MAX		256
+#define TOPO_PIN_MAX		8	/* vcpu_pin CPUs (iopath-vmm's vCPUs) */
+#define TOPO_CPU_MAX		1023	/* highest CPU number a pin may name */
 
 enum topo_nic_path { TOPO_PATH_EMU, TOPO_PATH_PV, TOPO_PATH_VF };
 
@@ -52,6 +54,9 @@ struct topo_host {
 	/* The supervisor starts a switch that died again, with the same
 	 * arguments; its VMs' NICs reattach (--nic reconnect). */
 	bool restart;
+	/* switch: pmd_cpu: iopath-switch --pmd-cpu (has_pmd_cpu) */
+	bool has_pmd_cpu;
+	unsigned int pmd_cpu;
 	unsigned int nuplinks, nteams;
 	struct topo_uplink uplinks[TOPO_UPLINKS_MAX];
 	struct topo_team teams[TOPO_TEAMS_MAX];
@@ -76,6 +81,8 @@ struct topo_vm {
 	char image[TOPO_TEXT_MAX];
 	uint64_t memory;		/* bytes */
 	unsigned int cpus;
+	/* vcpu_pin: iopath-vmm --vcpu-pin; none if nvcpu_pin is 0 */
+	unsigned int vcpu_pin[TOPO_PIN_MAX], nvcpu_pin;
 	char cmdline[TOPO_TEXT_MAX];
 	unsigned int nnics;
 	struct topo_nic nics[TOPO_NICS_MAX];

@@ -506,6 +506,16 @@ static int tp_switch_pair(struct tp *p, const char *key, yaml_node_t *v,
 		return tp_bool(p, v, "switch: poll", &c->h->poll);
 	if (!strcmp(key, "restart"))
 		return tp_bool(p, v, "switch: restart", &c->h->restart);
+	if (!strcmp(key, "pmd_cpu")) {
+		long x;
+		int rc = tp_uint(p, v, "switch: pmd_cpu", 0, TOPO_CPU_MAX, &x);
+
+		if (!rc) {
+			c->h->pmd_cpu = (unsigned int)x;
+			c->h->has_pmd_cpu = true;
+		}
+		return rc;
+	}
 	if (!strcmp(key, "uplinks")) {
 		if (c->uplinks_done)
 			return 0;
@@ -519,7 +529,7 @@ static int tp_host_pair(struct tp *p, const char *key, yaml_node_t *v,
 			void *ctx)
 {
 	static const char *const skeys[] = { "uplinks", "teams", "poll",
-					     "restart", NULL };
+					     "restart", "pmd_cpu", NULL };
 	struct host_ctx *c = ctx;
 	struct host_ctx sc = *c;
 
@@ -586,6 +596,41 @@ struct vm_ctx {
 	struct topo_nic *nic;
 	char what[64];
 };
+
+/* vcpu_pin: a CPU, or a list of them (vCPU i on the i-th, round again). */
+static int tp_vcpu_pin(struct tp *p, yaml_node_t *v, struct vm_ctx *c)
+{
+	struct topo_vm *vm = c->vm;
+	yaml_node_item_t *it;
+	unsigned int n;
+	char what[80];
+	long x;
+	int rc;
+
+	snprintf(what, sizeof(what), "%s: vcpu_pin", c->what);
+	if (tp_scalar(v)) {
+		rc = tp_uint(p, v, what, 0, TOPO_CPU_MAX, &x);
+		if (!rc) {
+			vm->vcpu_pin[0] = (unsigned int)x;
+			vm->nvcpu_pin = 1;
+		}
+		return rc;
+	}
+	rc = tp_seq(p, v, what, TOPO_PIN_MAX, &it, &n);
+	if (rc)
+		return rc;
+	if (!n)
+		return tp_err(p, v, "%s: at least one CPU", what);
+	for (unsigned int i = 0; i < n; i++) {
+		rc = tp_uint(p, yaml_document_get_node(&p->doc, it[i]), what,
+			     0, TOPO_CPU_MAX, &x);
+		if (rc)
+			return rc;
+		vm->vcpu_pin[i] = (unsigned int)x;
+	}
+	vm->nvcpu_pin = n;
+	return 0;
+}
 
 static int tp_nic_pair(struct tp *p, const char *key, yaml_node_t *v,
 		       void *ctx)
@@ -666,6 +711,8 @@ static int tp_vm_pair(struct tp *p, const char *key, yaml_node_t *v,
 				      s ? s : "");
 		return 0;
 	}
+	if (!strcmp(key, "vcpu_pin"))
+		return tp_vcpu_pin(p, v, c);
 	if (!strcmp(key, "cpus")) {
 		snprintf(buf, sizeof(buf), "%s: cpus", c->what);
 		rc = tp_uint(p, v, buf, 1, 8, &x);
@@ -704,7 +751,8 @@ static int tp_vm_pair(struct tp *p, const char *key, yaml_node_t *v,
 static int tp_vms(struct tp *p, yaml_node_t *v)
 {
 	static const char *const vkeys[] = { "name", "host", "image", "memory",
-					     "cpus", "nics", "cmdline", NULL };
+					     "cpus", "vcpu_pin", "nics",
+					     "cmdline", NULL };
 	yaml_node_item_t *it;
 	unsigned int n;
 	int rc = tp_seq(p, v, "vms", TOPO_VMS_MAX, &it, &n);

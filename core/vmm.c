@@ -73,6 +73,9 @@ int vmm_init(struct vmm *vmm, const struct vmm_config *cfg)
 		return -EINVAL;
 	}
 	vmm->ncpus = cfg->ncpus;
+	for (r = 0; r < VMM_MAX_VCPUS; r++)
+		vmm->vcpu_cpu[r] = cfg->nvcpu_pin ?
+				   cfg->vcpu_pin[r % cfg->nvcpu_pin] : -1;
 
 	vmm->kvm = kvm_vm_create(cfg->kvm_dev);
 	if (!vmm->kvm)
@@ -188,6 +191,14 @@ int vmm_run(struct vmm *vmm)
 			vmm_request_exit(vmm, 1, "cannot start vCPU %u: %s", i,
 					 strerror(-ret));
 			break;
+		}
+		/* --vcpu-pin checked the CPU against our affinity already;
+		 * a failure here is the host's (a cpuset changed meanwhile). */
+		if (vmm->vcpu_cpu[i] >= 0) {
+			ret = kvm_vcpu_pin(vmm->vcpus[i], vmm->vcpu_cpu[i]);
+			if (ret < 0)
+				log_warn("vCPU %u not pinned to CPU %d: %s", i,
+					 vmm->vcpu_cpu[i], strerror(-ret));
 		}
 	}
 	ret = evloop_run(vmm->loop);

@@ -38,6 +38,9 @@ struct vmm_config {
 	const char *cmdline;
 	const char *kvm_dev;	/* "/dev/kvm" */
 	bool no_huge;
+	/* --vcpu-pin: vCPU i on host CPU vcpu_pin[i % nvcpu_pin]; none if 0 */
+	int vcpu_pin[VMM_MAX_VCPUS];
+	unsigned nvcpu_pin;
 };
 
 struct vmm {
@@ -50,6 +53,7 @@ struct vmm {
 	struct evloop *loop;
 	struct vdev *devices;
 	unsigned ncpus;
+	int vcpu_cpu[VMM_MAX_VCPUS];	/* host CPU to keep it on, or -1 */
 	struct kvm_vcpu *vcpus[VMM_MAX_VCPUS];
 	struct kvm_stats *vcpu_stats[VMM_MAX_VCPUS];	/* NULL if absent */
 	struct ctl *ctl;

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -479,6 +480,17 @@ int kvm_vcpu_start(struct kvm_vcpu *vcpu)
 		return -ret;
 	vcpu->started = true;
 	return 0;
+}
+
+int kvm_vcpu_pin(struct kvm_vcpu *vcpu, int cpu)
+{
+	cpu_set_t set;
+
+	if (!vcpu->started || cpu < 0 || cpu >= CPU_SETSIZE)
+		return -EINVAL;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return -pthread_setaffinity_np(vcpu->thread, sizeof(set), &set);
 }
 
 static void vcpu_kick(struct kvm_vcpu *vcpu)

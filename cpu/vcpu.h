@@ -77,6 +77,8 @@ int kvm_vcpu_set_entry(struct kvm_vcpu *vcpu, const struct vcpu_entry *e);
 
 /* Start the vCPU's thread. Returns 0 or -errno. */
 int kvm_vcpu_start(struct kvm_vcpu *vcpu);
+/* Keep a started vCPU's thread on host CPU @cpu. 0 or -errno. */
+int kvm_vcpu_pin(struct kvm_vcpu *vcpu, int cpu);
 /* Ask it to leave the run loop (any thread). */
 void kvm_vcpu_stop(struct kvm_vcpu *vcpu);
 /* Wait for the thread; returns why it stopped. */

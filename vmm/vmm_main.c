@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define LOG_SUBSYS "main"
+#include "base/cpu_list.h"
 #include "base/log.h"
 #include "core/evloop.h"
 #include "core/nic_port.h"
@@ -53,6 +54,9 @@ static void usage(FILE *f)
 "  IMAGE                  guest image (static x86-64 ELF, see guests/)\n"
 "  -m, --mem SIZE         guest RAM, e.g. 256M or 1G (default 128M)\n"
 "  -c, --cpus N           vCPUs, 1..%d (default 1)\n"
+"      --vcpu-pin CPU[,CPU...]  keep vCPU i on the list's i-th host CPU\n"
+"                         (round again past its end: one CPU takes them all),\n"
+"                         as libvirt's vcpupin\n"
 "  -a, --append CMDLINE   guest command line (\"app=hello\")\n"
 "  -d, --device MODEL[,OPTS]  add a device (repeatable)\n", VMM_MAX_VCPUS);
 	vmm_nic_usage(f);
@@ -107,6 +111,7 @@ static int parse_args(int argc, char **argv, struct vmm_args *a)
 	static const struct option longopts[] = {
 		{ "mem", required_argument, NULL, 'm' },
 		{ "cpus", required_argument, NULL, 'c' },
+		{ "vcpu-pin", required_argument, NULL, 'P' },
 		{ "append", required_argument, NULL, 'a' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "nic", required_argument, NULL, 'N' },
@@ -151,6 +156,15 @@ static int parse_args(int argc, char **argv, struct vmm_args *a)
 			if (*end || n < 1 || n > VMM_MAX_VCPUS)
 				die("--cpus must be 1..%d", VMM_MAX_VCPUS);
 			cfg->ncpus = n;
+			break;
+		}
+		case 'P': {
+			char err[160];
+
+			if (cpu_list_parse(optarg, cfg->vcpu_pin,
+					   VMM_MAX_VCPUS, &cfg->nvcpu_pin,
+					   err, sizeof(err)))
+				die("--vcpu-pin: %s", err);
 			break;
 		}
 		case 'a': cfg->cmdline = optarg; break;

@@ -238,6 +238,8 @@ struct sw_opts {
 	unsigned nteams;
 	struct sw_sriov_spec sriovs[SW_SRIOV_MAX];
 	unsigned nsriovs;
+	int pmd_cpu;			/* --pmd-cpu: the forwarding
+					 * thread's CPU, or -1 */
 	int eal_argc;			/* extra EAL args after "--" */
 	char **eal_argv;
 };

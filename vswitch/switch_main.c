@@ -27,6 +27,7 @@
 
 #define LOG_SUBSYS "switch"
 #include "base/clock.h"
+#include "base/cpu_list.h"
 #include "base/log.h"
 #include "core/ctl.h"
 #include "core/evloop.h"
@@ -59,6 +60,7 @@ static void usage(FILE *f)
 "[:allowed=LIST]]...\n"
 "         [--sriov NAME:vfs=N]... an SR-IOV NIC with N (1..%d) VFs\n"
 "         [--mtu 1500] [--fdb-max N] [--fdb-aging SECONDS] [--poll]\n"
+"         [--pmd-cpu CPU] the forwarding thread on that CPU alone\n"
 "         [--log FILE] [--hugepages] [--debug] [-- extra EAL args]\n",
 		SRIOV_MAX_VFS);
 }
@@ -178,6 +180,7 @@ static void sw_opts_defaults(struct sw_opts *o)
 	o->mtu = 1500;
 	o->fdb_max = FDB_DEFAULT_MAX;
 	o->fdb_aging_ns = FDB_DEFAULT_AGING_NS;
+	o->pmd_cpu = -1;
 	o->uplinks = calloc(SW_MAX_UPLINKS, sizeof(*o->uplinks));
 	o->teams = calloc(SW_MAX_TEAMS, sizeof(*o->teams));
 	if (!o->uplinks || !o->teams)
@@ -232,6 +235,14 @@ static void sw_parse_option(struct sw_opts *o, struct sw_vlan_args *va,
 	case 'p':
 		o->poll = true;
 		break;
+	case 'P': {
+		char err[160];
+		unsigned n;
+
+		if (cpu_list_parse(arg, &o->pmd_cpu, 1, &n, err, sizeof(err)))
+			die("--pmd-cpu: %s", err);
+		break;
+	}
 	case 'l':
 		o->log_path = arg;
 		break;
@@ -266,6 +277,7 @@ static void sw_parse_options(struct sw_opts *o, struct sw_vlan_args *va,
 		{ "fdb-max", required_argument, NULL, 'F' },
 		{ "fdb-aging", required_argument, NULL, 'A' },
 		{ "poll", no_argument, NULL, 'p' },
+		{ "pmd-cpu", required_argument, NULL, 'P' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "hugepages", no_argument, NULL, 'H' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -382,11 +394,21 @@ static int sw_eal_init(struct sw_opts *o, const char *argv0)
 		    !strcmp(o->eal_argv[i], "-c") ||
 		    !strncmp(o->eal_argv[i], "--lcores", 8))
 			user_lcores = true;
-	if (!user_lcores) {
+	if (user_lcores && o->pmd_cpu >= 0)
+		die("--pmd-cpu and EAL lcore options (-l, -c, --lcores) both "
+		    "place the forwarding thread: give one");
+	if (!user_lcores && o->pmd_cpu >= 0 && ncpu >= 2) {
+		/* OVS-DPDK's pmd-cpu-mask: forwarding pinned, control free */
+		snprintf(lcores, sizeof(lcores), "0@(0-%ld),1@%d", ncpu - 1,
+			 o->pmd_cpu);
+		args[n++] = "--lcores";
+		args[n++] = lcores;
+	} else if (!user_lcores) {
 		/*
 		 * Two lcores (control, forwarding) that float over every CPU:
 		 * pinning the forwarding thread would fight the vCPUs of a
-		 * 2-core machine for one core while the other idles.
+		 * 2-core machine for one core while the other idles, unless
+		 * the vCPUs are pinned elsewhere (--pmd-cpu).
 		 */
 		if (ncpu >= 2)
 			snprintf(lcores, sizeof(lcores), "(0-1)@(0-%ld)",

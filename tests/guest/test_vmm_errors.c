@@ -147,8 +147,14 @@ static void test_bad_options(void **state)
 	const char *dev[] = { guest_vmm_path(), "--device", "nosuchdev",
 			      guest_image_path("hello"), NULL };
 	const char *noimg[] = { guest_vmm_path(), NULL };
+	const char *pin_cpu[] = { guest_vmm_path(), "--vcpu-pin", "4000",
+				  guest_image_path("hello"), NULL };
+	const char *pin_text[] = { guest_vmm_path(), "--vcpu-pin", "0,x",
+				   guest_image_path("hello"), NULL };
 
 	run_expect(cpus, 1, "--cpus must be");
+	run_expect(pin_cpu, 1, "CPU 4000 is not one this process may use");
+	run_expect(pin_text, 1, "want CPU numbers");
 	run_expect(dev, 1, "no device model called 'nosuchdev'");
 	run_expect(noimg, 2, "usage:");
 }

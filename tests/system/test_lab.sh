@@ -5,13 +5,18 @@
 # team), `lab status` shows it, `lab down` leaves nothing behind. Then a
 # VMM is killed with SIGKILL: the supervisor notices, tears the lab down,
 # and again nothing is left: no namespace, process, socket or veth. The
-# same after Ctrl-C (SIGINT to the supervisor).
+# same after Ctrl-C (SIGINT to the supervisor). Host a's forwarding
+# thread and vm1's vCPU are pinned (pmd_cpu, vcpu_pin) to CPUs this test
+# may use: the first and the last.
 source "$(dirname "$0")/lib.sh"
 sys_require_root
 [[ -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm is not usable here"
 IMG=${IOPATH_GUESTS:-$BIN/../guests}
 LAB=${T}lab
 RUN=/run/iopath/lab-$LAB	# root's labs (cli/lab_rundir.c)
+ALLOWED=$(awk '/^Cpus_allowed_list:/ {print $2}' /proc/self/status)
+CPU_FIRST=$(grep -o '^[0-9]*' <<<"$ALLOWED")
+CPU_LAST=$(grep -o '[0-9]*$' <<<"$ALLOWED")
 
 cat >"$WORK/lab.yaml" <<YAML
 lab: $LAB
@@ -23,6 +28,7 @@ hosts:
         - {name: a1, fabric: true}
       teams:
         - {name: t0, mode: active-backup, members: [a0, a1]}
+      pmd_cpu: $CPU_FIRST
   - name: b
     switch:
       uplinks:
@@ -30,6 +36,7 @@ hosts:
 vms:
   - name: vm1
     host: a
+    vcpu_pin: $CPU_LAST
     image: $IMG/net.elf
     nics: [{path: emu, mac: '02:00:00:55:00:01'}]
     cmdline: "app=echo ip=10.55.0.1/24 seconds=0 mode=irq"
@@ -86,6 +93,26 @@ ip netns exec "iopath-$LAB-fabric" ping -c 3 -i 0.2 -W 2 10.55.0.2 >>"$WORK/ping
 	fail "capture without --lab: $(cat "$WORK/cap.txt")"
 grep -q "vm1" "$WORK/top.txt" || fail "top: $(cat "$WORK/top.txt")"
 pass "lab up: 2 switches, 2 VMs, the fabric pings both VMs; status and top work"
+
+# The CPUs a thread named $2* of process $1 may run on.
+thread_cpus() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		if [[ $(cat "$t/comm" 2>/dev/null) == "$2"* ]]; then
+			awk '/^Cpus_allowed_list:/ {print $2}' "$t/status"
+			return
+		fi
+	done
+}
+swpid=$(jq -r '.processes[] | select(.name == "'"$LAB"'-a") | .pid' "$RUN/state.json")
+vmpid=$(jq -r '.processes[] | select(.name == "vm1") | .pid' "$RUN/state.json")
+got=$(thread_cpus "$swpid" rte-worker)
+[[ $got == "$CPU_FIRST" ]] || fail "switch a's forwarding thread on CPUs '$got', not $CPU_FIRST"
+got=$(thread_cpus "$vmpid" vcpu)
+[[ $got == "$CPU_LAST" ]] || fail "vm1's vCPU on CPUs '$got', not $CPU_LAST"
+got=$(thread_cpus "$(jq -r '.processes[] | select(.name == "vm2") | .pid' "$RUN/state.json")" vcpu)
+[[ $got == "$ALLOWED" ]] || fail "vm2's vCPU (no vcpu_pin) on CPUs '$got', not $ALLOWED"
+pass "pmd_cpu and vcpu_pin pin the forwarding thread (CPU $CPU_FIRST) and the vCPU (CPU $CPU_LAST)"
 "$BIN/iopath" lab down --lab "$LAB" >/dev/null || fail "lab down failed"
 wait "$LAB_PID" || true
 left=$(leftovers)

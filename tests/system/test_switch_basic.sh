@@ -105,4 +105,20 @@ pass "set-link down/up, add-uplink and del-uplink at run time"
 out=$(ctl "$SW_CTL" show-ports)
 [[ $(jget "$out" .ok) == true ]] || fail "show-ports: $out"
 pass "switch healthy: $(jget "$out" '.ports | length') ports"
-echo "5 passed, 0 failed"
+
+# --- 6. --pmd-cpu: a CPU we may not use, or EAL lcores too, is refused. ---
+refuse_start() {	# refuse_start WANT ARGS...: exits non-zero saying WANT
+	local want=$1
+	shift
+	if "$BIN/iopath-switch" --name "${T}bad" --sock "$WORK/bad.sock" \
+		--ctl "$WORK/bad.ctl" "$@" >"$WORK/bad.out" 2>&1; then
+		fail "iopath-switch $* started"
+	fi
+	grep -q -- "$want" "$WORK/bad.out" || fail "iopath-switch $*: $(cat "$WORK/bad.out")"
+}
+refuse_start "CPU 1000 is not one this process may use" --pmd-cpu 1000
+refuse_start "want CPU numbers" --pmd-cpu x
+refuse_start "at most 1 CPU" --pmd-cpu 0,0
+refuse_start "give one" --pmd-cpu 0 -- --lcores 0@0
+pass "--pmd-cpu refuses a CPU it may not use, a list and EAL lcores beside it"
+echo "6 passed, 0 failed"

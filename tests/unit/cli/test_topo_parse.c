@@ -47,12 +47,13 @@ static void test_good_two_hosts(void **state)
 		"        - {name: a1, fabric: true}\n"
 		"        - {name: x, vdev: 'net_tap0,iface=tx'}\n"
 		"  - name: b\n"
-		"    switch: {poll: true}\n"
+		"    switch: {poll: true, pmd_cpu: 3}\n"
 		"vms:\n"
 		"  - name: vm1\n"
 		"    host: b\n"
 		"    memory: 128M\n"
 		"    cpus: 2\n"
+		"    vcpu_pin: [1, 0]\n"
 		"    nics:\n"
 		"      - {path: emu, mac: '02:00:00:00:00:01', vlan: 10}\n"
 		"      - {path: pv}\n"
@@ -71,6 +72,12 @@ static void test_good_two_hosts(void **state)
 	assert_int_equal(t.hosts[0].teams[0].nmembers, 2);
 	assert_int_equal(t.hosts[0].teams[0].members[1], 1);
 	assert_true(t.hosts[1].poll);
+	assert_false(t.hosts[0].has_pmd_cpu);
+	assert_true(t.hosts[1].has_pmd_cpu);
+	assert_int_equal(t.hosts[1].pmd_cpu, 3);
+	assert_int_equal(t.vms[0].nvcpu_pin, 2);
+	assert_int_equal(t.vms[0].vcpu_pin[0], 1);
+	assert_int_equal(t.vms[0].vcpu_pin[1], 0);
 	assert_int_equal(t.nvms, 1);
 	assert_int_equal(t.vms[0].host, 1);
 	assert_int_equal(t.vms[0].memory, 128ull << 20);
@@ -123,6 +130,19 @@ static void test_refused(void **state)
 		"memory '3M'");
 	refused("hosts:\n  - name: a\nvms:\n  - name: v\n    cpus: 99\n", 5,
 		"cpus");
+	refused("hosts:\n  - name: a\n    switch: {pmd_cpu: -1}\n", 3,
+		"switch: pmd_cpu: expected a number");
+	refused("hosts:\n  - name: a\n    switch: {pmd_cpu: 1024}\n", 3,
+		"'1024' is not a number in 0..1023");
+	refused("hosts:\n  - name: a\nvms:\n  - name: v\n    vcpu_pin: []\n",
+		5, "vm 'v': vcpu_pin: at least one CPU");
+	refused("hosts:\n  - name: a\nvms:\n  - name: v\n"
+		"    vcpu_pin: [0, 1, 2, 3, 4, 5, 6, 7, 8]\n", 5,
+		"vcpu_pin: at most 8 entries");
+	refused("hosts:\n  - name: a\nvms:\n  - name: v\n"
+		"    vcpu_pin: [0, x]\n", 5, "vcpu_pin: expected a number");
+	refused("hosts:\n  - name: a\nvms:\n  - name: v\n"
+		"    vcpu_pin: {a: 1}\n", 5, "vcpu_pin: expected a list");
 	refused("hosts:\n  - name: a\nvms:\n  - name: v\n    nics:\n"
 		"      - {mac: '01:00:00:00:00:01'}\n", 6, "multicast");
 	refused("hosts:\n  - name: a\nvms:\n  - name: v\n    nics:\n"
