@@ -134,7 +134,7 @@ struct bench_exit_cost {
 	char how[160];			/* where the figure comes from */
 };
 
-/* bench_cost.c: threads and their scheduler time; pinning. */
+/* bench_cost.c: threads and their scheduler time; the default pins. */
 struct bench_proc {
 	pid_t pid, hot;			/* hot: vCPU / forwarding thread */
 	double run0, wait0, hrun0, hwait0;	/* at the window's start */
@@ -144,8 +144,6 @@ struct bench_proc {
 /* The thread of @pid whose name starts with one of @names (a
  * NULL-ended list), or 0. */
 pid_t bench_thread_find(pid_t pid, const char *const *names);
-/* Pin thread @tid to @cpu; -errno. */
-int bench_pin(pid_t tid, int cpu);
 /* The default placement: the switch's forwarding thread alone on the
  * first CPU this process may use, the vCPUs on the next ones; nothing
  * with fewer than two. */

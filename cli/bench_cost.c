@@ -123,17 +123,6 @@ pid_t bench_thread_find(pid_t pid, const char *const *names)
 	return found;
 }
 
-int bench_pin(pid_t tid, int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0 || cpu >= CPU_SETSIZE)
-		return -EINVAL;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(tid, sizeof(set), &set) ? -errno : 0;
-}
-
 /*
  * As OVS-DPDK gives its PMD threads cores of their own and libvirt pins
  * vCPUs: on two cores, left to the scheduler, a woken vCPU often lands

@@ -156,30 +156,10 @@ static int exits_snapshot(const char *ctl, double *user, double *kvm)
 	return 0;
 }
 
-/* Find the switch's forwarding thread; pin it if asked. */
-static int env_pin_switch(struct bench_env *e)
-{
-	int rc;
-
-	e->sw_fwd = bench_thread_find(e->sw_pid, sw_fwd_names);
-	if (e->o->pin_switch < 0)
-		return 0;
-	if (!e->sw_fwd) {
-		fprintf(stderr, "iopath: --pin-switch: no forwarding thread "
-			"(rte-worker-*) in the switch\n");
-		return -ESRCH;
-	}
-	rc = bench_pin(e->sw_fwd, e->o->pin_switch);
-	if (rc)
-		fprintf(stderr, "iopath: --pin-switch %d: %s\n",
-			e->o->pin_switch, strerror(-rc));
-	return rc;
-}
-
 int bench_env_start(struct bench_env *e, const struct bench_opts *o)
 {
-	char exe[300], out[300], log[300];
-	char *argv[12];
+	char exe[300], out[300], log[300], pmd[16];
+	char *argv[14];
 	unsigned int n = 0;
 	const struct topo_host *h = &o->topo->hosts[0];
 	int rc;
@@ -205,6 +185,13 @@ int bench_env_start(struct bench_env *e, const struct bench_opts *o)
 	argv[n++] = e->ctl;
 	if (h->poll)
 		argv[n++] = "--poll";
+	/* The switch pins its forwarding thread itself (OVS-DPDK's
+	 * pmd-cpu-mask); the bench finds it for its scheduler time. */
+	if (o->pin_switch >= 0) {
+		snprintf(pmd, sizeof(pmd), "%d", o->pin_switch);
+		argv[n++] = "--pmd-cpu";
+		argv[n++] = pmd;
+	}
 	/* The vf path's two VMs take VFs of the bench switch's NIC. */
 	if (o->paths[TOPO_PATH_VF]) {
 		argv[n++] = "--sriov";
@@ -223,7 +210,9 @@ int bench_env_start(struct bench_env *e, const struct bench_opts *o)
 		fprintf(stderr, "iopath: the bench switch exited; see %s\n",
 			log);
 	}
-	return rc ? rc : env_pin_switch(e);
+	if (!rc)
+		e->sw_fwd = bench_thread_find(e->sw_pid, sw_fwd_names);
+	return rc;
 }
 
 void bench_env_stop(struct bench_env *e)
@@ -254,8 +243,9 @@ static int vm_spawn(struct bench_env *e, struct vm_run *v, const char *role,
 {
 	static const unsigned char mac_gen[6] = { 2, 0, 0, 0x77, 0, 1 };
 	static const unsigned char mac_sink[6] = { 2, 0, 0, 0x77, 0, 2 };
-	char exe[300], nic[400];
-	char *argv[24];
+	char exe[300], nic[400], pin[16];
+	int cpu = e->o->pin_vcpu[role[0] == 'g' ? 0 : 1];
+	char *argv[26];
 	unsigned int n = 0;
 	int rc;
 
@@ -280,6 +270,11 @@ static int vm_spawn(struct bench_env *e, struct vm_run *v, const char *role,
 	argv[n++] = v->name;
 	argv[n++] = "--mem";
 	argv[n++] = "64M";
+	if (cpu >= 0) {
+		snprintf(pin, sizeof(pin), "%d", cpu);
+		argv[n++] = "--vcpu-pin";
+		argv[n++] = pin;
+	}
 	argv[n++] = "--quiet";
 	argv[n++] = "--console";
 	argv[n++] = v->con;
@@ -297,17 +292,15 @@ static int vm_spawn(struct bench_env *e, struct vm_run *v, const char *role,
 	return v->pid < 0 ? (int)v->pid : 0;
 }
 
-/* Wait for "init"; find the vCPU thread and pin it to @cpu (>= 0). */
-static int vm_ready(struct vm_run *v, double timeout_s, int cpu)
+/* Wait for "init"; find the vCPU thread (the VMM pinned it, if asked). */
+static int vm_ready(struct vm_run *v, double timeout_s)
 {
 	int rc = record_wait(v->con, "init", v->pid, timeout_s);
 
 	if (rc)
 		return rc;
 	v->vcpu = bench_thread_find(v->pid, vcpu_names);
-	if (cpu < 0)
-		return 0;
-	return v->vcpu ? bench_pin(v->vcpu, cpu) : -ESRCH;
+	return 0;
 }
 
 /* The window opens: exit counters and scheduler time now. */
@@ -535,7 +528,7 @@ static int trial_boot(struct bench_env *e, int path, unsigned int size,
 	rc = vm_spawn(e, rx, "sink", path, cmd);
 	if (rc)
 		return rc;
-	rc = vm_ready(rx, 20, o->pin_vcpu[1]);
+	rc = vm_ready(rx, 20);
 	if (rc) {
 		snprintf(t->why, sizeof(t->why),
 			 "receiver VM did not come up (%s); log %s",
@@ -546,7 +539,7 @@ static int trial_boot(struct bench_env *e, int path, unsigned int size,
 	rc = vm_spawn(e, gx, "gen", path, cmd);
 	if (rc)
 		return rc;
-	rc = vm_ready(gx, 20, o->pin_vcpu[0]);
+	rc = vm_ready(gx, 20);
 	if (rc)
 		snprintf(t->why, sizeof(t->why),
 			 "sender VM did not come up (%s); log %s",

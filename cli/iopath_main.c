@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/cpu_list.h"
 #include "base/mac.h"
 #include "cli/bench.h"
 #include "cli/bench_peers.h"
@@ -175,14 +176,17 @@ static int parse_guest_mode(const char *s, struct bench_opts *o)
 
 /* CPU numbers must exist here: a pin to a missing CPU fails later, in
  * the middle of a run. */
+/* One CPU this process may use: the switch and VMMs it starts would
+ * refuse any other (base/cpu_list.h), later and in their logs. */
 static int parse_cpu(const char *opt, const char *s, int *cpu)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned int v;
+	char err[160];
+	unsigned int n;
 
-	if (parse_uint(opt, s, 0, n > 0 ? (unsigned int)n - 1 : 0, &v))
+	if (cpu_list_parse(s, cpu, 1, &n, err, sizeof(err))) {
+		fprintf(stderr, "iopath: %s: %s\n", opt, err);
 		return -EINVAL;
-	*cpu = (int)v;
+	}
 	return 0;
 }
 
